@@ -1,0 +1,134 @@
+//! The JSON shapes of the HTTP API (DESIGN.md section 6), shared so the console and the server
+//! cannot drift apart.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::event::{EventStatus, OmEvent};
+use crate::ids::{EventId, RegionId};
+use crate::impact::{AffectedItem, Summary};
+use crate::topology::{Connection, Gateway};
+
+pub const API_PREFIX: &str = "/api/v1";
+pub const MAX_PAGE_SIZE: u32 = 100;
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
+pub const MAX_HISTORY_DAYS: u32 = 30;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Region {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: RegionId,
+    pub name: String,
+}
+
+/// `{code, message}`: every error answer of the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+}
+
+/// The current event of a resource as the list pages show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CurrentEvent {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: EventId,
+    pub default_execute_at: DateTime<Utc>,
+    pub execute_at: DateTime<Utc>,
+    pub status: EventStatus,
+}
+
+/// The O&M Events column.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OmEventsCell {
+    pub current: Option<CurrentEvent>,
+    pub previous_executed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GatewayItem {
+    #[serde(flatten)]
+    pub gateway: Gateway,
+    pub om_events: OmEventsCell,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectionItem {
+    #[serde(flatten)]
+    pub connection: Connection,
+    pub om_events: OmEventsCell,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u32,
+    pub page_size: u32,
+    pub server_time: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventDetail {
+    pub event: OmEvent,
+    pub affected: Vec<AffectedItem>,
+    pub summary: Summary,
+    pub server_time: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LogEntry {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct History {
+    pub items: Vec<OmEvent>,
+    pub days: u32,
+    pub server_time: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AlertDay {
+    pub date: NaiveDate,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AlertTrend {
+    pub days: Vec<AlertDay>,
+    pub server_time: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    pub email: String,
+    pub account: String,
+    pub role: String,
+    pub expires_at: DateTime<Utc>,
+}

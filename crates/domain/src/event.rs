@@ -1,0 +1,246 @@
+//! O&M events and their lifecycle.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{ConnectionId, EventId, GatewayId, RegionId};
+
+/// The resource an O&M event maintains: the VPN gateway, or for connections on transit routers
+/// the IPsec-VPN connection itself.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ResourceRef {
+    VpnGateway {
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        id: GatewayId,
+    },
+    IpsecConnection {
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        id: ConnectionId,
+    },
+}
+
+impl ResourceRef {
+    pub fn kind_str(&self) -> &'static str {
+        match self {
+            ResourceRef::VpnGateway { .. } => "vpn_gateway",
+            ResourceRef::IpsecConnection { .. } => "ipsec_connection",
+        }
+    }
+
+    pub fn id_str(&self) -> &str {
+        match self {
+            ResourceRef::VpnGateway { id } => id.as_str(),
+            ResourceRef::IpsecConnection { id } => id.as_str(),
+        }
+    }
+}
+
+/// Which of the gateway's addresses the event maintains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum GatewayIpRole {
+    #[serde(rename = "ipsec_address_1")]
+    IpsecAddress1,
+    #[serde(rename = "ipsec_address_2")]
+    IpsecAddress2,
+    SslAddress,
+    /// The one address of a single-tunnel VPN gateway.
+    GatewayAddress,
+    /// A tunnel address of an IPsec-VPN connection on a transit router.
+    TunnelAddress,
+}
+
+impl GatewayIpRole {
+    pub const ALL: [GatewayIpRole; 5] = [
+        GatewayIpRole::IpsecAddress1,
+        GatewayIpRole::IpsecAddress2,
+        GatewayIpRole::SslAddress,
+        GatewayIpRole::GatewayAddress,
+        GatewayIpRole::TunnelAddress,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GatewayIpRole::IpsecAddress1 => "ipsec_address_1",
+            GatewayIpRole::IpsecAddress2 => "ipsec_address_2",
+            GatewayIpRole::SslAddress => "ssl_address",
+            GatewayIpRole::GatewayAddress => "gateway_address",
+            GatewayIpRole::TunnelAddress => "tunnel_address",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The name the console shows, in the source page's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            GatewayIpRole::IpsecAddress1 => "IPsec Address 1",
+            GatewayIpRole::IpsecAddress2 => "IPsec Address 2",
+            GatewayIpRole::SslAddress => "SSL address",
+            GatewayIpRole::GatewayAddress => "Gateway address",
+            GatewayIpRole::TunnelAddress => "Tunnel address",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GatewayIp {
+    pub role: GatewayIpRole,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "47.96.10.1"))]
+    pub ip: IpAddr,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Reason {
+    SystemUpgrade,
+    HardwareUpgrade,
+    IssueFix,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 3] = [Reason::SystemUpgrade, Reason::HardwareUpgrade, Reason::IssueFix];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::SystemUpgrade => "system_upgrade",
+            Reason::HardwareUpgrade => "hardware_upgrade",
+            Reason::IssueFix => "issue_fix",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Reason::SystemUpgrade => "System upgrade",
+            Reason::HardwareUpgrade => "Hardware upgrade",
+            Reason::IssueFix => "Issue fix",
+        }
+    }
+}
+
+/// `pending → executing → completed | failed`; a pending event can be `cancelled` by the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum EventStatus {
+    Pending,
+    Executing,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+/// A lifecycle step that the state machine refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IllegalTransition {
+    pub from: EventStatus,
+    pub to: EventStatus,
+}
+
+impl std::fmt::Display for IllegalTransition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "an O&M event cannot go from {} to {}",
+            self.from.as_str(),
+            self.to.as_str()
+        )
+    }
+}
+
+impl std::error::Error for IllegalTransition {}
+
+impl EventStatus {
+    pub const ALL: [EventStatus; 5] = [
+        EventStatus::Pending,
+        EventStatus::Executing,
+        EventStatus::Completed,
+        EventStatus::Failed,
+        EventStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventStatus::Pending => "pending",
+            EventStatus::Executing => "executing",
+            EventStatus::Completed => "completed",
+            EventStatus::Failed => "failed",
+            EventStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EventStatus::Pending => "Pending",
+            EventStatus::Executing => "Executing",
+            EventStatus::Completed => "Completed",
+            EventStatus::Failed => "Failed",
+            EventStatus::Cancelled => "Cancelled",
+        }
+    }
+
+    /// A current event is one the resource still waits for or undergoes.
+    pub fn is_current(self) -> bool {
+        matches!(self, EventStatus::Pending | EventStatus::Executing)
+    }
+
+    pub fn is_final(self) -> bool {
+        !self.is_current()
+    }
+
+    /// The next status, or the refusal of an illegal step.
+    pub fn transition(self, to: EventStatus) -> Result<EventStatus, IllegalTransition> {
+        use EventStatus::*;
+        match (self, to) {
+            (Pending, Executing) | (Pending, Cancelled) => Ok(to),
+            (Executing, Completed) | (Executing, Failed) => Ok(to),
+            _ => Err(IllegalTransition { from: self, to }),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OmEvent {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: EventId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub region: RegionId,
+    pub resource: ResourceRef,
+    pub gateway_ip: GatewayIp,
+    pub reason: Reason,
+    pub status: EventStatus,
+    /// Set by the provider; the execution time can never be later.
+    pub default_execute_at: DateTime<Utc>,
+    /// When the event is scheduled to run now.
+    pub execute_at: DateTime<Utc>,
+    pub published_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Bumped by every change; the API's ETag.
+    pub version: i64,
+}
+
+impl OmEvent {
+    /// Whether the customer moved the event away from its default execution time.
+    pub fn is_rescheduled(&self) -> bool {
+        self.execute_at != self.default_execute_at
+    }
+}

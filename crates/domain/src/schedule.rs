@@ -1,0 +1,200 @@
+//! What a valid execution request is (DESIGN.md section 5).
+//!
+//! The console calls [`validate`] with the server's time before it sends anything; the server
+//! calls it again with its own clock, and its answer is the one that counts.
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::event::{EventStatus, OmEvent};
+
+/// The body of `POST /om-events/{id}/execution`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ExecutionRequest {
+    /// Execute Now: the scheduler starts the event as soon as it sees it.
+    Now,
+    /// Specify Execution Time.
+    At { execute_at: DateTime<Utc> },
+}
+
+/// An accepted request: when the event will run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExecutionPlan {
+    pub execute_at: DateTime<Utc>,
+    pub execute_now: bool,
+}
+
+/// Stable, machine-readable refusals; the API returns them as `code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ScheduleErrorCode {
+    NotPending,
+    AfterDefaultExecutionTime,
+    InThePast,
+    NonexistentLocalTime,
+    AmbiguousLocalTime,
+}
+
+impl ScheduleErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScheduleErrorCode::NotPending => "not_pending",
+            ScheduleErrorCode::AfterDefaultExecutionTime => "after_default_execution_time",
+            ScheduleErrorCode::InThePast => "in_the_past",
+            ScheduleErrorCode::NonexistentLocalTime => "nonexistent_local_time",
+            ScheduleErrorCode::AmbiguousLocalTime => "ambiguous_local_time",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleError {
+    pub code: ScheduleErrorCode,
+    pub message: String,
+}
+
+impl std::fmt::Display for ScheduleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ScheduleError {}
+
+fn utc_text(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// Accepts or refuses an execution request for `event` at server time `now`.
+///
+/// Boundaries: a time exactly at the default execution time is accepted, one second later is
+/// not; a time exactly `now` is accepted, one second earlier is not.
+pub fn validate(
+    event: &OmEvent,
+    request: &ExecutionRequest,
+    now: DateTime<Utc>,
+) -> Result<ExecutionPlan, ScheduleError> {
+    if event.status != EventStatus::Pending {
+        return Err(ScheduleError {
+            code: ScheduleErrorCode::NotPending,
+            message: format!(
+                "O&M event {} is {}; only a pending event can be executed or rescheduled.",
+                event.id,
+                event.status.as_str()
+            ),
+        });
+    }
+    match request {
+        ExecutionRequest::Now => Ok(ExecutionPlan {
+            execute_at: now,
+            execute_now: true,
+        }),
+        ExecutionRequest::At { execute_at } => {
+            if *execute_at > event.default_execute_at {
+                return Err(ScheduleError {
+                    code: ScheduleErrorCode::AfterDefaultExecutionTime,
+                    message: format!(
+                        "The execution time must not be later than the default execution time, {}.",
+                        utc_text(event.default_execute_at)
+                    ),
+                });
+            }
+            if *execute_at < now {
+                return Err(ScheduleError {
+                    code: ScheduleErrorCode::InThePast,
+                    message: format!(
+                        "The execution time {} is in the past; the time now is {}.",
+                        utc_text(*execute_at),
+                        utc_text(now)
+                    ),
+                });
+            }
+            Ok(ExecutionPlan {
+                execute_at: *execute_at,
+                execute_now: false,
+            })
+        }
+    }
+}
+
+/// What a wall-clock time in the viewer's time zone means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalTime {
+    Unique(DateTime<Utc>),
+    /// The clocks went back: the wall time happened twice.
+    Ambiguous {
+        earlier: DateTime<Utc>,
+        later: DateTime<Utc>,
+    },
+    /// The clocks went forward: the wall time never happened.
+    Nonexistent,
+}
+
+/// Resolves a wall-clock time given the zone's UTC offset (in seconds east of UTC) at any
+/// instant. The browser passes its own zone; tests pass a table. Offsets are probed a day either
+/// side, which covers every real transition.
+pub fn resolve_local(wall: NaiveDateTime, offset_at: impl Fn(DateTime<Utc>) -> i32) -> LocalTime {
+    let as_utc = Utc.from_utc_datetime(&wall);
+    let mut offsets = [
+        offset_at(as_utc - Duration::days(1)),
+        offset_at(as_utc),
+        offset_at(as_utc + Duration::days(1)),
+    ];
+    offsets.sort_unstable();
+    let mut instants: Vec<DateTime<Utc>> = Vec::new();
+    for (i, off) in offsets.iter().enumerate() {
+        if i > 0 && offsets[i - 1] == *off {
+            continue;
+        }
+        let candidate = as_utc - Duration::seconds(i64::from(*off));
+        if offset_at(candidate) == *off && !instants.contains(&candidate) {
+            instants.push(candidate);
+        }
+    }
+    instants.sort_unstable();
+    match instants.as_slice() {
+        [] => LocalTime::Nonexistent,
+        [one] => LocalTime::Unique(*one),
+        [earlier, .., later] => LocalTime::Ambiguous {
+            earlier: *earlier,
+            later: *later,
+        },
+    }
+}
+
+/// Turns a local wall time into a UTC instant, refusing times that DST makes ambiguous or
+/// nonexistent instead of guessing.
+pub fn local_to_utc(
+    wall: NaiveDateTime,
+    offset_at: impl Fn(DateTime<Utc>) -> i32,
+) -> Result<DateTime<Utc>, ScheduleError> {
+    match resolve_local(wall, offset_at) {
+        LocalTime::Unique(t) => Ok(t),
+        LocalTime::Nonexistent => Err(ScheduleError {
+            code: ScheduleErrorCode::NonexistentLocalTime,
+            message: format!(
+                "{} does not exist in your time zone (the clocks skip it for daylight saving time). Choose another time.",
+                wall.format("%Y-%m-%d %H:%M")
+            ),
+        }),
+        LocalTime::Ambiguous { earlier, later } => Err(ScheduleError {
+            code: ScheduleErrorCode::AmbiguousLocalTime,
+            message: format!(
+                "{} happens twice in your time zone (at {} and at {}) because the clocks go back. Choose another time or enter it in UTC.",
+                wall.format("%Y-%m-%d %H:%M"),
+                utc_text(earlier),
+                utc_text(later)
+            ),
+        }),
+    }
+}
+
+/// Formats an offset such as `+08:00` or `-05:30`.
+pub fn format_offset(offset_s: i32) -> String {
+    FixedOffset::east_opt(offset_s)
+        .map(|o| o.to_string())
+        .unwrap_or_else(|| "+00:00".to_owned())
+}

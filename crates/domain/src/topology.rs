@@ -1,0 +1,138 @@
+//! VPN gateways, IPsec-VPN connections, their tunnels and customer gateways.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{ConnectionId, CustomerGatewayId, GatewayId, TransitRouterId, TunnelId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum TunnelMode {
+    DualTunnel,
+    SingleTunnel,
+}
+
+impl TunnelMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TunnelMode::DualTunnel => "dual_tunnel",
+            TunnelMode::SingleTunnel => "single_tunnel",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "dual_tunnel" => Some(TunnelMode::DualTunnel),
+            "single_tunnel" => Some(TunnelMode::SingleTunnel),
+            _ => None,
+        }
+    }
+}
+
+/// The public addresses of a VPN gateway. A dual-tunnel gateway has IPsec Address 1 and 2 and,
+/// with SSL-VPN on, an SSL address; a single-tunnel gateway has one address for everything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Addresses {
+    Dual {
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "ipv4"))]
+        ipsec_address_1: Option<IpAddr>,
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "ipv4"))]
+        ipsec_address_2: Option<IpAddr>,
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "ipv4"))]
+        ssl_address: Option<IpAddr>,
+    },
+    Single {
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "ipv4"))]
+        gateway_address: Option<IpAddr>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Gateway {
+    pub id: GatewayId,
+    pub name: String,
+    /// Provisioning status as the provider reports it, e.g. `active`.
+    pub status: String,
+    /// Bandwidth spec, e.g. `10M`.
+    pub spec: String,
+    pub tunnel_mode: TunnelMode,
+    pub addresses: Addresses,
+    /// SSL clients connected now.
+    pub ssl_clients: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Attachment {
+    VpnGateway {
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        id: GatewayId,
+    },
+    TransitRouter {
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        id: TransitRouterId,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum TunnelState {
+    Available,
+    Unavailable,
+}
+
+impl TunnelState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TunnelState::Available => "available",
+            TunnelState::Unavailable => "unavailable",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "available" => Some(TunnelState::Available),
+            "unavailable" => Some(TunnelState::Unavailable),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerGateway {
+    pub id: CustomerGatewayId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub ip: IpAddr,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Tunnel {
+    pub id: TunnelId,
+    /// 1 or 2 for a dual-tunnel connection, 1 for a single-tunnel one.
+    pub index: u8,
+    /// The gateway-side IP: one of the gateway's addresses, or the transit router's tunnel address.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub gateway_ip: IpAddr,
+    pub customer_gateway: CustomerGateway,
+    pub state: TunnelState,
+    pub carries_traffic: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Connection {
+    pub id: ConnectionId,
+    pub name: String,
+    pub tunnel_mode: TunnelMode,
+    pub attached_to: Attachment,
+    pub tunnels: Vec<Tunnel>,
+}

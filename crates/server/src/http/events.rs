@@ -1,0 +1,312 @@
+//! O&M events: detail with impact preview, execution requests, audit log, history, alerts.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Duration;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use vpn_console_domain::api::{
+    AlertTrend, ApiError, EventDetail, History, LogEntry, MAX_HISTORY_DAYS,
+};
+use vpn_console_domain::impact::affected_resources;
+use vpn_console_domain::{EventId, EventStatus, ExecutionRequest, OmEvent};
+
+use super::extract::{ApiJson, ApiPath, ApiQuery, Auth};
+use super::lists::known_region;
+use super::{AppError, AppState, Result};
+use crate::store::ExecutionOutcome;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_event))
+        .routes(routes!(request_execution))
+        .routes(routes!(event_log))
+        .routes(routes!(history))
+        .routes(routes!(alert_trend))
+}
+
+fn event_id(raw: &str) -> Result<EventId> {
+    raw.parse()
+        .map_err(|_| AppError::not_found(&format!("O&M event '{}'", raw.chars().take(40).collect::<String>())))
+}
+
+fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).expect("digits are a valid header")
+}
+
+async fn owned_event(state: &AppState, account: &str, raw: &str) -> Result<OmEvent> {
+    let id = event_id(raw)?;
+    state
+        .store
+        .event(account, &id)
+        .await?
+        .ok_or_else(|| AppError::not_found(&format!("O&M event '{id}'")))
+}
+
+/// The event, the resources it affects with the impact on each, and the summary. For a pending
+/// event the preview is computed from the current topology; once it started, it is the impact
+/// recorded at the start. Looking changes nothing.
+#[utoipa::path(get, path = "/om-events/{id}", tag = "om-events",
+    params(("id" = String, Path, description = "O&M event ID, om-…")),
+    responses((status = 200, body = EventDetail, headers(("ETag" = String, description = "The event's version"))),
+        (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+async fn get_event(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response> {
+    let event = owned_event(&state, &principal.account, &id).await?;
+    let impact = match event.status {
+        EventStatus::Pending | EventStatus::Cancelled => None,
+        _ => state.store.event_snapshot(&event.id).await?.map(|s| s.impact),
+    };
+    let impact = match impact {
+        Some(i) => i,
+        None => {
+            let (gateway, connections) = state.store.event_topology(&principal.account, &event).await?;
+            affected_resources(&event, gateway.as_ref(), &connections)
+        }
+    };
+    let version = event.version;
+    let detail = EventDetail {
+        event,
+        affected: impact.affected,
+        summary: impact.summary,
+        server_time: state.clock.now(),
+    };
+    Ok(([(header::ETAG, etag(version))], Json(detail)).into_response())
+}
+
+fn parse_if_match(headers: &HeaderMap, current_hint: Option<i64>) -> Result<i64> {
+    let raw = headers
+        .get(header::IF_MATCH)
+        .ok_or_else(|| {
+            AppError::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition_required",
+                "Send the event's ETag in 'If-Match' so that a change made meanwhile is not overwritten.",
+            )
+        })?
+        .to_str()
+        .unwrap_or_default()
+        .trim();
+    let raw = raw.strip_prefix("W/").unwrap_or(raw).trim_matches('"');
+    match (raw, current_hint) {
+        ("*", Some(v)) => Ok(v),
+        _ => raw.parse().map_err(|_| {
+            AppError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "stale",
+                "'If-Match' does not match the event's current version; reload it and try again.",
+            )
+        }),
+    }
+}
+
+/// Execute Now (`{"mode":"now"}`) or Specify Execution Time (`{"mode":"at","execute_at":"…Z"}`),
+/// checked by the domain rules against the server's clock.
+#[utoipa::path(post, path = "/om-events/{id}/execution", tag = "om-events",
+    params(("id" = String, Path, description = "O&M event ID, om-…"),
+        ("If-Match" = String, Header, description = "The ETag from GET /om-events/{id}"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body get the first answer")),
+    request_body = ExecutionRequest,
+    responses((status = 200, body = OmEvent, headers(("ETag" = String))),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
+        (status = 404, body = ApiError), (status = 412, body = ApiError), (status = 422, body = ApiError),
+        (status = 428, body = ApiError)))]
+async fn request_execution(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<ExecutionRequest>,
+) -> Result<Response> {
+    let id = event_id(&id)?;
+    auth.require_operator()?;
+    let principal = &auth.0;
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => {
+            let k = v.to_str().unwrap_or_default().trim();
+            if k.is_empty() || k.len() > 255 {
+                return Err(AppError::bad_request(
+                    "invalid_idempotency_key",
+                    "Idempotency-Key must have 1 to 255 visible characters.",
+                ));
+            }
+            Some(k.to_owned())
+        }
+    };
+    let hash = {
+        let body = serde_json::to_string(&request).expect("requests serialize");
+        hex::encode(Sha256::digest(format!("{id}\n{body}").as_bytes()))
+    };
+    // "*" needs the current version; read it only in that rare case.
+    let star_hint = match headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) {
+        Some(v) if v.trim() == "*" => state.store.event(&principal.account, &id).await?.map(|e| e.version),
+        _ => None,
+    };
+    let expected = match parse_if_match(&headers, star_hint) {
+        Ok(v) => v,
+        // A retry with a known key replays even without a usable If-Match.
+        Err(e) if key.is_some() => {
+            if let Some(r) = replay_only(&state, principal, &key, &hash, &id).await? {
+                return Ok(r);
+            }
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
+    let outcome = state
+        .store
+        .request_execution(
+            &principal.account,
+            &principal.email,
+            &id,
+            expected,
+            &request,
+            key.as_deref().map(|k| (k, hash.as_str())),
+            state.clock.now(),
+        )
+        .await?;
+    outcome_response(&state, outcome)
+}
+
+async fn replay_only(
+    state: &AppState,
+    principal: &crate::store::Principal,
+    key: &Option<String>,
+    hash: &str,
+    id: &EventId,
+) -> Result<Option<Response>> {
+    let Some(k) = key else { return Ok(None) };
+    // A version no event has: the store answers from the idempotency record or says stale.
+    let outcome = state
+        .store
+        .request_execution(&principal.account, &principal.email, id, -1, &ExecutionRequest::Now, Some((k, hash)), state.clock.now())
+        .await?;
+    match outcome {
+        ExecutionOutcome::Replayed { .. } | ExecutionOutcome::KeyReused => {
+            outcome_response(state, outcome).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+fn outcome_response(state: &AppState, outcome: ExecutionOutcome) -> Result<Response> {
+    match outcome {
+        ExecutionOutcome::Accepted(event) => {
+            if event.execute_at <= state.clock.now() {
+                state.scheduler_wake.notify_one();
+            }
+            let tag = etag(event.version);
+            Ok(([(header::ETAG, tag)], Json(event)).into_response())
+        }
+        ExecutionOutcome::Replayed { status, body } => {
+            let version = serde_json::from_str::<OmEvent>(&body).map(|e| e.version).ok();
+            let mut res = (
+                StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+                [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+                body,
+            )
+                .into_response();
+            if let Some(v) = version {
+                res.headers_mut().insert(header::ETAG, etag(v));
+            }
+            res.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            Ok(res)
+        }
+        ExecutionOutcome::NotFound => Err(AppError::not_found("The O&M event")),
+        ExecutionOutcome::Stale { current_version } => Err(AppError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "stale",
+            format!("The O&M event changed meanwhile (it is now at version {current_version}); reload it and try again."),
+        )),
+        ExecutionOutcome::Refused(e) => Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            e.code.as_str(),
+            e.message,
+        )),
+        ExecutionOutcome::KeyReused => Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used with another request; use a new key.",
+        )),
+    }
+}
+
+/// The event's audit log, oldest first.
+#[utoipa::path(get, path = "/om-events/{id}/log", tag = "om-events",
+    params(("id" = String, Path, description = "O&M event ID, om-…")),
+    responses((status = 200, body = [LogEntry]), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+async fn event_log(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<LogEntry>>> {
+    let event = owned_event(&state, &principal.account, &id).await?;
+    Ok(Json(state.store.event_log(&event.id).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DaysParams {
+    /// How many days back, 1 to 30 (default 30).
+    #[param(minimum = 1, maximum = 30)]
+    days: Option<u32>,
+}
+
+impl DaysParams {
+    fn check(&self) -> Result<u32> {
+        match self.days.unwrap_or(MAX_HISTORY_DAYS) {
+            d @ 1..=MAX_HISTORY_DAYS => Ok(d),
+            _ => Err(AppError::bad_request(
+                "invalid_days",
+                format!("days must be between 1 and {MAX_HISTORY_DAYS}."),
+            )),
+        }
+    }
+}
+
+/// O&M events of the region in the last `days` days, newest first.
+#[utoipa::path(get, path = "/regions/{region}/om-events", tag = "om-events",
+    params(("region" = String, Path, description = "Region ID"), DaysParams),
+    responses((status = 200, body = History), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+async fn history(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    ApiPath(region): ApiPath<String>,
+    ApiQuery(params): ApiQuery<DaysParams>,
+) -> Result<Json<History>> {
+    let days = params.check()?;
+    let region = known_region(&state, &region).await?;
+    let now = state.clock.now();
+    let items = state
+        .store
+        .history(&principal.account, &region, now - Duration::days(i64::from(days)))
+        .await?;
+    Ok(Json(History { items, days, server_time: now }))
+}
+
+/// Alerts per day (tunnels that went down) for the trend chart, oldest day first.
+#[utoipa::path(get, path = "/regions/{region}/alerts/trend", tag = "om-events",
+    params(("region" = String, Path, description = "Region ID"), DaysParams),
+    responses((status = 200, body = AlertTrend), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+async fn alert_trend(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    ApiPath(region): ApiPath<String>,
+    ApiQuery(params): ApiQuery<DaysParams>,
+) -> Result<Json<AlertTrend>> {
+    let days = params.check()?;
+    let region = known_region(&state, &region).await?;
+    let now = state.clock.now();
+    let days = state.store.alert_trend(&principal.account, &region, days, now).await?;
+    Ok(Json(AlertTrend { days, server_time: now }))
+}

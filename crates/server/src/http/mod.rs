@@ -1,0 +1,189 @@
+//! The HTTP API (DESIGN.md section 6) and the console's files.
+
+mod error;
+mod events;
+mod extract;
+mod lists;
+mod regions;
+mod session;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tokio::sync::Notify;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use error::{AppError, Result};
+
+use crate::clock::Clock;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    /// Wakes the scheduler when an event is moved to now, so Execute Now starts at once.
+    pub scheduler_wake: Arc<Notify>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "VPN Gateway O&M Events API",
+        description = "View the O&M events of VPN gateways and IPsec-VPN connections, preview their impact, and execute or reschedule them."
+    ),
+    components(schemas(vpn_console_domain::api::ApiError)),
+    modifiers(&SecuritySchemes),
+    security(("session" = []), ("token" = []))
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(extract::SESSION_COOKIE))),
+        );
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API routes and the OpenAPI document generated from them.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let api = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
+        .merge(regions::router())
+        .merge(lists::router())
+        .merge(events::router())
+        .merge(session::router());
+    let (router, doc) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
+    (router, doc)
+}
+
+pub fn app(state: AppState, console_dir: &Path) -> Router {
+    let (api, doc) = api();
+    let doc = Arc::new(doc);
+    let index = console_dir.join("index.html");
+    let csp = content_security_policy(&index);
+    let console = ServeDir::new(console_dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(ServeFile::new(&index));
+
+    Router::new()
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { Json(doc.as_ref().clone()) }
+            }),
+        )
+        .merge(api)
+        .route("/api/v1/{*rest}", axum::routing::any(api_not_found))
+        .route("/api/v1", axum::routing::any(api_not_found))
+        .fallback_service(console)
+        .layer(DefaultBodyLimit::max(16 * 1024))
+        .layer(middleware::from_fn(move |req, next| {
+            security_headers(req, next, csp.clone())
+        }))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let request_id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn api_not_found() -> AppError {
+    AppError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "There is no such API path; see /api/v1/openapi.json.",
+    )
+}
+
+/// Trunk writes one inline module script that loads the wasm; its hash is allowed so that no
+/// other inline script can run.
+fn content_security_policy(index: &Path) -> HeaderValue {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let html = std::fs::read_to_string(index).unwrap_or_default();
+    let mut hashes = String::new();
+    let mut rest = html.as_str();
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(open_end) = after.find('>') else { break };
+        let tag = &after[..open_end];
+        let body_start = &after[open_end + 1..];
+        let Some(close) = body_start.find("</script>") else { break };
+        if !tag.contains("src=") {
+            let digest = Sha256::digest(body_start[..close].as_bytes());
+            hashes.push_str(&format!(
+                " 'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
+        }
+        rest = &body_start[close..];
+    }
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    HeaderValue::from_str(&policy).expect("the policy is ASCII")
+}
+
+async fn security_headers(req: Request, next: Next, csp: HeaderValue) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let hashed_asset = {
+        let p = req.uri().path();
+        // Trunk names built files with a content hash, so they never change under their name.
+        p.rsplit('/')
+            .next()
+            .is_some_and(|f| f.matches('-').count() >= 1 && (f.ends_with(".wasm") || f.ends_with(".js") || f.ends_with(".css")))
+    };
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if is_api {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if hashed_asset {
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    } else {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    res.into_response()
+}

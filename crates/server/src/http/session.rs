@@ -1,0 +1,95 @@
+//! Log in and out.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Duration;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use vpn_console_domain::api::{ApiError, LoginRequest, SessionInfo};
+
+use super::extract::{session_cookie_from_headers, ApiJson, Auth, SESSION_COOKIE};
+use super::{AppError, AppState, Result};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(log_in, log_out, who_am_i))
+}
+
+const SESSION_HOURS: i64 = 12;
+
+/// Log in: sets the session cookie (HttpOnly, SameSite=Strict, 12 hours).
+#[utoipa::path(post, path = "/session", tag = "session", security(()),
+    request_body = LoginRequest,
+    responses((status = 200, body = SessionInfo), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
+async fn log_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(login): ApiJson<LoginRequest>,
+) -> Result<Response> {
+    if login.email.len() > 254 || login.password.len() > 1024 {
+        return Err(AppError::bad_request("invalid_body", "The email or password is too long."));
+    }
+    let principal = state
+        .store
+        .check_password(login.email.trim(), &login.password)
+        .await?
+        .ok_or_else(|| {
+            AppError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "The email or password is wrong.",
+            )
+        })?;
+    let now = state.clock.now();
+    let expires_at = now + Duration::hours(SESSION_HOURS);
+    let token = state.store.create_session(&principal.email, now, expires_at).await?;
+    let secure = headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v.as_bytes() == b"https");
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        SESSION_HOURS * 3600,
+        if secure { "; Secure" } else { "" }
+    );
+    let info = SessionInfo {
+        email: principal.email,
+        account: principal.account,
+        role: principal.role.as_str().to_owned(),
+        expires_at,
+    };
+    Ok((
+        [(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ASCII cookie"))],
+        Json(info),
+    )
+        .into_response())
+}
+
+/// Log out: ends the session and clears the cookie.
+#[utoipa::path(delete, path = "/session", tag = "session",
+    responses((status = 204), (status = 401, body = ApiError)))]
+async fn log_out(State(state): State<AppState>, _auth: Auth, headers: HeaderMap) -> Result<Response> {
+    if let Some(token) = session_cookie_from_headers(&headers) {
+        state.store.delete_session(&token).await?;
+    }
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, HeaderValue::from_str(&clear).expect("ASCII cookie"))],
+    )
+        .into_response())
+}
+
+/// Who is logged in (the console asks at start).
+#[utoipa::path(get, path = "/session", tag = "session",
+    responses((status = 200, body = SessionInfo), (status = 401, body = ApiError)))]
+async fn who_am_i(State(state): State<AppState>, Auth(principal): Auth) -> Result<Json<SessionInfo>> {
+    Ok(Json(SessionInfo {
+        email: principal.email,
+        account: principal.account,
+        role: principal.role.as_str().to_owned(),
+        expires_at: principal
+            .expires_at
+            .unwrap_or_else(|| state.clock.now() + Duration::days(365)),
+    }))
+}

@@ -1,0 +1,28 @@
+//! The server of the VPN gateway O&M events console: HTTP API, storage and scheduler.
+
+pub mod clock;
+pub mod demo;
+pub mod http;
+pub mod operator;
+pub mod scheduler;
+pub mod store;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+pub use http::AppState;
+
+/// Everything a running server needs, for `main` and for tests alike.
+pub fn state(store: store::Store, clock: Arc<dyn clock::Clock>) -> AppState {
+    AppState {
+        store,
+        clock,
+        scheduler_wake: Arc::new(Notify::new()),
+    }
+}
+
+pub fn router(state: AppState, console_dir: &Path) -> axum::Router {
+    http::app(state, console_dir)
+}

@@ -1,0 +1,188 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use vpn_console_server::clock::{Clock, SystemClock};
+use vpn_console_server::scheduler::Scheduler;
+use vpn_console_server::store::{hash_password, Role, Store};
+use vpn_console_server::{demo, operator};
+
+/// The VPN gateway O&M events console: serves the console and its API, and runs the scheduler.
+#[derive(Parser)]
+#[command(name = "vpn-console-server", version)]
+struct Cli {
+    /// Where to serve the console and the API.
+    #[arg(long, env = "LISTEN_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    listen: SocketAddr,
+    /// sqlite://PATH (created if missing) or postgres://USER:PASSWORD@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/console.db", global = true)]
+    database_url: String,
+    /// The built console (Trunk's dist folder).
+    #[arg(long, env = "CONSOLE_DIR", default_value = "dist", global = true)]
+    console_dir: PathBuf,
+    /// Load the demo data into an empty database.
+    #[arg(long, env = "DEMO_DATA", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true", global = true)]
+    demo: bool,
+    /// How many times faster than real time maintenance runs (tests and demos).
+    #[arg(long, env = "TIME_SCALE", default_value_t = 1.0, global = true)]
+    time_scale: f64,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve (the default).
+    Serve,
+    /// Provider: publish an O&M event.
+    PublishEvent {
+        /// vpn-… (a VPN gateway) or vco-… (an IPsec-VPN connection on a transit router).
+        #[arg(long)]
+        resource: String,
+        /// ipsec_address_1, ipsec_address_2, ssl_address, gateway_address or tunnel_address.
+        #[arg(long)]
+        address: String,
+        /// system_upgrade, hardware_upgrade or issue_fix.
+        #[arg(long, default_value = "system_upgrade")]
+        reason: String,
+        /// RFC 3339, e.g. 2026-12-01T18:00:00Z.
+        #[arg(long)]
+        default_execute_at: DateTime<Utc>,
+    },
+    /// Provider: cancel a pending O&M event.
+    CancelEvent { id: String },
+    /// Create an account.
+    CreateAccount { id: String, name: String },
+    /// Create a user; the password is read from the environment variable NEW_USER_PASSWORD.
+    CreateUser {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        email: String,
+        /// viewer or operator.
+        #[arg(long)]
+        role: String,
+    },
+    /// Create an API token for a user and print it (it is shown once).
+    CreateToken {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Revoke a user's API tokens of that name.
+    RevokeToken {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Benchmarks: add a region with many gateways to an account.
+    GenerateRegion {
+        #[arg(long, default_value = "acme")]
+        account: String,
+        #[arg(long, default_value = "bench-1")]
+        region: String,
+        #[arg(long, default_value_t = 10_000)]
+        gateways: u32,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    anyhow::ensure!(cli.time_scale > 0.0 && cli.time_scale.is_finite(), "--time-scale must be a positive number");
+    let store = Store::connect(&cli.database_url).await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(store, clock, cli.listen, cli.console_dir, cli.demo, cli.time_scale).await,
+        Command::PublishEvent { resource, address, reason, default_execute_at } => {
+            let event = operator::publish_event(&store, &resource, &address, &reason, default_execute_at, clock.now()).await?;
+            println!("{}", serde_json::to_string_pretty(&event)?);
+            Ok(())
+        }
+        Command::CancelEvent { id } => {
+            let event = store.cancel_event(&id.parse()?, clock.now()).await?;
+            println!("{}", serde_json::to_string_pretty(&event)?);
+            Ok(())
+        }
+        Command::CreateAccount { id, name } => {
+            store.create_account(&id, &name).await?;
+            println!("created account {id}");
+            Ok(())
+        }
+        Command::CreateUser { account, email, role } => {
+            let role = Role::parse(&role).context("role must be viewer or operator")?;
+            let password = std::env::var("NEW_USER_PASSWORD").context("set NEW_USER_PASSWORD")?;
+            anyhow::ensure!(password.len() >= 12, "the password needs at least 12 characters");
+            store.create_user(&account, &email, &hash_password(&password)?, role).await?;
+            println!("created {} {email} in {account}", role.as_str());
+            Ok(())
+        }
+        Command::CreateToken { email, name } => {
+            println!("{}", store.create_api_token(&email, &name, clock.now()).await?);
+            Ok(())
+        }
+        Command::RevokeToken { email, name } => {
+            let n = store.revoke_api_token(&email, &name, clock.now()).await?;
+            println!("revoked {n} token(s)");
+            Ok(())
+        }
+        Command::GenerateRegion { account, region, gateways } => {
+            let n = demo::generate_region(&store, &account, &region, gateways, clock.now()).await?;
+            println!("added {n} gateways to {region} of {account}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(
+    store: Store,
+    clock: Arc<dyn Clock>,
+    listen: SocketAddr,
+    console_dir: PathBuf,
+    load_demo: bool,
+    time_scale: f64,
+) -> anyhow::Result<()> {
+    if load_demo && demo::load(&store, clock.now()).await? {
+        tracing::info!("loaded the demo data");
+        println!(
+            "Demo accounts (password '{}'): {}",
+            demo::DEMO_PASSWORD,
+            demo::DEMO_USERS.iter().map(|(a, e, r)| format!("{e} ({a}, {})", r.as_str())).collect::<Vec<_>>().join(", ")
+        );
+    }
+    if !console_dir.join("index.html").exists() {
+        tracing::warn!(dir = %console_dir.display(), "no built console here; the API works, the pages do not");
+    }
+    let state = vpn_console_server::state(store.clone(), clock.clone());
+    let scheduler = Scheduler {
+        store: store.clone(),
+        clock,
+        wake: state.scheduler_wake.clone(),
+        time_scale,
+        instance: uuid::Uuid::new_v4().to_string(),
+    };
+    tokio::spawn(scheduler.run());
+    let app = vpn_console_server::router(state, &console_dir);
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "serving");
+    println!("VPN Gateway O&M console at http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    store.close().await;
+    Ok(())
+}

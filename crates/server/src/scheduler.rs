@@ -1,0 +1,94 @@
+//! Executes each O&M event at its time, exactly once.
+//!
+//! Every step is one transaction guarded by a conditional update on the event's status, so a
+//! second scheduler (another replica, or this one after a restart) can never start or finish the
+//! same event twice, and a crash between steps leaves a state the next pass finishes.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use tokio::sync::Notify;
+use vpn_console_domain::impact::EVENT_DURATION_S;
+
+use crate::clock::Clock;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct Scheduler {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub wake: Arc<Notify>,
+    /// How many times faster than real time maintenance runs.
+    pub time_scale: f64,
+    /// Names this process in the events it starts.
+    pub instance: String,
+}
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    pub started: usize,
+    pub completed: usize,
+}
+
+impl Scheduler {
+    /// How long an execution holds the maintained resources, after the time scale.
+    pub fn execution_duration(&self) -> Duration {
+        let ms = f64::from(EVENT_DURATION_S) * 1000.0 / self.time_scale.max(1e-3);
+        Duration::milliseconds(ms.round().max(1.0) as i64)
+    }
+
+    /// Finishes what has run its time, then starts what is due.
+    pub async fn run_once(&self) -> sqlx::Result<Pass> {
+        let mut pass = Pass::default();
+        loop {
+            let now = self.clock.now();
+            let finished = self.store.finished_events(now, 200).await?;
+            for id in &finished {
+                if self.store.finish_event(id, now, &self.instance).await? {
+                    pass.completed += 1;
+                }
+            }
+            let due = self.store.due_events(now, 200).await?;
+            for id in &due {
+                if self
+                    .store
+                    .start_event(id, now, self.execution_duration(), &self.instance)
+                    .await?
+                {
+                    pass.started += 1;
+                }
+            }
+            if finished.len() < 200 && due.len() < 200 {
+                return Ok(pass);
+            }
+        }
+    }
+
+    /// Runs until the process ends: a pass on every tick, or at once when woken.
+    pub async fn run(self) {
+        let mut last_prune = self.clock.now() - Duration::hours(2);
+        loop {
+            match self.run_once().await {
+                Ok(pass) if pass != Pass::default() => {
+                    tracing::info!(started = pass.started, completed = pass.completed, "scheduler pass");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "scheduler pass failed; retrying"),
+            }
+            let now = self.clock.now();
+            if now - last_prune > Duration::hours(1) {
+                last_prune = now;
+                if let Err(e) = self.store.prune_idempotency_keys(now).await {
+                    tracing::warn!(error = %e, "pruning idempotency keys failed");
+                }
+            }
+            let tick = (self.execution_duration().num_milliseconds() / 20).clamp(50, 1000) as u64;
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(StdDuration::from_millis(tick)) => {}
+            }
+        }
+    }
+}

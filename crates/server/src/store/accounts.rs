@@ -1,0 +1,251 @@
+//! Accounts, users, sessions and API tokens.
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use super::{int, text, Store};
+use crate::clock::{from_millis, to_millis};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Viewer,
+    Operator,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "viewer" => Some(Role::Viewer),
+            "operator" => Some(Role::Operator),
+            _ => None,
+        }
+    }
+}
+
+/// Who is asking: the user and the account whose resources they see.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub email: String,
+    pub account: String,
+    pub role: Role,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Only a hash of a secret token is stored, so a database leak gives no working session.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(hash)
+        .map(|h| {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+impl Store {
+    pub async fn create_account(&self, id: &str, name: &str) -> sqlx::Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO accounts (id, name) VALUES ($1, $2)")
+            .bind(id)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    pub async fn create_user(
+        &self,
+        account: &str,
+        email: &str,
+        password_hash: &str,
+        role: Role,
+    ) -> sqlx::Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO users (email, account_id, password_hash, role) VALUES ($1, $2, $3, $4)")
+            .bind(email.to_lowercase())
+            .bind(account)
+            .bind(password_hash)
+            .bind(role.as_str())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    /// Checks a password; a missing user costs the same hashing time as a wrong password, so
+    /// timing does not tell which emails exist.
+    pub async fn check_password(&self, email: &str, password: &str) -> sqlx::Result<Option<Principal>> {
+        let row = sqlx::query("SELECT email, account_id, password_hash, role FROM users WHERE email = $1")
+            .bind(email.to_lowercase())
+            .fetch_optional(self.reader())
+            .await?;
+        let Some(row) = row else {
+            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let dummy = DUMMY
+                .get_or_init(|| hash_password("not a real password").unwrap_or_default())
+                .clone();
+            let password = password.to_owned();
+            let _ = tokio::task::spawn_blocking(move || verify_password(&password, &dummy)).await;
+            return Ok(None);
+        };
+        let hash = text(&row, "password_hash")?;
+        let ok = {
+            let password = password.to_owned();
+            tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+                .await
+                .unwrap_or(false)
+        };
+        if !ok {
+            return Ok(None);
+        }
+        Ok(Some(Principal {
+            email: text(&row, "email")?,
+            account: text(&row, "account_id")?,
+            role: Role::parse(&text(&row, "role")?).unwrap_or(Role::Viewer),
+            expires_at: None,
+        }))
+    }
+
+    pub async fn create_session(
+        &self,
+        email: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> sqlx::Result<String> {
+        let token = new_token();
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO sessions (token_hash, email, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash(&token))
+            .bind(email)
+            .bind(to_millis(now))
+            .bind(to_millis(expires_at))
+            .execute(&mut *tx)
+            .await?;
+        // Sweep expired sessions while we are writing anyway.
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(to_millis(now))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    pub async fn delete_session(&self, token: &str) -> sqlx::Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    pub async fn session_principal(&self, token: &str, now: DateTime<Utc>) -> sqlx::Result<Option<Principal>> {
+        let row = sqlx::query(
+            "SELECT u.email, u.account_id, u.role, s.expires_at FROM sessions s JOIN users u ON u.email = s.email \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash(token))
+        .bind(to_millis(now))
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(|r| {
+            Ok(Principal {
+                email: text(&r, "email")?,
+                account: text(&r, "account_id")?,
+                role: Role::parse(&text(&r, "role")?).unwrap_or(Role::Viewer),
+                expires_at: Some(from_millis(int(&r, "expires_at")?)),
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn create_api_token(&self, email: &str, name: &str, now: DateTime<Utc>) -> sqlx::Result<String> {
+        let token = format!("omt_{}", new_token());
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO api_tokens (token_hash, name, email, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash(&token))
+            .bind(name)
+            .bind(email.to_lowercase())
+            .bind(to_millis(now))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// Revokes every token of that name for that user; returns how many.
+    pub async fn revoke_api_token(&self, email: &str, name: &str, now: DateTime<Utc>) -> sqlx::Result<u64> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE email = $2 AND name = $3 AND revoked_at IS NULL",
+        )
+        .bind(to_millis(now))
+        .bind(email.to_lowercase())
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+
+    pub async fn token_principal(&self, token: &str) -> sqlx::Result<Option<Principal>> {
+        let row = sqlx::query(
+            "SELECT u.email, u.account_id, u.role FROM api_tokens t JOIN users u ON u.email = t.email \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(|r| {
+            Ok(Principal {
+                email: text(&r, "email")?,
+                account: text(&r, "account_id")?,
+                role: Role::parse(&text(&r, "role")?).unwrap_or(Role::Viewer),
+                expires_at: None,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn account_exists(&self, id: &str) -> sqlx::Result<bool> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.reader())
+            .await?;
+        Ok(int(&row, "n")? > 0)
+    }
+
+    pub async fn is_empty(&self) -> sqlx::Result<bool> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM accounts")
+            .fetch_one(self.reader())
+            .await?;
+        Ok(int(&row, "n")? == 0)
+    }
+}
