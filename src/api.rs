@@ -58,7 +58,9 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, CallError> {
 
 #[cfg(not(target_arch = "wasm32"))]
 async fn get_json<T: DeserializeOwned>(_path: &str) -> Result<T, CallError> {
-    Err(CallError::Network("the console runs only in a browser".into()))
+    Err(CallError::Network(
+        "the console runs only in a browser".into(),
+    ))
 }
 
 pub async fn regions() -> Result<Vec<Region>, CallError> {

@@ -108,7 +108,11 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 3] = [Reason::SystemUpgrade, Reason::HardwareUpgrade, Reason::IssueFix];
+    pub const ALL: [Reason; 3] = [
+        Reason::SystemUpgrade,
+        Reason::HardwareUpgrade,
+        Reason::IssueFix,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -151,8 +151,7 @@ impl FromStr for RegionId {
         }
         let words_ok = s.split('-').all(|w| {
             !w.is_empty()
-                && w
-                    .bytes()
+                && w.bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         });
         if !words_ok || !s.contains('-') {

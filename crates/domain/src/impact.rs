@@ -131,7 +131,9 @@ pub enum AffectedItem {
 impl AffectedItem {
     pub fn effect(&self) -> Effect {
         match self {
-            AffectedItem::Tunnel { effect, .. } | AffectedItem::SslClients { effect, .. } => *effect,
+            AffectedItem::Tunnel { effect, .. } | AffectedItem::SslClients { effect, .. } => {
+                *effect
+            }
         }
     }
 
@@ -214,9 +216,7 @@ pub fn affected_resources(
     let mut items = Vec::new();
     match &event.resource {
         ResourceRef::VpnGateway { id } => {
-            let on_gateway = |c: &&Connection| {
-                matches!(&c.attached_to, Attachment::VpnGateway { id: g } if g == id)
-            };
+            let on_gateway = |c: &&Connection| matches!(&c.attached_to, Attachment::VpnGateway { id: g } if g == id);
             let single_tunnel_gateway = match gateway {
                 Some(g) => g.tunnel_mode == TunnelMode::SingleTunnel,
                 None => event.gateway_ip.role == GatewayIpRole::GatewayAddress,

@@ -10,13 +10,40 @@ use crate::event::{EventStatus, OmEvent};
 
 /// The body of `POST /om-events/{id}/execution`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(
+    tag = "mode",
+    rename_all = "snake_case",
+    try_from = "RawExecutionRequest"
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ExecutionRequest {
     /// Execute Now: the scheduler starts the event as soon as it sees it.
     Now,
     /// Specify Execution Time.
     At { execute_at: DateTime<Utc> },
+}
+
+/// The wire form, checked strictly: serde's tagged enums let unknown fields through a unit
+/// variant, and a request with a stray field is more likely a mistake than a wish.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExecutionRequest {
+    mode: String,
+    execute_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<RawExecutionRequest> for ExecutionRequest {
+    type Error = String;
+
+    fn try_from(raw: RawExecutionRequest) -> Result<Self, String> {
+        match (raw.mode.as_str(), raw.execute_at) {
+            ("now", None) => Ok(ExecutionRequest::Now),
+            ("now", Some(_)) => Err("execute_at is only for mode \"at\"".to_owned()),
+            ("at", Some(execute_at)) => Ok(ExecutionRequest::At { execute_at }),
+            ("at", None) => Err("mode \"at\" needs execute_at (RFC 3339, UTC)".to_owned()),
+            (other, _) => Err(format!("unknown mode \"{other}\": use \"now\" or \"at\"")),
+        }
+    }
 }
 
 /// An accepted request: when the event will run.

@@ -9,8 +9,8 @@ use rand::{Rng, SeedableRng};
 use vpn_console_domain::impact::EVENT_DURATION_S;
 use vpn_console_domain::{
     Addresses, Attachment, Connection, ConnectionId, CustomerGateway, EventId, EventStatus,
-    Gateway, GatewayIp, GatewayIpRole, Reason, RegionId, ResourceRef, Tunnel,
-    TunnelMode, TunnelState,
+    Gateway, GatewayIp, GatewayIpRole, Reason, RegionId, ResourceRef, Tunnel, TunnelMode,
+    TunnelState,
 };
 
 use crate::clock::to_millis;
@@ -63,20 +63,32 @@ impl Gen {
     where
         T::Err: std::fmt::Debug,
     {
-        format!("{prefix}{}", self.suffix()).parse().expect("generated ids are valid")
+        format!("{prefix}{}", self.suffix())
+            .parse()
+            .expect("generated ids are valid")
     }
 
     /// Public-looking provider addresses, never repeated.
     fn provider_ip(&mut self) -> IpAddr {
         self.next_ip += 1;
         let n = self.next_ip;
-        IpAddr::V4(Ipv4Addr::new(47, 96 + ((n >> 16) & 0x1f) as u8, (n >> 8) as u8, (n & 0xff) as u8))
+        IpAddr::V4(Ipv4Addr::new(
+            47,
+            96 + ((n >> 16) & 0x1f) as u8,
+            (n >> 8) as u8,
+            (n & 0xff) as u8,
+        ))
     }
 
     fn customer_ip(&mut self) -> IpAddr {
         self.next_ip += 1;
         let n = self.next_ip;
-        IpAddr::V4(Ipv4Addr::new(116, 62 + ((n >> 16) & 0x1f) as u8, (n >> 8) as u8, (n & 0xff) as u8))
+        IpAddr::V4(Ipv4Addr::new(
+            116,
+            62 + ((n >> 16) & 0x1f) as u8,
+            (n >> 8) as u8,
+            (n & 0xff) as u8,
+        ))
     }
 
     fn chance(&mut self, p: f64) -> bool {
@@ -103,9 +115,18 @@ struct TunnelSetup {
     traffic: bool,
 }
 
-const UP_TRAFFIC: TunnelSetup = TunnelSetup { available: true, traffic: true };
-const UP_IDLE: TunnelSetup = TunnelSetup { available: true, traffic: false };
-const DOWN: TunnelSetup = TunnelSetup { available: false, traffic: false };
+const UP_TRAFFIC: TunnelSetup = TunnelSetup {
+    available: true,
+    traffic: true,
+};
+const UP_IDLE: TunnelSetup = TunnelSetup {
+    available: true,
+    traffic: false,
+};
+const DOWN: TunnelSetup = TunnelSetup {
+    available: false,
+    traffic: false,
+};
 
 impl Builder<'_> {
     async fn gateway(
@@ -133,7 +154,11 @@ impl Builder<'_> {
             spec: specs[self.gen.rng.gen_range(0..specs.len())].to_owned(),
             tunnel_mode: mode,
             addresses,
-            ssl_clients: if ssl || mode == TunnelMode::SingleTunnel { ssl_clients } else { 0 },
+            ssl_clients: if ssl || mode == TunnelMode::SingleTunnel {
+                ssl_clients
+            } else {
+                0
+            },
         };
         self.store
             .insert_gateway(
@@ -159,12 +184,21 @@ impl Builder<'_> {
         tunnels: &[TunnelSetup],
     ) -> anyhow::Result<Connection> {
         let ips: Vec<IpAddr> = match &gateway.addresses {
-            Addresses::Dual { ipsec_address_1, ipsec_address_2, .. } => {
-                vec![ipsec_address_1.expect("demo address"), ipsec_address_2.expect("demo address")]
+            Addresses::Dual {
+                ipsec_address_1,
+                ipsec_address_2,
+                ..
+            } => {
+                vec![
+                    ipsec_address_1.expect("demo address"),
+                    ipsec_address_2.expect("demo address"),
+                ]
             }
             Addresses::Single { gateway_address } => vec![gateway_address.expect("demo address")],
         };
-        let attached = Attachment::VpnGateway { id: gateway.id.clone() };
+        let attached = Attachment::VpnGateway {
+            id: gateway.id.clone(),
+        };
         self.connection(attached, name, &ips, tunnels).await
     }
 
@@ -173,7 +207,9 @@ impl Builder<'_> {
         name: &str,
         tunnels: &[TunnelSetup],
     ) -> anyhow::Result<Connection> {
-        let attached = Attachment::TransitRouter { id: self.gen.id("tr-") };
+        let attached = Attachment::TransitRouter {
+            id: self.gen.id("tr-"),
+        };
         let ips = vec![self.gen.provider_ip(), self.gen.provider_ip()];
         self.connection(attached, name, &ips, tunnels).await
     }
@@ -185,7 +221,11 @@ impl Builder<'_> {
         ips: &[IpAddr],
         setups: &[TunnelSetup],
     ) -> anyhow::Result<Connection> {
-        let mode = if setups.len() == 2 { TunnelMode::DualTunnel } else { TunnelMode::SingleTunnel };
+        let mode = if setups.len() == 2 {
+            TunnelMode::DualTunnel
+        } else {
+            TunnelMode::SingleTunnel
+        };
         let cgw_ip = self.gen.customer_ip();
         let tunnels = setups
             .iter()
@@ -194,8 +234,15 @@ impl Builder<'_> {
                 id: self.gen.id("tun-"),
                 index: i as u8 + 1,
                 gateway_ip: ips[i.min(ips.len() - 1)],
-                customer_gateway: CustomerGateway { id: self.gen.id("cgw-"), ip: cgw_ip },
-                state: if s.available { TunnelState::Available } else { TunnelState::Unavailable },
+                customer_gateway: CustomerGateway {
+                    id: self.gen.id("cgw-"),
+                    ip: cgw_ip,
+                },
+                state: if s.available {
+                    TunnelState::Available
+                } else {
+                    TunnelState::Unavailable
+                },
                 carries_traffic: s.available && s.traffic,
             })
             .collect();
@@ -231,10 +278,12 @@ impl Builder<'_> {
         execute_at: DateTime<Utc>,
     ) -> anyhow::Result<EventId> {
         let id: EventId = self.gen.id("om-");
-        let published_at = (default_execute_at - Duration::days(7)).min(self.now - Duration::hours(1));
+        let published_at =
+            (default_execute_at - Duration::days(7)).min(self.now - Duration::hours(1));
         let finished = matches!(status, EventStatus::Completed | EventStatus::Failed);
         let started_at = finished.then_some(execute_at);
-        let finished_at = finished.then(|| execute_at + Duration::seconds(i64::from(EVENT_DURATION_S)));
+        let finished_at =
+            finished.then(|| execute_at + Duration::seconds(i64::from(EVENT_DURATION_S)));
         let new = NewEvent {
             id: id.clone(),
             account_id: self.account.clone(),
@@ -247,7 +296,11 @@ impl Builder<'_> {
             execute_at,
             published_at,
             started_at,
-            finished_at: if status == EventStatus::Cancelled { Some(published_at + Duration::days(1)) } else { finished_at },
+            finished_at: if status == EventStatus::Cancelled {
+                Some(published_at + Duration::days(1))
+            } else {
+                finished_at
+            },
         };
         self.store
             .insert_event(&mut self.tx, &new)
@@ -255,27 +308,63 @@ impl Builder<'_> {
             .map_err(|_| anyhow::anyhow!("inserting demo event {id}"))?;
         if finished {
             let log = crate::store::events::log;
-            log(&mut self.tx, id.as_str(), execute_at, "scheduler", "started", Some("pending"), Some("executing")).await?;
-            log(&mut self.tx, id.as_str(), finished_at.expect("finished"), "scheduler", status.as_str(), Some("executing"), Some(status.as_str())).await?;
+            log(
+                &mut self.tx,
+                id.as_str(),
+                execute_at,
+                "scheduler",
+                "started",
+                Some("pending"),
+                Some("executing"),
+            )
+            .await?;
+            log(
+                &mut self.tx,
+                id.as_str(),
+                finished_at.expect("finished"),
+                "scheduler",
+                status.as_str(),
+                Some("executing"),
+                Some(status.as_str()),
+            )
+            .await?;
             let table = match resource {
                 ResourceRef::VpnGateway { .. } => "gateways",
                 ResourceRef::IpsecConnection { .. } => "connections",
             };
-            sqlx::query(&format!("UPDATE {table} SET previous_executed_at = $1 WHERE id = $2"))
-                .bind(to_millis(execute_at))
-                .bind(resource.id_str())
-                .execute(&mut *self.tx)
-                .await?;
+            sqlx::query(&format!(
+                "UPDATE {table} SET previous_executed_at = $1 WHERE id = $2"
+            ))
+            .bind(to_millis(execute_at))
+            .bind(resource.id_str())
+            .execute(&mut *self.tx)
+            .await?;
             if status == EventStatus::Completed {
                 let n = self.gen.rng.gen_range(1..4);
                 for _ in 0..n {
                     self.store
-                        .insert_alert(&mut self.tx, &self.account, self.region.as_str(), execute_at, resource.id_str(), "tunnel_down")
+                        .insert_alert(
+                            &mut self.tx,
+                            &self.account,
+                            self.region.as_str(),
+                            execute_at,
+                            resource.id_str(),
+                            "tunnel_down",
+                        )
                         .await?;
                 }
             }
         } else if status == EventStatus::Cancelled {
-            crate::store::events::log(&mut self.tx, id.as_str(), published_at + Duration::days(1), "provider", "cancelled", Some("pending"), Some("cancelled")).await?;
+            crate::store::events::log(
+                &mut self.tx,
+                id.as_str(),
+                published_at + Duration::days(1),
+                "provider",
+                "cancelled",
+                Some("pending"),
+                Some("cancelled"),
+            )
+            .await?;
         }
         Ok(id)
     }
@@ -288,66 +377,209 @@ impl Builder<'_> {
     /// 02:00-06:00 in China) 1 to 14 days out.
     fn future_default(&mut self) -> DateTime<Utc> {
         let day = self.now.date_naive() + Duration::days(self.gen.rng.gen_range(1..15));
-        day.and_hms_opt(18 + self.gen.rng.gen_range(0..4), [0, 30][self.gen.rng.gen_range(0..2)], 0)
-            .expect("valid time")
-            .and_utc()
+        day.and_hms_opt(
+            18 + self.gen.rng.gen_range(0..4),
+            [0, 30][self.gen.rng.gen_range(0..2)],
+            0,
+        )
+        .expect("valid time")
+        .and_utc()
     }
 
     fn past_time(&mut self) -> DateTime<Utc> {
         let day = self.now.date_naive() - Duration::days(self.gen.rng.gen_range(1..30));
-        day.and_hms_opt(18 + self.gen.rng.gen_range(0..4), 0, 0).expect("valid time").and_utc()
+        day.and_hms_opt(18 + self.gen.rng.gen_range(0..4), 0, 0)
+            .expect("valid time")
+            .and_utc()
     }
 
     /// The figure of the source page and one example of every rule, in the first region.
     async fn showcase(&mut self) -> anyhow::Result<()> {
         let now = self.now;
         // Dual-tunnel gateway, event on IPsec Address 1: four tunnels, one of each case.
-        let hq = self.gateway("hq-dual-tunnel", TunnelMode::DualTunnel, true, 12).await?;
-        self.connection_on_gateway(&hq, "branch-shanghai", &[UP_TRAFFIC, UP_IDLE]).await?;
-        self.connection_on_gateway(&hq, "branch-beijing-idle", &[UP_IDLE, UP_TRAFFIC]).await?;
-        self.connection_on_gateway(&hq, "branch-shenzhen-one-tunnel-up", &[UP_TRAFFIC, DOWN]).await?;
-        self.connection_on_gateway(&hq, "branch-chengdu-tunnel-1-down", &[DOWN, UP_TRAFFIC]).await?;
+        let hq = self
+            .gateway("hq-dual-tunnel", TunnelMode::DualTunnel, true, 12)
+            .await?;
+        self.connection_on_gateway(&hq, "branch-shanghai", &[UP_TRAFFIC, UP_IDLE])
+            .await?;
+        self.connection_on_gateway(&hq, "branch-beijing-idle", &[UP_IDLE, UP_TRAFFIC])
+            .await?;
+        self.connection_on_gateway(&hq, "branch-shenzhen-one-tunnel-up", &[UP_TRAFFIC, DOWN])
+            .await?;
+        self.connection_on_gateway(&hq, "branch-chengdu-tunnel-1-down", &[DOWN, UP_TRAFFIC])
+            .await?;
         let ip = address(&hq, GatewayIpRole::IpsecAddress1);
-        let default = (now + Duration::days(3)).date_naive().and_hms_opt(18, 0, 0).expect("time").and_utc();
-        self.event(ResourceRef::VpnGateway { id: hq.id.clone() }, ip, Reason::SystemUpgrade, EventStatus::Pending, default, default).await?;
-        self.event(ResourceRef::VpnGateway { id: hq.id.clone() }, address(&hq, GatewayIpRole::IpsecAddress2), Reason::IssueFix, EventStatus::Completed, now - Duration::days(12), now - Duration::days(12)).await?;
+        let default = (now + Duration::days(3))
+            .date_naive()
+            .and_hms_opt(18, 0, 0)
+            .expect("time")
+            .and_utc();
+        self.event(
+            ResourceRef::VpnGateway { id: hq.id.clone() },
+            ip,
+            Reason::SystemUpgrade,
+            EventStatus::Pending,
+            default,
+            default,
+        )
+        .await?;
+        self.event(
+            ResourceRef::VpnGateway { id: hq.id.clone() },
+            address(&hq, GatewayIpRole::IpsecAddress2),
+            Reason::IssueFix,
+            EventStatus::Completed,
+            now - Duration::days(12),
+            now - Duration::days(12),
+        )
+        .await?;
 
         // Dual-tunnel gateway, event on the SSL address: only SSL clients.
-        let ssl = self.gateway("remote-access-ssl", TunnelMode::DualTunnel, true, 25).await?;
-        self.connection_on_gateway(&ssl, "office-guangzhou", &[UP_TRAFFIC, UP_IDLE]).await?;
-        let default = (now + Duration::days(5)).date_naive().and_hms_opt(19, 0, 0).expect("time").and_utc();
-        self.event(ResourceRef::VpnGateway { id: ssl.id.clone() }, address(&ssl, GatewayIpRole::SslAddress), Reason::HardwareUpgrade, EventStatus::Pending, default, default).await?;
+        let ssl = self
+            .gateway("remote-access-ssl", TunnelMode::DualTunnel, true, 25)
+            .await?;
+        self.connection_on_gateway(&ssl, "office-guangzhou", &[UP_TRAFFIC, UP_IDLE])
+            .await?;
+        let default = (now + Duration::days(5))
+            .date_naive()
+            .and_hms_opt(19, 0, 0)
+            .expect("time")
+            .and_utc();
+        self.event(
+            ResourceRef::VpnGateway { id: ssl.id.clone() },
+            address(&ssl, GatewayIpRole::SslAddress),
+            Reason::HardwareUpgrade,
+            EventStatus::Pending,
+            default,
+            default,
+        )
+        .await?;
 
         // Single-tunnel gateway: every connection and every SSL client.
-        let single = self.gateway("retail-single-tunnel", TunnelMode::SingleTunnel, true, 8).await?;
-        self.connection_on_gateway(&single, "store-hangzhou-001", &[UP_TRAFFIC]).await?;
-        self.connection_on_gateway(&single, "store-hangzhou-002", &[UP_TRAFFIC]).await?;
-        let default = (now + Duration::days(2)).date_naive().and_hms_opt(20, 0, 0).expect("time").and_utc();
+        let single = self
+            .gateway("retail-single-tunnel", TunnelMode::SingleTunnel, true, 8)
+            .await?;
+        self.connection_on_gateway(&single, "store-hangzhou-001", &[UP_TRAFFIC])
+            .await?;
+        self.connection_on_gateway(&single, "store-hangzhou-002", &[UP_TRAFFIC])
+            .await?;
+        let default = (now + Duration::days(2))
+            .date_naive()
+            .and_hms_opt(20, 0, 0)
+            .expect("time")
+            .and_utc();
         let execute_at = default - Duration::hours(24);
-        self.event(ResourceRef::VpnGateway { id: single.id.clone() }, address(&single, GatewayIpRole::GatewayAddress), Reason::SystemUpgrade, EventStatus::Pending, default, execute_at).await?;
+        self.event(
+            ResourceRef::VpnGateway {
+                id: single.id.clone(),
+            },
+            address(&single, GatewayIpRole::GatewayAddress),
+            Reason::SystemUpgrade,
+            EventStatus::Pending,
+            default,
+            execute_at,
+        )
+        .await?;
 
         // A gateway with no connections and an event on IPsec Address 2: nothing affected.
-        let empty = self.gateway("staging-no-connections", TunnelMode::DualTunnel, false, 0).await?;
-        let default = (now + Duration::days(9)).date_naive().and_hms_opt(21, 0, 0).expect("time").and_utc();
-        self.event(ResourceRef::VpnGateway { id: empty.id.clone() }, address(&empty, GatewayIpRole::IpsecAddress2), Reason::IssueFix, EventStatus::Pending, default, default).await?;
+        let empty = self
+            .gateway("staging-no-connections", TunnelMode::DualTunnel, false, 0)
+            .await?;
+        let default = (now + Duration::days(9))
+            .date_naive()
+            .and_hms_opt(21, 0, 0)
+            .expect("time")
+            .and_utc();
+        self.event(
+            ResourceRef::VpnGateway {
+                id: empty.id.clone(),
+            },
+            address(&empty, GatewayIpRole::IpsecAddress2),
+            Reason::IssueFix,
+            EventStatus::Pending,
+            default,
+            default,
+        )
+        .await?;
 
         // Connections on a transit router: the event is the connection's own.
-        let tr_dual = self.connection_on_transit_router("dc-transit-router-dual", &[UP_TRAFFIC, UP_IDLE]).await?;
-        let default = (now + Duration::days(4)).date_naive().and_hms_opt(18, 30, 0).expect("time").and_utc();
-        let ip = GatewayIp { role: GatewayIpRole::TunnelAddress, ip: tr_dual.tunnels[0].gateway_ip };
-        self.event(ResourceRef::IpsecConnection { id: tr_dual.id.clone() }, ip, Reason::SystemUpgrade, EventStatus::Pending, default, default).await?;
-        let tr_single = self.connection_on_transit_router("dc-transit-router-single", &[UP_TRAFFIC]).await?;
-        let default = (now + Duration::days(6)).date_naive().and_hms_opt(18, 30, 0).expect("time").and_utc();
-        let ip = GatewayIp { role: GatewayIpRole::TunnelAddress, ip: tr_single.tunnels[0].gateway_ip };
-        self.event(ResourceRef::IpsecConnection { id: tr_single.id.clone() }, ip, Reason::HardwareUpgrade, EventStatus::Pending, default, default).await?;
+        let tr_dual = self
+            .connection_on_transit_router("dc-transit-router-dual", &[UP_TRAFFIC, UP_IDLE])
+            .await?;
+        let default = (now + Duration::days(4))
+            .date_naive()
+            .and_hms_opt(18, 30, 0)
+            .expect("time")
+            .and_utc();
+        let ip = GatewayIp {
+            role: GatewayIpRole::TunnelAddress,
+            ip: tr_dual.tunnels[0].gateway_ip,
+        };
+        self.event(
+            ResourceRef::IpsecConnection {
+                id: tr_dual.id.clone(),
+            },
+            ip,
+            Reason::SystemUpgrade,
+            EventStatus::Pending,
+            default,
+            default,
+        )
+        .await?;
+        let tr_single = self
+            .connection_on_transit_router("dc-transit-router-single", &[UP_TRAFFIC])
+            .await?;
+        let default = (now + Duration::days(6))
+            .date_naive()
+            .and_hms_opt(18, 30, 0)
+            .expect("time")
+            .and_utc();
+        let ip = GatewayIp {
+            role: GatewayIpRole::TunnelAddress,
+            ip: tr_single.tunnels[0].gateway_ip,
+        };
+        self.event(
+            ResourceRef::IpsecConnection {
+                id: tr_single.id.clone(),
+            },
+            ip,
+            Reason::HardwareUpgrade,
+            EventStatus::Pending,
+            default,
+            default,
+        )
+        .await?;
         let default = now - Duration::days(20);
-        self.event(ResourceRef::IpsecConnection { id: tr_single.id.clone() }, ip, Reason::SystemUpgrade, EventStatus::Cancelled, default, default).await?;
+        self.event(
+            ResourceRef::IpsecConnection {
+                id: tr_single.id.clone(),
+            },
+            ip,
+            Reason::SystemUpgrade,
+            EventStatus::Cancelled,
+            default,
+            default,
+        )
+        .await?;
 
         // An event executing now (started two minutes ago).
-        let busy = self.gateway("lab-maintenance-running", TunnelMode::DualTunnel, true, 3).await?;
-        self.connection_on_gateway(&busy, "lab-link", &[UP_TRAFFIC, UP_IDLE]).await?;
+        let busy = self
+            .gateway("lab-maintenance-running", TunnelMode::DualTunnel, true, 3)
+            .await?;
+        self.connection_on_gateway(&busy, "lab-link", &[UP_TRAFFIC, UP_IDLE])
+            .await?;
         let started = now - Duration::minutes(2);
-        let id = self.event(ResourceRef::VpnGateway { id: busy.id.clone() }, address(&busy, GatewayIpRole::IpsecAddress1), Reason::IssueFix, EventStatus::Pending, now + Duration::days(1), started).await?;
+        let id = self
+            .event(
+                ResourceRef::VpnGateway {
+                    id: busy.id.clone(),
+                },
+                address(&busy, GatewayIpRole::IpsecAddress1),
+                Reason::IssueFix,
+                EventStatus::Pending,
+                now + Duration::days(1),
+                started,
+            )
+            .await?;
         self.to_start.push((id, started));
         Ok(())
     }
@@ -356,10 +588,20 @@ impl Builder<'_> {
     async fn fleet(&mut self, count: u32, name_prefix: &str) -> anyhow::Result<()> {
         for i in 0..count {
             let dual = self.gen.chance(0.75);
-            let mode = if dual { TunnelMode::DualTunnel } else { TunnelMode::SingleTunnel };
+            let mode = if dual {
+                TunnelMode::DualTunnel
+            } else {
+                TunnelMode::SingleTunnel
+            };
             let ssl = self.gen.chance(0.4);
-            let clients = if ssl { self.gen.rng.gen_range(0..40) } else { 0 };
-            let g = self.gateway(&format!("{name_prefix}-{i:05}"), mode, ssl, clients).await?;
+            let clients = if ssl {
+                self.gen.rng.gen_range(0..40)
+            } else {
+                0
+            };
+            let g = self
+                .gateway(&format!("{name_prefix}-{i:05}"), mode, ssl, clients)
+                .await?;
             let connections = self.gen.rng.gen_range(0..4);
             for c in 0..connections {
                 let setups: Vec<TunnelSetup> = if dual {
@@ -370,29 +612,60 @@ impl Builder<'_> {
                     };
                     vec![pick(&mut self.gen), pick(&mut self.gen)]
                 } else {
-                    vec![if self.gen.chance(0.9) { UP_TRAFFIC } else { DOWN }]
+                    vec![if self.gen.chance(0.9) {
+                        UP_TRAFFIC
+                    } else {
+                        DOWN
+                    }]
                 };
-                self.connection_on_gateway(&g, &format!("{name_prefix}-{i:05}-site-{c}"), &setups).await?;
+                self.connection_on_gateway(&g, &format!("{name_prefix}-{i:05}-site-{c}"), &setups)
+                    .await?;
             }
             let roles: Vec<GatewayIpRole> = match (mode, ssl) {
                 (TunnelMode::SingleTunnel, _) => vec![GatewayIpRole::GatewayAddress],
-                (TunnelMode::DualTunnel, true) => vec![GatewayIpRole::IpsecAddress1, GatewayIpRole::IpsecAddress2, GatewayIpRole::SslAddress],
-                (TunnelMode::DualTunnel, false) => vec![GatewayIpRole::IpsecAddress1, GatewayIpRole::IpsecAddress2],
+                (TunnelMode::DualTunnel, true) => vec![
+                    GatewayIpRole::IpsecAddress1,
+                    GatewayIpRole::IpsecAddress2,
+                    GatewayIpRole::SslAddress,
+                ],
+                (TunnelMode::DualTunnel, false) => {
+                    vec![GatewayIpRole::IpsecAddress1, GatewayIpRole::IpsecAddress2]
+                }
             };
             let resource = ResourceRef::VpnGateway { id: g.id.clone() };
             if self.gen.chance(0.3) {
                 let role = roles[self.gen.rng.gen_range(0..roles.len())];
                 let past = self.past_time();
                 let reason = self.reason();
-                self.event(resource.clone(), address(&g, role), reason, EventStatus::Completed, past, past).await?;
+                self.event(
+                    resource.clone(),
+                    address(&g, role),
+                    reason,
+                    EventStatus::Completed,
+                    past,
+                    past,
+                )
+                .await?;
             }
             if self.gen.chance(0.35) {
                 let role = roles[self.gen.rng.gen_range(0..roles.len())];
                 let default = self.future_default();
-                let execute_at = if self.gen.chance(0.2) { default - Duration::hours(self.gen.rng.gen_range(1..24)) } else { default };
+                let execute_at = if self.gen.chance(0.2) {
+                    default - Duration::hours(self.gen.rng.gen_range(1..24))
+                } else {
+                    default
+                };
                 let execute_at = execute_at.max(self.now + Duration::hours(1)).min(default);
                 let reason = self.reason();
-                self.event(resource, address(&g, role), reason, EventStatus::Pending, default, execute_at).await?;
+                self.event(
+                    resource,
+                    address(&g, role),
+                    reason,
+                    EventStatus::Pending,
+                    default,
+                    execute_at,
+                )
+                .await?;
             }
         }
         Ok(())
@@ -400,13 +673,30 @@ impl Builder<'_> {
 
     async fn transit_router_connections(&mut self, count: u32) -> anyhow::Result<()> {
         for i in 0..count {
-            let setups = if self.gen.chance(0.6) { vec![UP_TRAFFIC, UP_IDLE] } else { vec![UP_TRAFFIC] };
-            let c = self.connection_on_transit_router(&format!("tr-link-{i:03}"), &setups).await?;
+            let setups = if self.gen.chance(0.6) {
+                vec![UP_TRAFFIC, UP_IDLE]
+            } else {
+                vec![UP_TRAFFIC]
+            };
+            let c = self
+                .connection_on_transit_router(&format!("tr-link-{i:03}"), &setups)
+                .await?;
             if self.gen.chance(0.4) {
                 let t = c.tunnels[self.gen.rng.gen_range(0..c.tunnels.len())].gateway_ip;
                 let default = self.future_default();
                 let reason = self.reason();
-                self.event(ResourceRef::IpsecConnection { id: c.id.clone() }, GatewayIp { role: GatewayIpRole::TunnelAddress, ip: t }, reason, EventStatus::Pending, default, default).await?;
+                self.event(
+                    ResourceRef::IpsecConnection { id: c.id.clone() },
+                    GatewayIp {
+                        role: GatewayIpRole::TunnelAddress,
+                        ip: t,
+                    },
+                    reason,
+                    EventStatus::Pending,
+                    default,
+                    default,
+                )
+                .await?;
             }
         }
         Ok(())
@@ -415,16 +705,40 @@ impl Builder<'_> {
 
 fn address(g: &Gateway, role: GatewayIpRole) -> GatewayIp {
     let ip = match (&g.addresses, role) {
-        (Addresses::Dual { ipsec_address_1, .. }, GatewayIpRole::IpsecAddress1) => *ipsec_address_1,
-        (Addresses::Dual { ipsec_address_2, .. }, GatewayIpRole::IpsecAddress2) => *ipsec_address_2,
+        (
+            Addresses::Dual {
+                ipsec_address_1, ..
+            },
+            GatewayIpRole::IpsecAddress1,
+        ) => *ipsec_address_1,
+        (
+            Addresses::Dual {
+                ipsec_address_2, ..
+            },
+            GatewayIpRole::IpsecAddress2,
+        ) => *ipsec_address_2,
         (Addresses::Dual { ssl_address, .. }, GatewayIpRole::SslAddress) => *ssl_address,
         (Addresses::Single { gateway_address }, _) => *gateway_address,
-        (Addresses::Dual { ipsec_address_1, .. }, _) => *ipsec_address_1,
+        (
+            Addresses::Dual {
+                ipsec_address_1, ..
+            },
+            _,
+        ) => *ipsec_address_1,
     };
-    GatewayIp { role, ip: ip.expect("demo gateways have every address they use") }
+    GatewayIp {
+        role,
+        ip: ip.expect("demo gateways have every address they use"),
+    }
 }
 
-async fn builder<'a>(store: &'a Store, seed: u64, account: &str, region: &str, now: DateTime<Utc>) -> anyhow::Result<Builder<'a>> {
+async fn builder<'a>(
+    store: &'a Store,
+    seed: u64,
+    account: &str,
+    region: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Builder<'a>> {
     Ok(Builder {
         store,
         tx: store.begin().await?,
@@ -438,11 +752,22 @@ async fn builder<'a>(store: &'a Store, seed: u64, account: &str, region: &str, n
 }
 
 async fn finish(b: Builder<'_>) -> anyhow::Result<u32> {
-    let Builder { store, tx, to_start, gateways, .. } = b;
+    let Builder {
+        store,
+        tx,
+        to_start,
+        gateways,
+        ..
+    } = b;
     tx.commit().await?;
     for (id, at) in to_start {
         store
-            .start_event(&id, at, Duration::seconds(i64::from(EVENT_DURATION_S)), "demo")
+            .start_event(
+                &id,
+                at,
+                Duration::seconds(i64::from(EVENT_DURATION_S)),
+                "demo",
+            )
             .await?;
     }
     Ok(gateways)
@@ -455,7 +780,9 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> anyhow::Result<bool> {
     }
     let mut tx = store.begin().await?;
     for (i, (id, name)) in REGIONS.iter().enumerate() {
-        store.insert_region(&mut tx, &id.parse()?, name, i as i64).await?;
+        store
+            .insert_region(&mut tx, &id.parse()?, name, i as i64)
+            .await?;
     }
     tx.commit().await?;
     store.create_account("acme", "Acme Corporation").await?;
@@ -470,13 +797,20 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> anyhow::Result<bool> {
     b.fleet(60, "hz-gw").await?;
     b.transit_router_connections(12).await?;
     finish(b).await?;
-    for (seed, region, prefix) in [(2, "cn-shanghai", "sh-gw"), (3, "ap-southeast-1", "sg-gw"), (4, "eu-central-1", "fra-gw")] {
+    for (seed, region, prefix) in [
+        (2, "cn-shanghai", "sh-gw"),
+        (3, "ap-southeast-1", "sg-gw"),
+        (4, "eu-central-1", "fra-gw"),
+    ] {
         let mut b = builder(store, seed, "acme", region, now).await?;
         b.fleet(55, prefix).await?;
         b.transit_router_connections(6).await?;
         finish(b).await?;
     }
-    for (seed, region, prefix) in [(5, "cn-hangzhou", "globex-hz"), (6, "cn-beijing", "globex-bj")] {
+    for (seed, region, prefix) in [
+        (5, "cn-hangzhou", "globex-hz"),
+        (6, "cn-beijing", "globex-bj"),
+    ] {
         let mut b = builder(store, seed, "globex", region, now).await?;
         b.fleet(25, prefix).await?;
         b.transit_router_connections(4).await?;
@@ -494,10 +828,15 @@ pub async fn generate_region(
     now: DateTime<Utc>,
 ) -> anyhow::Result<u32> {
     let region_id: RegionId = region.parse()?;
-    anyhow::ensure!(store.account_exists(account).await?, "no account '{account}'");
+    anyhow::ensure!(
+        store.account_exists(account).await?,
+        "no account '{account}'"
+    );
     if !store.region_exists(&region_id).await? {
         let mut tx = store.begin().await?;
-        store.insert_region(&mut tx, &region_id, &format!("Benchmark ({region})"), 100).await?;
+        store
+            .insert_region(&mut tx, &region_id, &format!("Benchmark ({region})"), 100)
+            .await?;
         tx.commit().await?;
     }
     let mut done = 0;

@@ -15,10 +15,20 @@ use vpn_console_server::{demo, operator};
 #[command(name = "vpn-console-server", version)]
 struct Cli {
     /// Where to serve the console and the API.
-    #[arg(long, env = "LISTEN_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "LISTEN_ADDR",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     listen: SocketAddr,
     /// sqlite://PATH (created if missing) or postgres://USER:PASSWORD@HOST/DB.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/console.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/console.db",
+        global = true
+    )]
     database_url: String,
     /// The built console (Trunk's dist folder).
     #[arg(long, env = "CONSOLE_DIR", default_value = "dist", global = true)]
@@ -100,13 +110,39 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
-    anyhow::ensure!(cli.time_scale > 0.0 && cli.time_scale.is_finite(), "--time-scale must be a positive number");
+    anyhow::ensure!(
+        cli.time_scale > 0.0 && cli.time_scale.is_finite(),
+        "--time-scale must be a positive number"
+    );
     let store = Store::connect(&cli.database_url).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(store, clock, cli.listen, cli.console_dir, cli.demo, cli.time_scale).await,
-        Command::PublishEvent { resource, address, reason, default_execute_at } => {
-            let event = operator::publish_event(&store, &resource, &address, &reason, default_execute_at, clock.now()).await?;
+        Command::Serve => {
+            serve(
+                store,
+                clock,
+                cli.listen,
+                cli.console_dir,
+                cli.demo,
+                cli.time_scale,
+            )
+            .await
+        }
+        Command::PublishEvent {
+            resource,
+            address,
+            reason,
+            default_execute_at,
+        } => {
+            let event = operator::publish_event(
+                &store,
+                &resource,
+                &address,
+                &reason,
+                default_execute_at,
+                clock.now(),
+            )
+            .await?;
             println!("{}", serde_json::to_string_pretty(&event)?);
             Ok(())
         }
@@ -120,16 +156,28 @@ async fn main() -> anyhow::Result<()> {
             println!("created account {id}");
             Ok(())
         }
-        Command::CreateUser { account, email, role } => {
+        Command::CreateUser {
+            account,
+            email,
+            role,
+        } => {
             let role = Role::parse(&role).context("role must be viewer or operator")?;
             let password = std::env::var("NEW_USER_PASSWORD").context("set NEW_USER_PASSWORD")?;
-            anyhow::ensure!(password.len() >= 12, "the password needs at least 12 characters");
-            store.create_user(&account, &email, &hash_password(&password)?, role).await?;
+            anyhow::ensure!(
+                password.len() >= 12,
+                "the password needs at least 12 characters"
+            );
+            store
+                .create_user(&account, &email, &hash_password(&password)?, role)
+                .await?;
             println!("created {} {email} in {account}", role.as_str());
             Ok(())
         }
         Command::CreateToken { email, name } => {
-            println!("{}", store.create_api_token(&email, &name, clock.now()).await?);
+            println!(
+                "{}",
+                store.create_api_token(&email, &name, clock.now()).await?
+            );
             Ok(())
         }
         Command::RevokeToken { email, name } => {
@@ -137,7 +185,11 @@ async fn main() -> anyhow::Result<()> {
             println!("revoked {n} token(s)");
             Ok(())
         }
-        Command::GenerateRegion { account, region, gateways } => {
+        Command::GenerateRegion {
+            account,
+            region,
+            gateways,
+        } => {
             let n = demo::generate_region(&store, &account, &region, gateways, clock.now()).await?;
             println!("added {n} gateways to {region} of {account}");
             Ok(())
@@ -158,7 +210,11 @@ async fn serve(
         println!(
             "Demo accounts (password '{}'): {}",
             demo::DEMO_PASSWORD,
-            demo::DEMO_USERS.iter().map(|(a, e, r)| format!("{e} ({a}, {})", r.as_str())).collect::<Vec<_>>().join(", ")
+            demo::DEMO_USERS
+                .iter()
+                .map(|(a, e, r)| format!("{e} ({a}, {})", r.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     if !console_dir.join("index.html").exists() {
@@ -174,7 +230,9 @@ async fn serve(
     };
     tokio::spawn(scheduler.run());
     let app = vpn_console_server::router(state, &console_dir);
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "serving");
     println!("VPN Gateway O&M console at http://{addr}");

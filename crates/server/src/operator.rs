@@ -24,7 +24,9 @@ pub async fn publish_event(
         anyhow::anyhow!("unknown address role '{role}'; use one of ipsec_address_1, ipsec_address_2, ssl_address, gateway_address, tunnel_address")
     })?;
     let reason = Reason::parse(reason).ok_or_else(|| {
-        anyhow::anyhow!("unknown reason '{reason}'; use system_upgrade, hardware_upgrade or issue_fix")
+        anyhow::anyhow!(
+            "unknown reason '{reason}'; use system_upgrade, hardware_upgrade or issue_fix"
+        )
     })?;
     anyhow::ensure!(
         default_execute_at > now,
@@ -36,15 +38,34 @@ pub async fn publish_event(
         .ok_or_else(|| anyhow::anyhow!("no VPN gateway or IPsec-VPN connection '{resource}'"))?;
     let (resource, ip) = if resource.starts_with(GatewayId::PREFIX) {
         let id: GatewayId = resource.parse()?;
-        let g = store.gateway(&id).await?.ok_or_else(|| anyhow::anyhow!("no gateway {id}"))?;
+        let g = store
+            .gateway(&id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no gateway {id}"))?;
         let ip = match (&g.addresses, role) {
-            (Addresses::Dual { ipsec_address_1, .. }, GatewayIpRole::IpsecAddress1) => *ipsec_address_1,
-            (Addresses::Dual { ipsec_address_2, .. }, GatewayIpRole::IpsecAddress2) => *ipsec_address_2,
+            (
+                Addresses::Dual {
+                    ipsec_address_1, ..
+                },
+                GatewayIpRole::IpsecAddress1,
+            ) => *ipsec_address_1,
+            (
+                Addresses::Dual {
+                    ipsec_address_2, ..
+                },
+                GatewayIpRole::IpsecAddress2,
+            ) => *ipsec_address_2,
             (Addresses::Dual { ssl_address, .. }, GatewayIpRole::SslAddress) => *ssl_address,
-            (Addresses::Single { gateway_address }, GatewayIpRole::GatewayAddress) => *gateway_address,
+            (Addresses::Single { gateway_address }, GatewayIpRole::GatewayAddress) => {
+                *gateway_address
+            }
             _ => anyhow::bail!(
                 "a {} gateway has no {}",
-                if g.tunnel_mode == TunnelMode::DualTunnel { "dual-tunnel" } else { "single-tunnel" },
+                if g.tunnel_mode == TunnelMode::DualTunnel {
+                    "dual-tunnel"
+                } else {
+                    "single-tunnel"
+                },
                 role.label()
             ),
         }
@@ -59,9 +80,16 @@ pub async fn publish_event(
             matches!(c.attached_to, Attachment::TransitRouter { .. }),
             "{resource} is on a VPN gateway: publish the event on the gateway, which is what the provider maintains"
         );
-        anyhow::ensure!(role == GatewayIpRole::TunnelAddress, "events on connections use the tunnel_address role");
+        anyhow::ensure!(
+            role == GatewayIpRole::TunnelAddress,
+            "events on connections use the tunnel_address role"
+        );
         // The first tunnel's address, unless told otherwise later; a connection's tunnels may share it.
-        let ip = c.tunnels.first().map(|t| t.gateway_ip).ok_or_else(|| anyhow::anyhow!("{resource} has no tunnels"))?;
+        let ip = c
+            .tunnels
+            .first()
+            .map(|t| t.gateway_ip)
+            .ok_or_else(|| anyhow::anyhow!("{resource} has no tunnels"))?;
         (ResourceRef::IpsecConnection { id: c.id }, ip)
     };
     let id: EventId = format!("om-{}", &crate::store::accounts::new_token()[..20]).parse()?;
@@ -83,7 +111,10 @@ pub async fn publish_event(
     match store.insert_event(&mut tx, &new).await {
         Ok(()) => {}
         Err(PublishError::AlreadyHasCurrentEvent) => {
-            anyhow::bail!("{} already has a pending or executing O&M event", new.resource.id_str())
+            anyhow::bail!(
+                "{} already has a pending or executing O&M event",
+                new.resource.id_str()
+            )
         }
         Err(PublishError::Db(e)) => return Err(e.into()),
     }

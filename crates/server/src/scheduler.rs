@@ -72,7 +72,11 @@ impl Scheduler {
         loop {
             match self.run_once().await {
                 Ok(pass) if pass != Pass::default() => {
-                    tracing::info!(started = pass.started, completed = pass.completed, "scheduler pass");
+                    tracing::info!(
+                        started = pass.started,
+                        completed = pass.completed,
+                        "scheduler pass"
+                    );
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "scheduler pass failed; retrying"),

@@ -31,8 +31,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 fn event_id(raw: &str) -> Result<EventId> {
-    raw.parse()
-        .map_err(|_| AppError::not_found(&format!("O&M event '{}'", raw.chars().take(40).collect::<String>())))
+    raw.parse().map_err(|_| {
+        AppError::not_found(&format!(
+            "O&M event '{}'",
+            raw.chars().take(40).collect::<String>()
+        ))
+    })
 }
 
 fn etag(version: i64) -> HeaderValue {
@@ -63,12 +67,19 @@ async fn get_event(
     let event = owned_event(&state, &principal.account, &id).await?;
     let impact = match event.status {
         EventStatus::Pending | EventStatus::Cancelled => None,
-        _ => state.store.event_snapshot(&event.id).await?.map(|s| s.impact),
+        _ => state
+            .store
+            .event_snapshot(&event.id)
+            .await?
+            .map(|s| s.impact),
     };
     let impact = match impact {
         Some(i) => i,
         None => {
-            let (gateway, connections) = state.store.event_topology(&principal.account, &event).await?;
+            let (gateway, connections) = state
+                .store
+                .event_topology(&principal.account, &event)
+                .await?;
             affected_resources(&event, gateway.as_ref(), &connections)
         }
     };
@@ -148,7 +159,11 @@ async fn request_execution(
     };
     // "*" needs the current version; read it only in that rare case.
     let star_hint = match headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) {
-        Some(v) if v.trim() == "*" => state.store.event(&principal.account, &id).await?.map(|e| e.version),
+        Some(v) if v.trim() == "*" => state
+            .store
+            .event(&principal.account, &id)
+            .await?
+            .map(|e| e.version),
         _ => None,
     };
     let expected = match parse_if_match(&headers, star_hint) {
@@ -188,7 +203,15 @@ async fn replay_only(
     // A version no event has: the store answers from the idempotency record or says stale.
     let outcome = state
         .store
-        .request_execution(&principal.account, &principal.email, id, -1, &ExecutionRequest::Now, Some((k, hash)), state.clock.now())
+        .request_execution(
+            &principal.account,
+            &principal.email,
+            id,
+            -1,
+            &ExecutionRequest::Now,
+            Some((k, hash)),
+            state.clock.now(),
+        )
         .await?;
     match outcome {
         ExecutionOutcome::Replayed { .. } | ExecutionOutcome::KeyReused => {
@@ -289,9 +312,17 @@ async fn history(
     let now = state.clock.now();
     let items = state
         .store
-        .history(&principal.account, &region, now - Duration::days(i64::from(days)))
+        .history(
+            &principal.account,
+            &region,
+            now - Duration::days(i64::from(days)),
+        )
         .await?;
-    Ok(Json(History { items, days, server_time: now }))
+    Ok(Json(History {
+        items,
+        days,
+        server_time: now,
+    }))
 }
 
 /// Alerts per day (tunnels that went down) for the trend chart, oldest day first.
@@ -307,6 +338,12 @@ async fn alert_trend(
     let days = params.check()?;
     let region = known_region(&state, &region).await?;
     let now = state.clock.now();
-    let days = state.store.alert_trend(&principal.account, &region, days, now).await?;
-    Ok(Json(AlertTrend { days, server_time: now }))
+    let days = state
+        .store
+        .alert_trend(&principal.account, &region, days, now)
+        .await?;
+    Ok(Json(AlertTrend {
+        days,
+        server_time: now,
+    }))
 }

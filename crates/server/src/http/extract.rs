@@ -23,7 +23,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "unsupported_media_type",
                 "Send the body as JSON with 'Content-Type: application/json'.",
             )),
-            Err(JsonRejection::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
                 Err(AppError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "payload_too_large",
@@ -121,10 +123,18 @@ impl FromRequestParts<AppState> for Auth {
 
 /// A browser says where a request comes from in `Sec-Fetch-Site` (modern) or `Origin`.
 pub fn same_origin(parts: &Parts) -> bool {
-    if let Some(site) = parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+    if let Some(site) = parts
+        .headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+    {
         return site == "same-origin" || site == "none";
     }
-    match parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+    match parts
+        .headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    {
         None => true,
         Some(origin) => {
             let host = parts

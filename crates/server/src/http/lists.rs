@@ -52,14 +52,26 @@ impl ListParams {
         }
         let search = self.q.unwrap_or_default().trim().to_owned();
         if search.chars().count() > 128 {
-            return Err(AppError::bad_request("invalid_query", "q is longer than 128 characters."));
+            return Err(AppError::bad_request(
+                "invalid_query",
+                "q is longer than 128 characters.",
+            ));
         }
-        Ok(ListQuery { search, page, page_size })
+        Ok(ListQuery {
+            search,
+            page,
+            page_size,
+        })
     }
 }
 
 pub(super) async fn known_region(state: &AppState, region: &str) -> Result<RegionId> {
-    let not_found = || AppError::not_found(&format!("Region '{}'", region.chars().take(40).collect::<String>()));
+    let not_found = || {
+        AppError::not_found(&format!(
+            "Region '{}'",
+            region.chars().take(40).collect::<String>()
+        ))
+    };
     let id: RegionId = region.parse().map_err(|_| not_found())?;
     if state.store.region_exists(&id).await? {
         Ok(id)
@@ -80,7 +92,10 @@ async fn list_gateways(
 ) -> Result<Json<Page<GatewayItem>>> {
     let query = params.check()?;
     let region = known_region(&state, &region).await?;
-    let (items, total) = state.store.list_gateways(&principal.account, &region, &query).await?;
+    let (items, total) = state
+        .store
+        .list_gateways(&principal.account, &region, &query)
+        .await?;
     Ok(Json(Page {
         items: items
             .into_iter()
@@ -112,7 +127,10 @@ async fn list_connections(
     Ok(Json(Page {
         items: items
             .into_iter()
-            .map(|(connection, om_events)| ConnectionItem { connection, om_events })
+            .map(|(connection, om_events)| ConnectionItem {
+                connection,
+                om_events,
+            })
             .collect(),
         total,
         page: query.page,

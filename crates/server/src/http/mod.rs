@@ -54,7 +54,9 @@ struct SecuritySchemes;
 
 impl utoipa::Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "session",
@@ -139,10 +141,14 @@ fn content_security_policy(index: &Path) -> HeaderValue {
     let mut rest = html.as_str();
     while let Some(start) = rest.find("<script") {
         let after = &rest[start..];
-        let Some(open_end) = after.find('>') else { break };
+        let Some(open_end) = after.find('>') else {
+            break;
+        };
         let tag = &after[..open_end];
         let body_start = &after[open_end + 1..];
-        let Some(close) = body_start.find("</script>") else { break };
+        let Some(close) = body_start.find("</script>") else {
+            break;
+        };
         if !tag.contains("src=") {
             let digest = Sha256::digest(body_start[..close].as_bytes());
             hashes.push_str(&format!(
@@ -165,15 +171,22 @@ async fn security_headers(req: Request, next: Next, csp: HeaderValue) -> Respons
     let hashed_asset = {
         let p = req.uri().path();
         // Trunk names built files with a content hash, so they never change under their name.
-        p.rsplit('/')
-            .next()
-            .is_some_and(|f| f.matches('-').count() >= 1 && (f.ends_with(".wasm") || f.ends_with(".js") || f.ends_with(".css")))
+        p.rsplit('/').next().is_some_and(|f| {
+            f.matches('-').count() >= 1
+                && (f.ends_with(".wasm") || f.ends_with(".js") || f.ends_with(".css"))
+        })
     };
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, csp);
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if is_api {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

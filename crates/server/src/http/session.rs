@@ -28,7 +28,10 @@ async fn log_in(
     ApiJson(login): ApiJson<LoginRequest>,
 ) -> Result<Response> {
     if login.email.len() > 254 || login.password.len() > 1024 {
-        return Err(AppError::bad_request("invalid_body", "The email or password is too long."));
+        return Err(AppError::bad_request(
+            "invalid_body",
+            "The email or password is too long.",
+        ));
     }
     let principal = state
         .store
@@ -43,7 +46,10 @@ async fn log_in(
         })?;
     let now = state.clock.now();
     let expires_at = now + Duration::hours(SESSION_HOURS);
-    let token = state.store.create_session(&principal.email, now, expires_at).await?;
+    let token = state
+        .store
+        .create_session(&principal.email, now, expires_at)
+        .await?;
     let secure = headers
         .get("x-forwarded-proto")
         .is_some_and(|v| v.as_bytes() == b"https");
@@ -59,7 +65,10 @@ async fn log_in(
         expires_at,
     };
     Ok((
-        [(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ASCII cookie"))],
+        [(
+            header::SET_COOKIE,
+            HeaderValue::from_str(&cookie).expect("ASCII cookie"),
+        )],
         Json(info),
     )
         .into_response())
@@ -68,14 +77,21 @@ async fn log_in(
 /// Log out: ends the session and clears the cookie.
 #[utoipa::path(delete, path = "/session", tag = "session",
     responses((status = 204), (status = 401, body = ApiError)))]
-async fn log_out(State(state): State<AppState>, _auth: Auth, headers: HeaderMap) -> Result<Response> {
+async fn log_out(
+    State(state): State<AppState>,
+    _auth: Auth,
+    headers: HeaderMap,
+) -> Result<Response> {
     if let Some(token) = session_cookie_from_headers(&headers) {
         state.store.delete_session(&token).await?;
     }
     let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     Ok((
         StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, HeaderValue::from_str(&clear).expect("ASCII cookie"))],
+        [(
+            header::SET_COOKIE,
+            HeaderValue::from_str(&clear).expect("ASCII cookie"),
+        )],
     )
         .into_response())
 }
@@ -83,7 +99,10 @@ async fn log_out(State(state): State<AppState>, _auth: Auth, headers: HeaderMap)
 /// Who is logged in (the console asks at start).
 #[utoipa::path(get, path = "/session", tag = "session",
     responses((status = 200, body = SessionInfo), (status = 401, body = ApiError)))]
-async fn who_am_i(State(state): State<AppState>, Auth(principal): Auth) -> Result<Json<SessionInfo>> {
+async fn who_am_i(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+) -> Result<Json<SessionInfo>> {
     Ok(Json(SessionInfo {
         email: principal.email,
         account: principal.account,

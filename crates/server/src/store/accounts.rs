@@ -89,23 +89,31 @@ impl Store {
         role: Role,
     ) -> sqlx::Result<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("INSERT INTO users (email, account_id, password_hash, role) VALUES ($1, $2, $3, $4)")
-            .bind(email.to_lowercase())
-            .bind(account)
-            .bind(password_hash)
-            .bind(role.as_str())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO users (email, account_id, password_hash, role) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(email.to_lowercase())
+        .bind(account)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await
     }
 
     /// Checks a password; a missing user costs the same hashing time as a wrong password, so
     /// timing does not tell which emails exist.
-    pub async fn check_password(&self, email: &str, password: &str) -> sqlx::Result<Option<Principal>> {
-        let row = sqlx::query("SELECT email, account_id, password_hash, role FROM users WHERE email = $1")
-            .bind(email.to_lowercase())
-            .fetch_optional(self.reader())
-            .await?;
+    pub async fn check_password(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> sqlx::Result<Option<Principal>> {
+        let row = sqlx::query(
+            "SELECT email, account_id, password_hash, role FROM users WHERE email = $1",
+        )
+        .bind(email.to_lowercase())
+        .fetch_optional(self.reader())
+        .await?;
         let Some(row) = row else {
             static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
             let dummy = DUMMY
@@ -166,7 +174,11 @@ impl Store {
         tx.commit().await
     }
 
-    pub async fn session_principal(&self, token: &str, now: DateTime<Utc>) -> sqlx::Result<Option<Principal>> {
+    pub async fn session_principal(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Option<Principal>> {
         let row = sqlx::query(
             "SELECT u.email, u.account_id, u.role, s.expires_at FROM sessions s JOIN users u ON u.email = s.email \
              WHERE s.token_hash = $1 AND s.expires_at > $2",
@@ -186,22 +198,34 @@ impl Store {
         .transpose()
     }
 
-    pub async fn create_api_token(&self, email: &str, name: &str, now: DateTime<Utc>) -> sqlx::Result<String> {
+    pub async fn create_api_token(
+        &self,
+        email: &str,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<String> {
         let token = format!("omt_{}", new_token());
         let mut tx = self.begin().await?;
-        sqlx::query("INSERT INTO api_tokens (token_hash, name, email, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(token_hash(&token))
-            .bind(name)
-            .bind(email.to_lowercase())
-            .bind(to_millis(now))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO api_tokens (token_hash, name, email, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash(&token))
+        .bind(name)
+        .bind(email.to_lowercase())
+        .bind(to_millis(now))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(token)
     }
 
     /// Revokes every token of that name for that user; returns how many.
-    pub async fn revoke_api_token(&self, email: &str, name: &str, now: DateTime<Utc>) -> sqlx::Result<u64> {
+    pub async fn revoke_api_token(
+        &self,
+        email: &str,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<u64> {
         let mut tx = self.begin().await?;
         let done = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE email = $2 AND name = $3 AND revoked_at IS NULL",

@@ -15,7 +15,8 @@ use vpn_console_domain::{
 use super::{int, is_unique_violation, opt_int, parsed, placeholders, text, Store, Tx};
 use crate::clock::{from_millis, to_millis};
 
-const EVENT_COLUMNS: &str = "id, account_id, region_id, resource_kind, resource_id, gateway_ip_role, \
+const EVENT_COLUMNS: &str =
+    "id, account_id, region_id, resource_kind, resource_id, gateway_ip_role, \
     gateway_ip, reason, status, default_execute_at, execute_at, published_at, started_at, \
     finished_at, version";
 
@@ -131,10 +132,12 @@ pub(crate) async fn log(
 }
 
 async fn event_in_tx(tx: &mut Tx, id: &str) -> sqlx::Result<Option<(OmEvent, String)>> {
-    let row = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM om_events WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {EVENT_COLUMNS} FROM om_events WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
     row.map(|r| Ok((event_from_row(&r)?, text(&r, "account_id")?)))
         .transpose()
 }
@@ -154,10 +157,12 @@ impl Store {
 
     /// An event whatever its account (the operator commands).
     pub async fn event_any_account(&self, id: &EventId) -> sqlx::Result<Option<(OmEvent, String)>> {
-        let row = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM om_events WHERE id = $1"))
-            .bind(id.as_str())
-            .fetch_optional(self.reader())
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM om_events WHERE id = $1"
+        ))
+        .bind(id.as_str())
+        .fetch_optional(self.reader())
+        .await?;
         row.map(|r| Ok((event_from_row(&r)?, text(&r, "account_id")?)))
             .transpose()
     }
@@ -221,7 +226,16 @@ impl Store {
             Err(e) if is_unique_violation(&e) => Err(PublishError::AlreadyHasCurrentEvent),
             Err(e) => Err(e.into()),
             Ok(_) => {
-                log(tx, new.id.as_str(), new.published_at, "provider", "published", None, Some("pending")).await?;
+                log(
+                    tx,
+                    new.id.as_str(),
+                    new.published_at,
+                    "provider",
+                    "published",
+                    None,
+                    Some("pending"),
+                )
+                .await?;
                 Ok(())
             }
         }
@@ -242,9 +256,23 @@ impl Store {
         .bind(id.as_str())
         .execute(&mut *tx)
         .await?;
-        anyhow::ensure!(done.rows_affected() == 1, "O&M event {id} changed meanwhile; try again");
-        log(&mut tx, id.as_str(), now, "provider", "cancelled", Some("pending"), Some("cancelled")).await?;
-        let (event, _) = event_in_tx(&mut tx, id.as_str()).await?.expect("just updated");
+        anyhow::ensure!(
+            done.rows_affected() == 1,
+            "O&M event {id} changed meanwhile; try again"
+        );
+        log(
+            &mut tx,
+            id.as_str(),
+            now,
+            "provider",
+            "cancelled",
+            Some("pending"),
+            Some("cancelled"),
+        )
+        .await?;
+        let (event, _) = event_in_tx(&mut tx, id.as_str())
+            .await?
+            .expect("just updated");
         tx.commit().await?;
         Ok(event)
     }
@@ -310,18 +338,32 @@ impl Store {
                 current_version: expected_version + 1,
             });
         }
-        let action = if plan.execute_now { "execute_now" } else { "rescheduled" };
+        let action = if plan.execute_now {
+            "execute_now"
+        } else {
+            "rescheduled"
+        };
         log(
             &mut tx,
             id.as_str(),
             now,
             actor,
             action,
-            Some(&event.execute_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            Some(&plan.execute_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            Some(
+                &event
+                    .execute_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ),
+            Some(
+                &plan
+                    .execute_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ),
         )
         .await?;
-        let (event, _) = event_in_tx(&mut tx, id.as_str()).await?.expect("just updated");
+        let (event, _) = event_in_tx(&mut tx, id.as_str())
+            .await?
+            .expect("just updated");
         if let Some((key, hash)) = idempotency {
             let body = serde_json::to_string(&event).expect("events serialize");
             sqlx::query(
@@ -401,7 +443,9 @@ impl Store {
         .await?;
         let mut counts: HashMap<NaiveDate, u32> = HashMap::new();
         for r in &rows {
-            *counts.entry(from_millis(int(r, "at")?).date_naive()).or_default() += 1;
+            *counts
+                .entry(from_millis(int(r, "at")?).date_naive())
+                .or_default() += 1;
         }
         Ok((0..days)
             .map(|i| {
@@ -449,7 +493,11 @@ impl Store {
     }
 
     /// Executing events whose maintenance has run its time.
-    pub async fn finished_events(&self, now: DateTime<Utc>, limit: i64) -> sqlx::Result<Vec<EventId>> {
+    pub async fn finished_events(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> sqlx::Result<Vec<EventId>> {
         let rows = sqlx::query(
             "SELECT id FROM om_events WHERE status = 'executing' AND completes_at <= $1 ORDER BY completes_at, id LIMIT $2",
         )
@@ -521,11 +569,20 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                     if state.as_str() == "available" {
-                        self.insert_alert(&mut tx, &account, event.region.as_str(), now, tunnel_id.as_str(), "tunnel_down")
-                            .await?;
+                        self.insert_alert(
+                            &mut tx,
+                            &account,
+                            event.region.as_str(),
+                            now,
+                            tunnel_id.as_str(),
+                            "tunnel_down",
+                        )
+                        .await?;
                     }
                 }
-                AffectedItem::SslClients { gateway_id, count, .. } => {
+                AffectedItem::SslClients {
+                    gateway_id, count, ..
+                } => {
                     snapshot.ssl_clients = Some((gateway_id.to_string(), *count));
                     sqlx::query("UPDATE gateways SET ssl_clients = 0 WHERE id = $1")
                         .bind(gateway_id.as_str())
@@ -549,7 +606,16 @@ impl Store {
             tx.rollback().await?;
             return Ok(false);
         }
-        log(&mut tx, id.as_str(), now, "scheduler", "started", Some("pending"), Some("executing")).await?;
+        log(
+            &mut tx,
+            id.as_str(),
+            now,
+            "scheduler",
+            "started",
+            Some("pending"),
+            Some("executing"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -558,7 +624,12 @@ impl Store {
     /// execution time as the previous event of the resource (and of each affected connection),
     /// and completes it. A process that finishes an event another process started (a restart
     /// after a crash) logs `resumed` first.
-    pub async fn finish_event(&self, id: &EventId, now: DateTime<Utc>, instance: &str) -> sqlx::Result<bool> {
+    pub async fn finish_event(
+        &self,
+        id: &EventId,
+        now: DateTime<Utc>,
+        instance: &str,
+    ) -> sqlx::Result<bool> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(
             "SELECT resource_id, started_at, executed_by, execution_snapshot FROM om_events WHERE id = $1 AND status = 'executing'",
@@ -591,7 +662,16 @@ impl Store {
             return Ok(false);
         }
         if super::opt_text(&row, "executed_by")?.as_deref() != Some(instance) {
-            log(&mut tx, id.as_str(), now, "scheduler", "resumed", Some("executing"), Some("executing")).await?;
+            log(
+                &mut tx,
+                id.as_str(),
+                now,
+                "scheduler",
+                "resumed",
+                Some("executing"),
+                Some("executing"),
+            )
+            .await?;
         }
         // Restore in reverse so a tunnel recorded twice ends in its earliest recorded state.
         for t in snapshot.tunnels.iter().rev() {
@@ -610,11 +690,13 @@ impl Store {
                 .await?;
         }
         for table in ["gateways", "connections"] {
-            sqlx::query(&format!("UPDATE {table} SET previous_executed_at = $1 WHERE id = $2"))
-                .bind(started_at)
-                .bind(resource_id.as_str())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(&format!(
+                "UPDATE {table} SET previous_executed_at = $1 WHERE id = $2"
+            ))
+            .bind(started_at)
+            .bind(resource_id.as_str())
+            .execute(&mut *tx)
+            .await?;
         }
         let mut connection_ids: Vec<String> = snapshot
             .impact
@@ -633,7 +715,16 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        log(&mut tx, id.as_str(), now, "scheduler", "completed", Some("executing"), Some("completed")).await?;
+        log(
+            &mut tx,
+            id.as_str(),
+            now,
+            "scheduler",
+            "completed",
+            Some("executing"),
+            Some("completed"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }

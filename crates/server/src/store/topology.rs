@@ -7,8 +7,8 @@ use sqlx::any::AnyRow;
 use vpn_console_domain::api::{CurrentEvent, OmEventsCell, Region};
 use vpn_console_domain::impact::affected_resources;
 use vpn_console_domain::{
-    Addresses, Attachment, Connection, CustomerGateway, Gateway, GatewayId,
-    OmEvent, RegionId, Tunnel, TunnelMode, TunnelState,
+    Addresses, Attachment, Connection, CustomerGateway, Gateway, GatewayId, OmEvent, RegionId,
+    Tunnel, TunnelMode, TunnelState,
 };
 
 use super::{int, opt_int, opt_parsed, parsed, placeholders, text, Store, Tx};
@@ -150,7 +150,13 @@ impl Store {
         Ok(int(&row, "n")? > 0)
     }
 
-    pub async fn insert_region(&self, tx: &mut Tx, id: &RegionId, name: &str, position: i64) -> sqlx::Result<()> {
+    pub async fn insert_region(
+        &self,
+        tx: &mut Tx,
+        id: &RegionId,
+        name: &str,
+        position: i64,
+    ) -> sqlx::Result<()> {
         sqlx::query("INSERT INTO regions (id, name, position) VALUES ($1, $2, $3)")
             .bind(id.as_str())
             .bind(name)
@@ -168,13 +174,15 @@ impl Store {
         query: &ListQuery,
     ) -> sqlx::Result<(Vec<(Gateway, OmEventsCell)>, u64)> {
         let filter = "account_id = $1 AND region_id = $2 AND ($3 = '' OR lower(id) LIKE $4 ESCAPE '\\' OR lower(name) LIKE $4 ESCAPE '\\')";
-        let total = sqlx::query(&format!("SELECT COUNT(*) AS n FROM gateways WHERE {filter}"))
-            .bind(account)
-            .bind(region.as_str())
-            .bind(query.search.as_str())
-            .bind(query.like_pattern())
-            .fetch_one(self.reader())
-            .await?;
+        let total = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM gateways WHERE {filter}"
+        ))
+        .bind(account)
+        .bind(region.as_str())
+        .bind(query.search.as_str())
+        .bind(query.like_pattern())
+        .fetch_one(self.reader())
+        .await?;
         let rows = sqlx::query(&format!(
             "SELECT {GATEWAY_COLUMNS} FROM gateways WHERE {filter} ORDER BY id LIMIT $5 OFFSET $6"
         ))
@@ -186,7 +194,10 @@ impl Store {
         .bind(query.offset())
         .fetch_all(self.reader())
         .await?;
-        let gateways: Vec<Gateway> = rows.iter().map(gateway_from_row).collect::<sqlx::Result<_>>()?;
+        let gateways: Vec<Gateway> = rows
+            .iter()
+            .map(gateway_from_row)
+            .collect::<sqlx::Result<_>>()?;
         let ids: Vec<String> = gateways.iter().map(|g| g.id.to_string()).collect();
         let current = self.current_events_for(&ids).await?;
         let items = gateways
@@ -213,13 +224,15 @@ impl Store {
         query: &ListQuery,
     ) -> sqlx::Result<(Vec<(Connection, OmEventsCell)>, u64)> {
         let filter = "account_id = $1 AND region_id = $2 AND ($3 = '' OR lower(id) LIKE $4 ESCAPE '\\' OR lower(name) LIKE $4 ESCAPE '\\')";
-        let total = sqlx::query(&format!("SELECT COUNT(*) AS n FROM connections WHERE {filter}"))
-            .bind(account)
-            .bind(region.as_str())
-            .bind(query.search.as_str())
-            .bind(query.like_pattern())
-            .fetch_one(self.reader())
-            .await?;
+        let total = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM connections WHERE {filter}"
+        ))
+        .bind(account)
+        .bind(region.as_str())
+        .bind(query.search.as_str())
+        .bind(query.like_pattern())
+        .fetch_one(self.reader())
+        .await?;
         let rows = sqlx::query(&format!(
             "SELECT {CONNECTION_COLUMNS} FROM connections WHERE {filter} ORDER BY id LIMIT $5 OFFSET $6"
         ))
@@ -231,8 +244,10 @@ impl Store {
         .bind(query.offset())
         .fetch_all(self.reader())
         .await?;
-        let mut connections: Vec<Connection> =
-            rows.iter().map(connection_from_row).collect::<sqlx::Result<_>>()?;
+        let mut connections: Vec<Connection> = rows
+            .iter()
+            .map(connection_from_row)
+            .collect::<sqlx::Result<_>>()?;
         self.attach_tunnels(&mut connections).await?;
 
         let gateway_ids: Vec<String> = connections
@@ -352,14 +367,19 @@ impl Store {
                 (None, rows)
             }
         };
-        let mut connections: Vec<Connection> =
-            rows.iter().map(connection_from_row).collect::<sqlx::Result<_>>()?;
+        let mut connections: Vec<Connection> = rows
+            .iter()
+            .map(connection_from_row)
+            .collect::<sqlx::Result<_>>()?;
         self.attach_tunnels(&mut connections).await?;
         Ok((gateway, connections))
     }
 
     /// The account and region owning a gateway or connection, if it exists.
-    pub async fn resource_owner(&self, resource_id: &str) -> sqlx::Result<Option<(String, RegionId)>> {
+    pub async fn resource_owner(
+        &self,
+        resource_id: &str,
+    ) -> sqlx::Result<Option<(String, RegionId)>> {
         for table in ["gateways", "connections"] {
             let row = sqlx::query(&format!(
                 "SELECT account_id, region_id FROM {table} WHERE id = $1"
@@ -368,7 +388,10 @@ impl Store {
             .fetch_optional(self.reader())
             .await?;
             if let Some(row) = row {
-                return Ok(Some((text(&row, "account_id")?, parsed(&row, "region_id")?)));
+                return Ok(Some((
+                    text(&row, "account_id")?,
+                    parsed(&row, "region_id")?,
+                )));
             }
         }
         Ok(None)
@@ -448,18 +471,22 @@ impl Store {
 
     /// Gateways of a region (for the operator command that publishes events).
     pub async fn gateway(&self, id: &GatewayId) -> sqlx::Result<Option<Gateway>> {
-        let row = sqlx::query(&format!("SELECT {GATEWAY_COLUMNS} FROM gateways WHERE id = $1"))
-            .bind(id.as_str())
-            .fetch_optional(self.reader())
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {GATEWAY_COLUMNS} FROM gateways WHERE id = $1"
+        ))
+        .bind(id.as_str())
+        .fetch_optional(self.reader())
+        .await?;
         row.as_ref().map(gateway_from_row).transpose()
     }
 
     pub async fn connection(&self, id: &str) -> sqlx::Result<Option<Connection>> {
-        let row = sqlx::query(&format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let mut c = vec![connection_from_row(&row)?];
         self.attach_tunnels(&mut c).await?;
@@ -475,5 +502,3 @@ fn current_event(e: &OmEvent) -> CurrentEvent {
         status: e.status,
     }
 }
-
-

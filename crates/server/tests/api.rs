@@ -1,0 +1,874 @@
+//! The API against a real server on a loopback port, a real SQLite file and a real PostgreSQL
+//! database (a fresh one per test), with the scheduler driven by a controlled clock.
+
+mod support;
+
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use support::{Backend, TestApp};
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Backend::Sqlite).await; })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Backend::Postgres).await; })*
+        }
+    };
+}
+
+both_backends!(
+    regions_need_a_session,
+    gateway_list_has_the_contract_fields,
+    paging_and_search,
+    connection_list_shows_the_events_that_affect_each,
+    event_detail_previews_every_case_of_the_source,
+    execution_requires_if_match_and_refuses_stale_versions,
+    reschedule_rules_come_from_the_domain,
+    idempotency_key_replays_the_first_answer,
+    another_accounts_event_is_not_found,
+    a_viewer_cannot_change_anything,
+    scheduler_executes_once_and_restores,
+    restart_during_execution_finishes_the_event_once,
+    bad_input_gets_a_4xx_and_changes_nothing,
+    history_and_alert_trend,
+);
+
+async fn regions_need_a_session(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let anonymous = reqwest::Client::new();
+    let res = anonymous.get(app.url("/regions")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "unauthenticated");
+
+    let alice = app.login("alice@acme.example").await;
+    let regions: Value = alice
+        .get(app.url("/regions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = regions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.len() >= 4, "{ids:?}");
+    assert_eq!(ids[0], "cn-hangzhou");
+    assert_eq!(regions[0]["name"], "China (Hangzhou)");
+    app.stop().await;
+}
+
+async fn gateway_list_has_the_contract_fields(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let page: Value = alice
+        .get(app.url("/regions/cn-hangzhou/vpn-gateways?page_size=100"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(page["total"].as_u64().unwrap() >= 60);
+    assert!(page["server_time"].as_str().unwrap().ends_with('Z'));
+    let items = page["items"].as_array().unwrap();
+    let dual = items
+        .iter()
+        .find(|g| g["tunnel_mode"] == "dual_tunnel")
+        .unwrap();
+    for key in ["ipsec_address_1", "ipsec_address_2", "ssl_address"] {
+        assert!(
+            dual["addresses"].as_object().unwrap().contains_key(key),
+            "{dual}"
+        );
+    }
+    let single = items
+        .iter()
+        .find(|g| g["tunnel_mode"] == "single_tunnel")
+        .unwrap();
+    assert!(single["addresses"].get("gateway_address").is_some());
+    for g in items {
+        for key in [
+            "id",
+            "name",
+            "status",
+            "tunnel_mode",
+            "addresses",
+            "ssl_clients",
+            "om_events",
+        ] {
+            assert!(g.get(key).is_some(), "{key} missing in {g}");
+        }
+        let cell = &g["om_events"];
+        assert!(cell.get("current").is_some() && cell.get("previous_executed_at").is_some());
+        if let Some(current) = cell["current"].as_object() {
+            for key in ["id", "default_execute_at", "execute_at", "status"] {
+                assert!(current.contains_key(key));
+            }
+        }
+    }
+    assert!(items.iter().any(|g| !g["om_events"]["current"].is_null()));
+    assert!(items
+        .iter()
+        .any(|g| !g["om_events"]["previous_executed_at"].is_null()));
+    app.stop().await;
+}
+
+async fn paging_and_search(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let get = |q: &str| {
+        alice
+            .get(app.url(&format!("/regions/cn-hangzhou/vpn-gateways{q}")))
+            .send()
+    };
+    let p1: Value = get("?page=1&page_size=10")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let p2: Value = get("?page=2&page_size=10")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p1["items"].as_array().unwrap().len(), 10);
+    assert_eq!(p1["total"], p2["total"]);
+    let ids1: Vec<&Value> = p1["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| &g["id"])
+        .collect();
+    let ids2: Vec<&Value> = p2["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| &g["id"])
+        .collect();
+    assert!(ids1.iter().all(|id| !ids2.contains(id)), "pages overlap");
+    assert!(
+        ids1.windows(2).all(|w| w[0].as_str() < w[1].as_str()),
+        "stable order by id"
+    );
+
+    let found: Value = get("?q=HQ-DUAL").await.unwrap().json().await.unwrap();
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["items"][0]["name"], "hq-dual-tunnel");
+    let id = found["items"][0]["id"].as_str().unwrap().to_owned();
+    let by_id: Value = get(&format!("?q={}", &id[..12]))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(by_id["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["id"] == id.as_str()));
+    let none: Value = get("?q=%25_nothing").await.unwrap().json().await.unwrap();
+    assert_eq!(none["total"], 0);
+
+    for bad in ["?page_size=101", "?page_size=0", "?page=0", "?page=abc"] {
+        let res = get(bad).await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+        let body: Value = res.json().await.unwrap();
+        assert!(body["code"].is_string() && body["message"].is_string());
+    }
+    assert_eq!(
+        alice
+            .get(app.url("/regions/mars-north-1/vpn-gateways"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    app.stop().await;
+}
+
+async fn connection_list_shows_the_events_that_affect_each(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let page: Value = alice
+        .get(app.url("/regions/cn-hangzhou/ipsec-connections?q=branch-&page_size=100"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4, "the four branches of hq-dual-tunnel");
+    for c in items {
+        assert_eq!(c["attached_to"]["kind"], "vpn_gateway");
+        assert_eq!(c["tunnels"].as_array().unwrap().len(), 2);
+        let t = &c["tunnels"][0];
+        for key in [
+            "id",
+            "index",
+            "gateway_ip",
+            "customer_gateway",
+            "state",
+            "carries_traffic",
+        ] {
+            assert!(t.get(key).is_some(), "{key}");
+        }
+        assert!(t["customer_gateway"]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("cgw-"));
+        // The gateway's event is on IPsec Address 1, which tunnel 1 of every branch uses.
+        assert!(!c["om_events"]["current"].is_null(), "{c}");
+    }
+    let tr: Value = alice
+        .get(app.url("/regions/cn-hangzhou/ipsec-connections?q=dc-transit-router-dual"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tr["items"][0]["attached_to"]["kind"], "transit_router");
+    assert!(tr["items"][0]["attached_to"]["id"]
+        .as_str()
+        .unwrap()
+        .starts_with("tr-"));
+    assert!(!tr["items"][0]["om_events"]["current"].is_null());
+    // A connection on the SSL-address gateway is not affected by that event.
+    let ssl: Value = alice
+        .get(app.url("/regions/cn-hangzhou/ipsec-connections?q=office-guangzhou"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(ssl["items"][0]["om_events"]["current"].is_null(), "{ssl}");
+    app.stop().await;
+}
+
+async fn event_detail_previews_every_case_of_the_source(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+
+    let (detail, etag) = app.event_of(&alice, "hq-dual-tunnel").await;
+    assert_eq!(etag, format!("\"{}\"", detail["event"]["version"]));
+    assert_eq!(detail["event"]["gateway_ip"]["role"], "ipsec_address_1");
+    let affected = detail["affected"].as_array().unwrap();
+    let effect_of = |name: &str| {
+        let t = affected
+            .iter()
+            .find(|a| a["connection_name"] == name)
+            .unwrap();
+        (
+            t["effect"].as_str().unwrap().to_owned(),
+            t["max_interruption_s"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(effect_of("branch-shanghai"), ("failover".into(), 60));
+    assert_eq!(effect_of("branch-beijing-idle"), ("failover".into(), 0));
+    assert_eq!(
+        effect_of("branch-shenzhen-one-tunnel-up"),
+        ("interruption".into(), 600)
+    );
+    assert_eq!(
+        effect_of("branch-chengdu-tunnel-1-down"),
+        ("none".into(), 0)
+    );
+    assert!(affected
+        .iter()
+        .all(|a| a["kind"] == "tunnel" && a["recommendation"].as_str().unwrap().len() > 20));
+    assert_eq!(detail["summary"]["tunnels"], 4);
+    assert_eq!(detail["summary"]["connections"], 4);
+    assert_eq!(detail["summary"]["ssl_clients"], 0);
+    assert_eq!(detail["summary"]["max_interruption_s"], 600);
+
+    let (ssl, _) = app.event_of(&alice, "remote-access-ssl").await;
+    assert_eq!(ssl["affected"].as_array().unwrap().len(), 1);
+    assert_eq!(ssl["affected"][0]["kind"], "ssl_clients");
+    assert_eq!(ssl["affected"][0]["effect"], "disconnect");
+    assert_eq!(ssl["affected"][0]["count"], 25);
+
+    let (single, _) = app.event_of(&alice, "retail-single-tunnel").await;
+    assert_eq!(single["summary"]["tunnels"], 2);
+    assert_eq!(single["summary"]["ssl_clients"], 8);
+    assert!(single["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "tunnel")
+        .all(|a| a["effect"] == "interruption" && a["max_interruption_s"] == 300));
+
+    let (empty, _) = app.event_of(&alice, "staging-no-connections").await;
+    assert_eq!(empty["affected"].as_array().unwrap().len(), 0);
+    assert_eq!(empty["summary"]["max_interruption_s"], 0);
+
+    let tr = app
+        .connection_event_of(&alice, "dc-transit-router-single")
+        .await;
+    assert_eq!(tr["event"]["resource"]["kind"], "ipsec_connection");
+    assert_eq!(tr["affected"][0]["max_interruption_s"], 300);
+    assert!(tr["affected"][0]["recommendation"]
+        .as_str()
+        .unwrap()
+        .contains("transit router"));
+
+    // Looking changed nothing.
+    let (again, etag2) = app.event_of(&alice, "hq-dual-tunnel").await;
+    assert_eq!(again["event"], detail["event"]);
+    assert_eq!(etag2, etag);
+    app.stop().await;
+}
+
+async fn execution_requires_if_match_and_refuses_stale_versions(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let (detail, etag) = app.event_of(&alice, "hq-dual-tunnel").await;
+    let id = detail["event"]["id"].as_str().unwrap();
+    let url = app.url(&format!("/om-events/{id}/execution"));
+    let earlier = app.now() + Duration::hours(1);
+    let body = json!({"mode": "at", "execute_at": earlier});
+
+    let res = alice.post(&url).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::PRECONDITION_REQUIRED);
+    let res = alice
+        .post(&url)
+        .header("If-Match", "\"999\"")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
+
+    let res = alice
+        .post(&url)
+        .header("If-Match", &etag)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let new_etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    let event: Value = res.json().await.unwrap();
+    assert_eq!(event["execute_at"], json!(earlier));
+    assert_eq!(
+        event["version"],
+        detail["event"]["version"].as_i64().unwrap() + 1
+    );
+    assert_ne!(new_etag, etag);
+
+    // The old ETag is stale now.
+    let res = alice
+        .post(&url)
+        .header("If-Match", &etag)
+        .json(&json!({"mode": "now"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "stale");
+
+    let log: Value = alice
+        .get(app.url(&format!("/om-events/{id}/log")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["published", "rescheduled"]);
+    assert_eq!(log[1]["actor"], "alice@acme.example");
+    app.stop().await;
+}
+
+async fn reschedule_rules_come_from_the_domain(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let (detail, etag) = app.event_of(&alice, "hq-dual-tunnel").await;
+    let id = detail["event"]["id"].as_str().unwrap();
+    let default: chrono::DateTime<Utc> =
+        serde_json::from_value(detail["event"]["default_execute_at"].clone()).unwrap();
+    let url = app.url(&format!("/om-events/{id}/execution"));
+    let post = |body: Value| {
+        alice
+            .post(&url)
+            .header("If-Match", &etag)
+            .json(&body)
+            .send()
+    };
+
+    let res = post(json!({"mode": "at", "execute_at": default + Duration::seconds(1)}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["code"],
+        "after_default_execution_time"
+    );
+
+    let res = post(json!({"mode": "at", "execute_at": app.now() - Duration::seconds(1)}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "in_the_past");
+
+    // Exactly the default is allowed.
+    let res = post(json!({"mode": "at", "execute_at": default}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // A completed event is not pending.
+    let history: Value = alice
+        .get(app.url("/regions/cn-hangzhou/om-events?days=30"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let done = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["status"] == "completed")
+        .unwrap();
+    let url = app.url(&format!(
+        "/om-events/{}/execution",
+        done["id"].as_str().unwrap()
+    ));
+    let res = alice
+        .post(&url)
+        .header("If-Match", format!("\"{}\"", done["version"]))
+        .json(&json!({"mode": "now"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "not_pending");
+    app.stop().await;
+}
+
+async fn idempotency_key_replays_the_first_answer(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let (detail, etag) = app.event_of(&alice, "hq-dual-tunnel").await;
+    let id = detail["event"]["id"].as_str().unwrap();
+    let url = app.url(&format!("/om-events/{id}/execution"));
+    let body = json!({"mode": "at", "execute_at": app.now() + Duration::hours(2)});
+    let send = |body: &Value| {
+        alice
+            .post(&url)
+            .header("If-Match", &etag)
+            .header("Idempotency-Key", "retry-1")
+            .json(body)
+            .send()
+    };
+
+    let first = send(&body).await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let first: Value = first.json().await.unwrap();
+    // The same key and body, though the If-Match is stale by now: the first answer again.
+    let retry = send(&body).await.unwrap();
+    assert_eq!(retry.status(), StatusCode::OK);
+    assert_eq!(retry.json::<Value>().await.unwrap(), first);
+    // The same key with another body is refused.
+    let other = send(&json!({"mode": "now"})).await.unwrap();
+    assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        other.json::<Value>().await.unwrap()["code"],
+        "idempotency_key_reused"
+    );
+
+    let log: Value = alice
+        .get(app.url(&format!("/om-events/{id}/log")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        log.as_array().unwrap().len(),
+        2,
+        "one change, however many retries: {log}"
+    );
+    app.stop().await;
+}
+
+async fn another_accounts_event_is_not_found(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let gina = app.login("gina@globex.example").await;
+    let (detail, etag) = app.event_of(&alice, "hq-dual-tunnel").await;
+    let id = detail["event"]["id"].as_str().unwrap();
+    for path in [format!("/om-events/{id}"), format!("/om-events/{id}/log")] {
+        let res = gina.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let res = gina
+        .post(app.url(&format!("/om-events/{id}/execution")))
+        .header("If-Match", &etag)
+        .json(&json!({"mode":"now"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let unknown = gina
+        .get(app.url("/om-events/om-doesnotexist00000000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    // Globex's lists hold none of Acme's gateways.
+    let list: Value = gina
+        .get(app.url("/regions/cn-hangzhou/vpn-gateways?q=hq-dual"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 0);
+    let (after, _) = app.event_of(&alice, "hq-dual-tunnel").await;
+    assert_eq!(after["event"], detail["event"]);
+    app.stop().await;
+}
+
+async fn a_viewer_cannot_change_anything(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let victor = app.login("victor@acme.example").await;
+    let (detail, etag) = app.event_of(&victor, "hq-dual-tunnel").await;
+    let id = detail["event"]["id"].as_str().unwrap();
+    let res = victor
+        .post(app.url(&format!("/om-events/{id}/execution")))
+        .header("If-Match", &etag)
+        .json(&json!({"mode":"now"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "forbidden");
+    let (after, _) = app.event_of(&victor, "hq-dual-tunnel").await;
+    assert_eq!(after["event"], detail["event"]);
+    app.stop().await;
+}
+
+async fn scheduler_executes_once_and_restores(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let (detail, etag) = app.event_of(&alice, "hq-dual-tunnel").await;
+    let id = detail["event"]["id"].as_str().unwrap().to_owned();
+    let before: Value = alice
+        .get(app.url("/regions/cn-hangzhou/ipsec-connections?q=branch-shanghai"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = alice
+        .post(app.url(&format!("/om-events/{id}/execution")))
+        .header("If-Match", &etag)
+        .json(&json!({"mode":"now"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let pass = app.scheduler("a").run_once().await.unwrap();
+    assert!(pass.started >= 1);
+    let (running, _) = app.event_of_id(&alice, &id).await;
+    assert_eq!(running["event"]["status"], "executing");
+    // The impact shown while running is the one recorded at the start.
+    assert_eq!(running["affected"], detail["affected"]);
+    let during: Value = alice
+        .get(app.url("/regions/cn-hangzhou/ipsec-connections?q=branch-shanghai"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tunnels = &during["items"][0]["tunnels"];
+    assert_eq!(tunnels[0]["state"], "unavailable");
+    assert_eq!(
+        tunnels[1]["carries_traffic"], true,
+        "traffic failed over to tunnel 2"
+    );
+    // A second scheduler (another replica) finds nothing to start.
+    assert_eq!(app.scheduler("b").run_once().await.unwrap().started, 0);
+
+    app.clock.advance(Duration::seconds(601));
+    let pass = app.scheduler("a").run_once().await.unwrap();
+    assert!(pass.completed >= 1, "{pass:?}");
+    assert_eq!(app.scheduler("b").run_once().await.unwrap().completed, 0);
+    let (done, _) = app.event_of_id(&alice, &id).await;
+    assert_eq!(done["event"]["status"], "completed");
+    let after: Value = alice
+        .get(app.url("/regions/cn-hangzhou/ipsec-connections?q=branch-shanghai"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        after["items"][0]["tunnels"], before["items"][0]["tunnels"],
+        "everything restored"
+    );
+    assert_eq!(
+        after["items"][0]["om_events"]["previous_executed_at"],
+        done["event"]["started_at"]
+    );
+    let gw: Value = alice
+        .get(app.url("/regions/cn-hangzhou/vpn-gateways?q=hq-dual"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(gw["items"][0]["om_events"]["current"].is_null());
+    assert_eq!(
+        gw["items"][0]["om_events"]["previous_executed_at"],
+        done["event"]["started_at"]
+    );
+    let log: Value = alice
+        .get(app.url(&format!("/om-events/{id}/log")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["published", "execute_now", "started", "completed"]
+    );
+    app.stop().await;
+}
+
+async fn restart_during_execution_finishes_the_event_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let (detail, etag) = app.event_of(&alice, "remote-access-ssl").await;
+    let id = detail["event"]["id"].as_str().unwrap().to_owned();
+    alice
+        .post(app.url(&format!("/om-events/{id}/execution")))
+        .header("If-Match", &etag)
+        .json(&json!({"mode":"now"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        app.scheduler("before-crash")
+            .run_once()
+            .await
+            .unwrap()
+            .started,
+        1
+    );
+    let gw: Value = alice
+        .get(app.url("/regions/cn-hangzhou/vpn-gateways?q=remote-access-ssl"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(gw["items"][0]["ssl_clients"], 0, "SSL clients disconnected");
+
+    // The process that started it is gone; a new one (new instance name) takes over.
+    app.clock.advance(Duration::seconds(700));
+    let pass = app.scheduler("after-restart").run_once().await.unwrap();
+    assert!(pass.completed >= 1, "{pass:?}");
+    let gw: Value = alice
+        .get(app.url("/regions/cn-hangzhou/vpn-gateways?q=remote-access-ssl"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(gw["items"][0]["ssl_clients"], 25, "SSL clients reconnected");
+    let log: Value = alice
+        .get(app.url(&format!("/om-events/{id}/log")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "published",
+            "execute_now",
+            "started",
+            "resumed",
+            "completed"
+        ]
+    );
+    app.stop().await;
+}
+
+async fn bad_input_gets_a_4xx_and_changes_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let (detail, etag) = app.event_of(&alice, "hq-dual-tunnel").await;
+    let id = detail["event"]["id"].as_str().unwrap();
+    let url = app.url(&format!("/om-events/{id}/execution"));
+    let raw = |body: String, ct: &'static str| {
+        alice
+            .post(&url)
+            .header("If-Match", &etag)
+            .header("content-type", ct)
+            .body(body)
+            .send()
+    };
+    let cases: Vec<(String, &str)> = vec![
+        ("{not json".into(), "application/json"),
+        (r#"{"mode":"later"}"#.into(), "application/json"),
+        (
+            r#"{"mode":"at","execute_at":"tomorrow"}"#.into(),
+            "application/json",
+        ),
+        (r#"{"mode":"at"}"#.into(), "application/json"),
+        (r#"{"mode":"now","extra":1}"#.into(), "application/json"),
+        (r#"{"mode":"now"}"#.into(), "text/plain"),
+        (
+            format!(r#"{{"mode":"now","pad":"{}"}}"#, "x".repeat(100_000)),
+            "application/json",
+        ),
+    ];
+    for (body, ct) in cases {
+        let res = raw(body.clone(), ct).await.unwrap();
+        assert!(
+            res.status().is_client_error(),
+            "{} for {}",
+            res.status(),
+            &body[..body.len().min(60)]
+        );
+        let err: Value = res.json().await.unwrap();
+        assert!(err["code"].is_string() && err["message"].is_string());
+    }
+    for path in [
+        "/om-events/..%2F..%2Fetc",
+        "/om-events/om-",
+        "/om-events/vpn-abc",
+        &format!("/om-events/om-{}", "a".repeat(5000)),
+    ] {
+        let res = alice.get(app.url(path)).send().await.unwrap();
+        assert!(res.status().is_client_error(), "{path}: {}", res.status());
+    }
+    let res = alice.get(app.url("/no/such/path")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "not_found");
+    let (after, _) = app.event_of(&alice, "hq-dual-tunnel").await;
+    assert_eq!(after["event"], detail["event"]);
+    app.stop().await;
+}
+
+async fn history_and_alert_trend(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let history: Value = alice
+        .get(app.url("/regions/cn-hangzhou/om-events?days=30"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = history["items"].as_array().unwrap();
+    assert!(items.iter().any(|e| e["status"] == "completed"));
+    assert!(items.iter().any(|e| e["status"] == "pending"));
+    assert!(items.iter().any(|e| e["status"] == "executing"));
+    assert!(items.iter().any(|e| e["status"] == "cancelled"));
+    assert_eq!(
+        alice
+            .get(app.url("/regions/cn-hangzhou/om-events?days=31"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    let trend: Value = alice
+        .get(app.url("/regions/cn-hangzhou/alerts/trend?days=30"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let days = trend["days"].as_array().unwrap();
+    assert_eq!(days.len(), 30);
+    assert!(
+        days.iter()
+            .map(|d| d["count"].as_u64().unwrap())
+            .sum::<u64>()
+            > 0
+    );
+    assert!(days
+        .windows(2)
+        .all(|w| w[0]["date"].as_str() < w[1]["date"].as_str()));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn openapi_lists_every_route() {
+    let (_, doc) = vpn_console_server::http::api();
+    let json = serde_json::to_value(&doc).unwrap();
+    let paths = json["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/regions", "get"),
+        ("/api/v1/regions/{region}/vpn-gateways", "get"),
+        ("/api/v1/regions/{region}/ipsec-connections", "get"),
+        ("/api/v1/om-events/{id}", "get"),
+        ("/api/v1/om-events/{id}/execution", "post"),
+        ("/api/v1/om-events/{id}/log", "get"),
+        ("/api/v1/regions/{region}/om-events", "get"),
+        ("/api/v1/regions/{region}/alerts/trend", "get"),
+        ("/api/v1/session", "post"),
+        ("/api/v1/session", "delete"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! Spawns the real server on a loopback port with a fresh database and the demo data.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use serde_json::Value;
+use sqlx::Connection;
+use vpn_console_server::clock::{Clock, ManualClock};
+use vpn_console_server::scheduler::Scheduler;
+use vpn_console_server::store::Store;
+use vpn_console_server::{demo, AppState};
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub clock: ManualClock,
+    pub store: Store,
+    pub state: AppState,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    _dir: Option<tempfile::TempDir>,
+    pg_database: Option<(String, String)>,
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").expect(
+        "TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh, which starts PostgreSQL",
+    )
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        sqlx::any::install_default_drivers();
+        let clock = ManualClock::new(Utc::now().trunc_subsecs(0));
+        let (url, dir, pg_database) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}/console.db", dir.path().display());
+                (url, Some(dir), None)
+            }
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                let name = format!("om_t_{}", uuid_like());
+                let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                conn.close().await.unwrap();
+                let base = admin.rsplit_once('/').unwrap().0;
+                (format!("{base}/{name}"), None, Some((admin, name)))
+            }
+        };
+        let store = Store::connect(&url).await.unwrap();
+        assert!(demo::load(&store, clock.now()).await.unwrap());
+        let state = vpn_console_server::state(store.clone(), Arc::new(clock.clone()));
+        let app =
+            vpn_console_server::router(state.clone(), std::path::Path::new("/nonexistent-console"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await
+                .unwrap();
+        });
+        TestApp {
+            base,
+            clock,
+            store,
+            state,
+            shutdown: Some(tx),
+            server: Some(server),
+            _dir: dir,
+            pg_database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn scheduler(&self, instance: &str) -> Scheduler {
+        Scheduler {
+            store: self.store.clone(),
+            clock: Arc::new(self.clock.clone()),
+            wake: self.state.scheduler_wake.clone(),
+            time_scale: 1.0,
+            instance: instance.to_owned(),
+        }
+    }
+
+    pub async fn login(&self, email: &str) -> reqwest::Client {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let res = client
+            .post(self.url("/session"))
+            .json(&serde_json::json!({"email": email, "password": demo::DEMO_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "login of {email}");
+        client
+    }
+
+    pub async fn event_of_id(&self, client: &reqwest::Client, id: &str) -> (Value, String) {
+        let res = client
+            .get(self.url(&format!("/om-events/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+        (res.json().await.unwrap(), etag)
+    }
+
+    /// The current event of the gateway with this name.
+    pub async fn event_of(&self, client: &reqwest::Client, gateway_name: &str) -> (Value, String) {
+        let list: Value = client
+            .get(self.url(&format!(
+                "/regions/cn-hangzhou/vpn-gateways?q={gateway_name}"
+            )))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = list["items"][0]["om_events"]["current"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{gateway_name} has no current event: {list}"))
+            .to_owned();
+        self.event_of_id(client, &id).await
+    }
+
+    pub async fn connection_event_of(&self, client: &reqwest::Client, name: &str) -> Value {
+        let list: Value = client
+            .get(self.url(&format!("/regions/cn-hangzhou/ipsec-connections?q={name}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = list["items"][0]["om_events"]["current"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        self.event_of_id(client, &id).await.0
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        self.store.close().await;
+        if let Some((admin, name)) = self.pg_database.take() {
+            let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        Utc::now().timestamp_micros(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
