@@ -1,68 +1,272 @@
-//! Typed client of the HTTP API: one function per endpoint.
+//! Typed client of the HTTP API: one function per endpoint, answers in the domain's shapes.
+
+use std::cell::RefCell;
 
 use serde::de::DeserializeOwned;
-use vpn_console_domain::api::{ApiError, Region, API_PREFIX};
+use serde::Serialize;
+use vpn_console_domain::api::{
+    AlertTrend, ApiError, ConnectionItem, EventDetail, GatewayItem, History, LogEntry,
+    LoginRequest, Page, Region, SessionInfo, API_PREFIX,
+};
+use vpn_console_domain::{ExecutionRequest, OmEvent};
 
 /// A failed call, as the console shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CallError {
     /// The server answered with `{code, message}`.
     Api { status: u16, error: ApiError },
-    /// No answer: offline, server down, or the request was aborted.
+    /// No usable answer: offline, server down, or a body the console cannot read.
     Network(String),
+}
+
+impl CallError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            CallError::Api { status, .. } => Some(*status),
+            CallError::Network(_) => None,
+        }
+    }
+
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            CallError::Api { error, .. } => Some(&error.code),
+            CallError::Network(_) => None,
+        }
+    }
 }
 
 impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CallError::Api { error, .. } => f.write_str(&error.message),
-            CallError::Network(m) => write!(f, "The console cannot reach the server: {m}"),
+            CallError::Network(m) => write!(f, "The console cannot reach the server ({m})."),
         }
     }
 }
 
+thread_local! {
+    /// Called when any request answers 401, so the shell can show the log-in page.
+    static ON_UNAUTHENTICATED: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+pub fn on_unauthenticated(f: impl Fn() + 'static) {
+    ON_UNAUTHENTICATED.with(|cell| *cell.borrow_mut() = Some(Box::new(f)));
+}
+
+/// An answer: status, ETag, body text.
+struct Answer {
+    status: u16,
+    etag: Option<String>,
+    body: String,
+}
+
 #[cfg(target_arch = "wasm32")]
-async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, CallError> {
+async fn send(
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> Result<Answer, CallError> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
-    let net = |e: wasm_bindgen::JsValue| CallError::Network(format!("{e:?}"));
+    let net = |e: wasm_bindgen::JsValue| {
+        CallError::Network(e.as_string().unwrap_or_else(|| "network error".to_owned()))
+    };
     let init = web_sys::RequestInit::new();
-    init.set_method("GET");
+    init.set_method(method);
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-    let url = format!("{API_PREFIX}{path}");
-    let request = web_sys::Request::new_with_str_and_init(&url, &init).map_err(net)?;
+    let h = web_sys::Headers::new().map_err(net)?;
+    h.set("Accept", "application/json").map_err(net)?;
+    for (k, v) in headers {
+        h.set(k, v).map_err(net)?;
+    }
+    if let Some(b) = &body {
+        h.set("Content-Type", "application/json").map_err(net)?;
+        init.set_body(&wasm_bindgen::JsValue::from_str(b));
+    }
+    init.set_headers(&h);
+    let request = web_sys::Request::new_with_str_and_init(&format!("{API_PREFIX}{path}"), &init)
+        .map_err(net)?;
     let window = web_sys::window().ok_or_else(|| CallError::Network("no window".into()))?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
         .await
-        .map_err(net)?
+        .map_err(|_| CallError::Network("the request did not complete".into()))?
         .unchecked_into();
     let text = JsFuture::from(response.text().map_err(net)?)
         .await
         .map_err(net)?
         .as_string()
         .unwrap_or_default();
-    if response.ok() {
-        serde_json::from_str(&text).map_err(|e| CallError::Network(e.to_string()))
-    } else {
-        let error = serde_json::from_str(&text).unwrap_or(ApiError {
-            code: "http_error".into(),
-            message: format!("The server answered {}.", response.status()),
-        });
-        Err(CallError::Api {
-            status: response.status(),
-            error,
-        })
-    }
+    Ok(Answer {
+        status: response.status(),
+        etag: response.headers().get("ETag").ok().flatten(),
+        body: text,
+    })
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-async fn get_json<T: DeserializeOwned>(_path: &str) -> Result<T, CallError> {
+async fn send(
+    _: &str,
+    path: &str,
+    _: &[(&str, &str)],
+    _: Option<String>,
+) -> Result<Answer, CallError> {
+    let _ = format!("{API_PREFIX}{path}");
     Err(CallError::Network(
         "the console runs only in a browser".into(),
     ))
 }
 
+fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, CallError> {
+    if (200..300).contains(&answer.status) {
+        return serde_json::from_str(&answer.body)
+            .map_err(|e| CallError::Network(format!("unreadable answer: {e}")));
+    }
+    if answer.status == 401 {
+        ON_UNAUTHENTICATED.with(|cell| {
+            if let Some(f) = cell.borrow().as_ref() {
+                f();
+            }
+        });
+    }
+    let error = serde_json::from_str(&answer.body).unwrap_or(ApiError {
+        code: "http_error".into(),
+        message: format!("The server answered {}.", answer.status),
+    });
+    Err(CallError::Api {
+        status: answer.status,
+        error,
+    })
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, CallError> {
+    decode(send("GET", path, &[], None).await?)
+}
+
+fn json_body(value: &impl Serialize) -> String {
+    serde_json::to_string(value).expect("request bodies serialize")
+}
+
+/// Query-string escaping for the few characters that matter in a search.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+pub async fn session() -> Result<SessionInfo, CallError> {
+    decode(send("GET", "/session", &[], None).await?)
+}
+
+pub async fn log_in(email: String, password: String) -> Result<SessionInfo, CallError> {
+    // A wrong password is a 401 too, but it must not bounce to the log-in page it is on.
+    let answer = send(
+        "POST",
+        "/session",
+        &[],
+        Some(json_body(&LoginRequest { email, password })),
+    )
+    .await?;
+    if answer.status == 401 {
+        let error = serde_json::from_str(&answer.body).unwrap_or(ApiError {
+            code: "invalid_credentials".into(),
+            message: "The email or password is wrong.".into(),
+        });
+        return Err(CallError::Api { status: 401, error });
+    }
+    decode(answer)
+}
+
+pub async fn log_out() -> Result<(), CallError> {
+    let answer = send("DELETE", "/session", &[], None).await?;
+    if answer.status == 204 || answer.status == 401 {
+        Ok(())
+    } else {
+        decode::<serde_json::Value>(answer).map(|_| ())
+    }
+}
+
 pub async fn regions() -> Result<Vec<Region>, CallError> {
-    get_json("/regions").await
+    get("/regions").await
+}
+
+pub async fn gateways(
+    region: &str,
+    q: &str,
+    page: u32,
+    page_size: u32,
+) -> Result<Page<GatewayItem>, CallError> {
+    get(&format!(
+        "/regions/{}/vpn-gateways?q={}&page={page}&page_size={page_size}",
+        encode(region),
+        encode(q)
+    ))
+    .await
+}
+
+pub async fn connections(
+    region: &str,
+    q: &str,
+    page: u32,
+    page_size: u32,
+) -> Result<Page<ConnectionItem>, CallError> {
+    get(&format!(
+        "/regions/{}/ipsec-connections?q={}&page={page}&page_size={page_size}",
+        encode(region),
+        encode(q)
+    ))
+    .await
+}
+
+/// The event detail and its ETag (the version to send back in `If-Match`).
+pub async fn event(id: &str) -> Result<(EventDetail, String), CallError> {
+    let answer = send("GET", &format!("/om-events/{}", encode(id)), &[], None).await?;
+    let etag = answer.etag.clone().unwrap_or_default();
+    decode(answer).map(|d| (d, etag))
+}
+
+pub async fn request_execution(
+    id: &str,
+    etag: &str,
+    idempotency_key: &str,
+    request: &ExecutionRequest,
+) -> Result<OmEvent, CallError> {
+    let headers = [("If-Match", etag), ("Idempotency-Key", idempotency_key)];
+    decode(
+        send(
+            "POST",
+            &format!("/om-events/{}/execution", encode(id)),
+            &headers,
+            Some(json_body(request)),
+        )
+        .await?,
+    )
+}
+
+pub async fn event_log(id: &str) -> Result<Vec<LogEntry>, CallError> {
+    get(&format!("/om-events/{}/log", encode(id))).await
+}
+
+pub async fn history(region: &str, days: u32) -> Result<History, CallError> {
+    get(&format!(
+        "/regions/{}/om-events?days={days}",
+        encode(region)
+    ))
+    .await
+}
+
+pub async fn alert_trend(region: &str, days: u32) -> Result<AlertTrend, CallError> {
+    get(&format!(
+        "/regions/{}/alerts/trend?days={days}",
+        encode(region)
+    ))
+    .await
 }

@@ -1,49 +1,261 @@
-//! The shell: top bar with the region selector.
+//! The shell: log-in gate, top bar (region selector, time zone, user menu), navigation, routes.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Redirect, Route, Router, Routes, A};
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use leptos_router::{path, NavigateOptions};
+use vpn_console_domain::api::{Region, SessionInfo};
 
 use crate::api;
+use crate::pages::{ConnectionsPage, GatewaysPage, HistoryPage, LoginPage};
+use crate::time::Zone;
+
+/// What every page shares.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    pub session: RwSignal<Option<SessionInfo>>,
+    pub zone: RwSignal<Zone>,
+    pub regions: RwSignal<Vec<Region>>,
+}
+
+impl Ctx {
+    pub fn can_change(&self) -> bool {
+        self.session
+            .with(|s| s.as_ref().is_some_and(|s| s.role == "operator"))
+    }
+}
+
+pub fn storage_get(key: &str) -> Option<String> {
+    web_sys::window()?
+        .local_storage()
+        .ok()??
+        .get_item(key)
+        .ok()?
+}
+
+pub fn storage_set(key: &str, value: &str) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.set_item(key, value);
+    }
+}
+
+const REGION_KEY: &str = "om-console.region";
+const ZONE_KEY: &str = "om-console.zone";
 
 #[component]
 pub fn App() -> impl IntoView {
-    let regions = LocalResource::new(api::regions);
-    let (region, set_region) = signal(String::new());
+    let session = RwSignal::new(None::<SessionInfo>);
+    let checked = RwSignal::new(false);
+    let zone = RwSignal::new(match storage_get(ZONE_KEY).as_deref() {
+        Some("utc") => Zone::Utc,
+        _ => Zone::Local,
+    });
+    let ctx = Ctx {
+        session,
+        zone,
+        regions: RwSignal::new(Vec::new()),
+    };
+    provide_context(ctx);
+    api::on_unauthenticated(move || {
+        let _ = session.try_set(None);
+    });
+    spawn_local(async move {
+        if let Ok(s) = api::session().await {
+            session.set(Some(s));
+        }
+        checked.set(true);
+    });
     view! {
+        <Router>
+            {move || {
+                if !checked.get() {
+                    view! { <p class="loading-page" role="status">"Loading the console…"</p> }.into_any()
+                } else if session.with(Option::is_none) {
+                    view! { <LoginPage/> }.into_any()
+                } else {
+                    view! { <Shell/> }.into_any()
+                }
+            }}
+        </Router>
+    }
+}
+
+/// The region in the address (`?region=`), else the last one used, else the first.
+pub fn use_region() -> Signal<String> {
+    let query = use_query_map();
+    let ctx = expect_context::<Ctx>();
+    Signal::derive(move || {
+        query
+            .with(|q| q.get("region"))
+            .filter(|r| !r.is_empty())
+            .or_else(|| {
+                let stored = storage_get(REGION_KEY)?;
+                ctx.regions
+                    .with(|rs| rs.iter().any(|r| r.id.as_str() == stored))
+                    .then_some(stored)
+            })
+            .or_else(|| ctx.regions.with(|r| r.first().map(|r| r.id.to_string())))
+            .unwrap_or_default()
+    })
+}
+
+/// A list page's address: path, region, search and page.
+pub fn list_href(path: &str, region: &str, q: &str, page: u32) -> String {
+    let mut href = format!("{path}?region={}", api::encode(region));
+    if !q.is_empty() {
+        href.push_str(&format!("&q={}", api::encode(q)));
+    }
+    if page > 1 {
+        href.push_str(&format!("&page={page}"));
+    }
+    href
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let region = use_region();
+    let location = use_location();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let regions = LocalResource::new(api::regions);
+
+    // Keep the region in the address so reload, back and shared links keep it, and remember it.
+    Effect::new(move |_| {
+        let r = region.get();
+        if r.is_empty() {
+            return;
+        }
+        storage_set(REGION_KEY, &r);
+        if query.with(|q| q.get("region").is_none()) && location.pathname.with(|p| p != "/") {
+            let path = location.pathname.get_untracked();
+            navigate(
+                &list_href(&path, &r, "", 1),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+
+    let nav_href = move |path: &'static str| move || list_href(path, &region.get(), "", 1);
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
             <span class="brand">"VPN Gateway"</span>
-            <label class="region">
-                <span class="visually-hidden">"Region"</span>
-                <Suspense fallback=|| view! { <span class="muted">"Loading regions…"</span> }>
-                    {move || Suspend::new(async move {
-                        match regions.await {
-                            Ok(list) => {
-                                if region.get_untracked().is_empty() {
-                                    if let Some(first) = list.first() {
-                                        set_region.set(first.id.to_string());
-                                    }
-                                }
-                                view! {
-                                    <select
-                                        id="region-selector"
-                                        aria-label="Region"
-                                        on:change=move |ev| set_region.set(event_target_value(&ev))
-                                        prop:value=move || region.get()
-                                    >
-                                        {list.into_iter().map(|r| view! {
-                                            <option value=r.id.to_string()>{r.name}</option>
-                                        }).collect_view()}
-                                    </select>
-                                }.into_any()
-                            }
-                            Err(e) => view! { <span class="error" role="alert">{e.to_string()}</span> }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </label>
+            <RegionSelector regions=regions region=region/>
+            <span class="spacer"></span>
+            <ZoneToggle/>
+            <UserMenu/>
         </header>
-        <main class="content">
-            <h1>"VPN Gateways"</h1>
-            <p>"Region: " {move || region.get()}</p>
-        </main>
+        <div class="layout">
+            <nav class="sidenav" aria-label="VPN">
+                <p class="nav-group">"VPN"</p>
+                <A href=nav_href("/vpn-gateways")>"VPN Gateways"</A>
+                <A href=nav_href("/ipsec-connections")>"IPsec Connections"</A>
+                <A href=nav_href("/history")>"O&M event history"</A>
+            </nav>
+            <main class="content" id="main" tabindex="-1">
+                <Routes fallback=|| view! { <h1>"Page not found"</h1> <p><a href="/vpn-gateways">"Go to VPN Gateways"</a></p> }>
+                    <Route path=path!("/") view=|| view! { <Redirect path="/vpn-gateways"/> }/>
+                    <Route path=path!("/vpn-gateways") view=GatewaysPage/>
+                    <Route path=path!("/ipsec-connections") view=ConnectionsPage/>
+                    <Route path=path!("/history") view=HistoryPage/>
+                </Routes>
+            </main>
+        </div>
+        {move || {
+            // Regions loaded: share them.
+            if let Some(Ok(list)) = regions.get() {
+                if ctx.regions.with_untracked(|r| r != &list) {
+                    ctx.regions.set(list);
+                }
+            }
+        }}
+    }
+}
+
+#[component]
+fn RegionSelector(
+    regions: LocalResource<Result<Vec<Region>, api::CallError>>,
+    region: Signal<String>,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let location = use_location();
+    view! {
+        <label class="region">
+            <span class="visually-hidden">"Region"</span>
+            {move || match regions.get() {
+                None => view! { <span class="muted" role="status">"Loading regions…"</span> }.into_any(),
+                Some(Err(e)) => view! { <span class="error" role="alert">{e.to_string()}</span> }.into_any(),
+                Some(Ok(list)) => {
+                    let navigate = navigate.clone();
+                    view! {
+                        <select
+                            id="region-selector"
+                            aria-label="Region"
+                            on:change=move |ev| {
+                                let r = event_target_value(&ev);
+                                let path = location.pathname.get_untracked();
+                                navigate(&list_href(&path, &r, "", 1), Default::default());
+                            }
+                            prop:value=move || region.get()
+                        >
+                            {list.into_iter().map(|r| {
+                                let id = r.id.to_string();
+                                let selected = id == region.get_untracked();
+                                view! { <option value=id selected=selected>{r.name}</option> }
+                            }).collect_view()}
+                        </select>
+                    }.into_any()
+                }
+            }}
+        </label>
+    }
+}
+
+#[component]
+fn ZoneToggle() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    view! {
+        <label class="zone">
+            <span>"Times in"</span>
+            <select
+                id="zone-selector"
+                aria-label="Show times in"
+                on:change=move |ev| {
+                    let utc = event_target_value(&ev) == "utc";
+                    ctx.zone.set(if utc { Zone::Utc } else { Zone::Local });
+                    storage_set(ZONE_KEY, if utc { "utc" } else { "local" });
+                }
+            >
+                <option value="local" selected=move || ctx.zone.get() == Zone::Local>"my time zone"</option>
+                <option value="utc" selected=move || ctx.zone.get() == Zone::Utc>"UTC"</option>
+            </select>
+        </label>
+    }
+}
+
+#[component]
+fn UserMenu() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let who = move || {
+        ctx.session.with(|s| {
+            s.as_ref()
+                .map(|s| format!("{} · {} ({})", s.email, s.account, s.role))
+                .unwrap_or_default()
+        })
+    };
+    let log_out = move |_| {
+        spawn_local(async move {
+            let _ = api::log_out().await;
+            ctx.session.set(None);
+        });
+    };
+    view! {
+        <span class="user" id="current-user">{who}</span>
+        <button type="button" class="link-button" on:click=log_out>"Log out"</button>
     }
 }

@@ -2,5 +2,8 @@
 
 pub mod api;
 pub mod app;
+pub mod components;
+pub mod pages;
+pub mod time;
 
 pub use app::App;

@@ -165,10 +165,12 @@ pub enum LocalTime {
 /// side, which covers every real transition.
 pub fn resolve_local(wall: NaiveDateTime, offset_at: impl Fn(DateTime<Utc>) -> i32) -> LocalTime {
     let as_utc = Utc.from_utc_datetime(&wall);
+    // Saturating at the ends of the calendar, where there is no day before or after to probe.
+    let day = Duration::days(1);
     let mut offsets = [
-        offset_at(as_utc - Duration::days(1)),
+        offset_at(as_utc.checked_sub_signed(day).unwrap_or(as_utc)),
         offset_at(as_utc),
-        offset_at(as_utc + Duration::days(1)),
+        offset_at(as_utc.checked_add_signed(day).unwrap_or(as_utc)),
     ];
     offsets.sort_unstable();
     let mut instants: Vec<DateTime<Utc>> = Vec::new();
@@ -176,7 +178,9 @@ pub fn resolve_local(wall: NaiveDateTime, offset_at: impl Fn(DateTime<Utc>) -> i
         if i > 0 && offsets[i - 1] == *off {
             continue;
         }
-        let candidate = as_utc - Duration::seconds(i64::from(*off));
+        let Some(candidate) = as_utc.checked_sub_signed(Duration::seconds(i64::from(*off))) else {
+            continue;
+        };
         if offset_at(candidate) == *off && !instants.contains(&candidate) {
             instants.push(candidate);
         }

@@ -34,7 +34,7 @@ impl TunnelMode {
 /// The public addresses of a VPN gateway. A dual-tunnel gateway has IPsec Address 1 and 2 and,
 /// with SSL-VPN on, an SSL address; a single-tunnel gateway has one address for everything.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "RawAddresses")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Addresses {
     Dual {
@@ -49,6 +49,46 @@ pub enum Addresses {
         #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "ipv4"))]
         gateway_address: Option<IpAddr>,
     },
+}
+
+/// The wire form of [`Addresses`]: which keys are present decides the tunnel mode, since an
+/// absent address is `null` and an untagged read would take every object for a dual-tunnel one.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAddresses {
+    #[serde(default, deserialize_with = "present")]
+    ipsec_address_1: Option<Option<IpAddr>>,
+    #[serde(default, deserialize_with = "present")]
+    ipsec_address_2: Option<Option<IpAddr>>,
+    #[serde(default, deserialize_with = "present")]
+    ssl_address: Option<Option<IpAddr>>,
+    #[serde(default, deserialize_with = "present")]
+    gateway_address: Option<Option<IpAddr>>,
+}
+
+/// `Some(value)` when the key is there, even when its value is `null`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<IpAddr>>, D::Error> {
+    Option::<IpAddr>::deserialize(d).map(Some)
+}
+
+impl TryFrom<RawAddresses> for Addresses {
+    type Error = &'static str;
+
+    fn try_from(raw: RawAddresses) -> Result<Self, Self::Error> {
+        let dual = raw.ipsec_address_1.is_some()
+            || raw.ipsec_address_2.is_some()
+            || raw.ssl_address.is_some();
+        match (dual, raw.gateway_address) {
+            (false, Some(gateway_address)) => Ok(Addresses::Single { gateway_address }),
+            (true, None) => Ok(Addresses::Dual {
+                ipsec_address_1: raw.ipsec_address_1.flatten(),
+                ipsec_address_2: raw.ipsec_address_2.flatten(),
+                ssl_address: raw.ssl_address.flatten(),
+            }),
+            (true, Some(_)) => Err("a gateway has either IPsec/SSL addresses (dual-tunnel) or a gateway address (single-tunnel), not both"),
+            (false, None) => Err("addresses need ipsec_address_1/ipsec_address_2/ssl_address or gateway_address"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

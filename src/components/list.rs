@@ -1,0 +1,121 @@
+//! Search and paging shared by the list pages; both live in the address.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::app::list_href;
+
+pub const PAGE_SIZE: u32 = 20;
+
+#[component]
+pub fn ListToolbar(
+    path: &'static str,
+    region: Signal<String>,
+    q: Memo<String>,
+    placeholder: &'static str,
+    on_refresh: Callback<()>,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let input = RwSignal::new(q.get_untracked());
+    Effect::new(move |_| input.set(q.get()));
+    let nav = navigate.clone();
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        nav(
+            &list_href(
+                path,
+                &region.get_untracked(),
+                input.get_untracked().trim(),
+                1,
+            ),
+            Default::default(),
+        );
+    };
+    let clear = move |_| {
+        input.set(String::new());
+        navigate(
+            &list_href(path, &region.get_untracked(), "", 1),
+            Default::default(),
+        );
+    };
+    view! {
+        <form class="toolbar" role="search" on:submit=submit>
+            <label for="search" class="visually-hidden">{placeholder}</label>
+            <input id="search" type="search" placeholder=placeholder maxlength="128"
+                prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev))/>
+            <button type="submit">"Search"</button>
+            <button type="button" on:click=clear disabled=move || q.with(String::is_empty)>"Clear"</button>
+            <span class="spacer"></span>
+            <button type="button" on:click=move |_| on_refresh.run(()) aria-label="Refresh the list">"Refresh"</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn Pager(
+    path: &'static str,
+    region: Signal<String>,
+    q: Memo<String>,
+    page: u32,
+    total: u64,
+    noun: &'static str,
+) -> impl IntoView {
+    let pages = total.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
+    let prev =
+        (page > 1).then(|| list_href(path, &region.get_untracked(), &q.get_untracked(), page - 1));
+    let next = (page < pages)
+        .then(|| list_href(path, &region.get_untracked(), &q.get_untracked(), page + 1));
+    view! {
+        <nav class="pager" aria-label="Pages">
+            <span role="status">{format!("{total} {noun} · page {page} of {pages}")}</span>
+            {match prev {
+                Some(h) => view! { <a href=h rel="prev">"‹ Previous"</a> }.into_any(),
+                None => view! { <span class="disabled" aria-disabled="true">"‹ Previous"</span> }.into_any(),
+            }}
+            {match next {
+                Some(h) => view! { <a href=h rel="next">"Next ›"</a> }.into_any(),
+                None => view! { <span class="disabled" aria-disabled="true">"Next ›"</span> }.into_any(),
+            }}
+        </nav>
+    }
+}
+
+/// The list state in the address: region, search, page.
+pub fn use_list_query() -> (Signal<String>, Memo<String>, Memo<u32>) {
+    let query = leptos_router::hooks::use_query_map();
+    let region = crate::app::use_region();
+    let q = Memo::new(move |_| query.with(|m| m.get("q").unwrap_or_default()));
+    let page = Memo::new(move |_| {
+        query
+            .with(|m| m.get("page").and_then(|p| p.parse::<u32>().ok()))
+            .unwrap_or(1)
+            .max(1)
+    });
+    (region, q, page)
+}
+
+/// Whether a list shows an event that is running or about to start: then it refreshes itself
+/// so the row follows the event to completion.
+pub fn needs_follow<'a>(
+    cells: impl IntoIterator<Item = &'a vpn_console_domain::api::OmEventsCell>,
+    server_time: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    cells
+        .into_iter()
+        .filter_map(|c| c.current.as_ref())
+        .any(|e| {
+            e.status == vpn_console_domain::EventStatus::Executing
+                || e.execute_at <= server_time + chrono::Duration::seconds(5)
+        })
+}
+
+/// Refreshes `tick` after a pause, unless the page is gone by then.
+pub fn refresh_later(tick: RwSignal<u32>, ms: u64) {
+    set_timeout(
+        move || {
+            let _ = tick.try_update(|t| *t += 1);
+        },
+        std::time::Duration::from_millis(ms),
+    );
+}

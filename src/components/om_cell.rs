@@ -1,0 +1,60 @@
+//! The O&M Events column and the O&M Events action of the list pages.
+
+use leptos::prelude::*;
+use vpn_console_domain::api::OmEventsCell;
+use vpn_console_domain::EventStatus;
+
+use crate::app::Ctx;
+use crate::time::format_time;
+
+#[component]
+pub fn OmCell(cell: OmEventsCell) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let current = cell.current.clone();
+    let previous = cell.previous_executed_at;
+    view! {
+        <div class="om-cell">
+            {match current {
+                None => view! { <div><span class="label">"Current: "</span>"—"</div> }.into_any(),
+                Some(e) => {
+                    let moved = e.execute_at != e.default_execute_at;
+                    let executing = e.status == EventStatus::Executing;
+                    view! {
+                        <div class="om-id">{e.id.to_string()}
+                            {executing.then(|| view! { <span class="badge running">"Executing"</span> })}
+                        </div>
+                        <div><span class="label">"Default: "</span>{move || format_time(e.default_execute_at, ctx.zone.get())}</div>
+                        {moved.then(|| view! {
+                            <div class="moved"><span class="label">"Scheduled: "</span>{move || format_time(e.execute_at, ctx.zone.get())}</div>
+                        })}
+                    }.into_any()
+                }
+            }}
+            <div class="previous"><span class="label">"Previous: "</span>
+                {move || previous.map(|t| format_time(t, ctx.zone.get())).unwrap_or_else(|| "—".to_owned())}
+            </div>
+        </div>
+    }
+}
+
+/// "O&M Events" in the Actions column; disabled, with the reason, when there is nothing to act on.
+#[component]
+pub fn OmAction(cell: OmEventsCell, row_id: String, on_open: Callback<String>) -> impl IntoView {
+    let reason_id = format!("no-event-{row_id}");
+    match cell.current {
+        Some(e) => {
+            let id = e.id.to_string();
+            let label = format!("O&M Events of {row_id}");
+            view! {
+                <button type="button" class="link-button om-action" aria-label=label
+                    on:click=move |_| on_open.run(id.clone())>"O&M Events"</button>
+            }
+            .into_any()
+        }
+        None => view! {
+            <button type="button" class="link-button om-action" disabled=true aria-describedby=reason_id.clone()>"O&M Events"</button>
+            <span class="reason" id=reason_id>"No pending O&M event"</span>
+        }
+        .into_any(),
+    }
+}

@@ -1,0 +1,118 @@
+use leptos::prelude::*;
+use vpn_console_domain::api::GatewayItem;
+use vpn_console_domain::{Addresses, TunnelMode};
+
+use crate::api;
+use crate::components::{
+    needs_follow, refresh_later, use_list_query, ListToolbar, OmAction, OmCell, OmEventDialog,
+    Pager, PAGE_SIZE,
+};
+
+const PATH: &str = "/vpn-gateways";
+
+#[component]
+pub fn GatewaysPage() -> impl IntoView {
+    let (region, q, page) = use_list_query();
+    let tick = RwSignal::new(0u32);
+    let data = LocalResource::new(move || {
+        let (r, q, p) = (region.get(), q.get(), page.get());
+        tick.track();
+        async move { api::gateways(&r, &q, p, PAGE_SIZE).await }
+    });
+    let open_event = RwSignal::new(None::<String>);
+    let refresh = Callback::new(move |()| tick.update(|t| *t += 1));
+    let on_open = Callback::new(move |id: String| open_event.set(Some(id)));
+
+    view! {
+        <h1>"VPN Gateways"</h1>
+        <ListToolbar path=PATH region=region q=q placeholder="Search by gateway ID or name" on_refresh=refresh/>
+        <Transition fallback=|| view! { <p class="muted" role="status">"Loading VPN gateways…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! {
+                        <div class="error-box" role="alert">
+                            <p>{e.to_string()}</p>
+                            <button type="button" on:click=move |_| refresh.run(())>"Try again"</button>
+                        </div>
+                    }.into_any(),
+                    Ok(p) => {
+                        if needs_follow(p.items.iter().map(|i| &i.om_events), p.server_time) {
+                            refresh_later(tick, 1500);
+                        }
+                        let empty = p.items.is_empty();
+                        view! {
+                            <table class="list" id="gateways-table">
+                                <caption class="visually-hidden">"VPN gateways in this region"</caption>
+                                <thead><tr>
+                                    <th scope="col">"Instance ID/Name"</th>
+                                    <th scope="col">"Status"</th>
+                                    <th scope="col">"Tunnel mode"</th>
+                                    <th scope="col">"Gateway IP addresses"</th>
+                                    <th scope="col">"SSL clients"</th>
+                                    <th scope="col">"O&M Events"</th>
+                                    <th scope="col">"Actions"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {p.items.into_iter().map(|g| view! { <GatewayRow item=g on_open=on_open/> }).collect_view()}
+                                </tbody>
+                            </table>
+                            {empty.then(|| view! {
+                                <p class="empty">{move || if q.with(String::is_empty) {
+                                    "No VPN gateways in this region.".to_owned()
+                                } else {
+                                    format!("No VPN gateway matches “{}”.", q.get())
+                                }}</p>
+                            })}
+                            <Pager path=PATH region=region q=q page=p.page total=p.total noun="VPN gateways"/>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+        {move || open_event.get().map(|id| view! {
+            <OmEventDialog
+                event_id=id
+                on_close=Callback::new(move |()| open_event.set(None))
+                on_changed=Callback::new(move |()| tick.update(|t| *t += 1))
+            />
+        })}
+    }
+}
+
+#[component]
+fn GatewayRow(item: GatewayItem, on_open: Callback<String>) -> impl IntoView {
+    let g = item.gateway;
+    let addresses = match &g.addresses {
+        Addresses::Dual {
+            ipsec_address_1,
+            ipsec_address_2,
+            ssl_address,
+        } => view! {
+            <div><span class="label">"IPsec Address 1: "</span>{ip_text(*ipsec_address_1)}</div>
+            <div><span class="label">"IPsec Address 2: "</span>{ip_text(*ipsec_address_2)}</div>
+            <div><span class="label">"SSL address: "</span>{ip_text(*ssl_address)}</div>
+        }
+        .into_any(),
+        Addresses::Single { gateway_address } => view! {
+            <div><span class="label">"Gateway address: "</span>{ip_text(*gateway_address)}</div>
+        }
+        .into_any(),
+    };
+    let id = g.id.to_string();
+    let row_key = id.clone();
+    view! {
+        <tr data-id=row_key>
+            <td><div class="mono">{id.clone()}</div><div>{g.name}</div></td>
+            <td><span class="badge ok">{g.status}</span></td>
+            <td>{match g.tunnel_mode { TunnelMode::DualTunnel => "Dual-tunnel", TunnelMode::SingleTunnel => "Single-tunnel" }}</td>
+            <td class="addresses">{addresses}</td>
+            <td class="num">{g.ssl_clients}</td>
+            <td><OmCell cell=item.om_events.clone()/></td>
+            <td><OmAction cell=item.om_events row_id=id.clone() on_open=on_open/></td>
+        </tr>
+    }
+}
+
+pub fn ip_text(ip: Option<std::net::IpAddr>) -> String {
+    ip.map(|i| i.to_string()).unwrap_or_else(|| "—".to_owned())
+}

@@ -1,0 +1,9 @@
+mod connections;
+mod gateways;
+mod history;
+mod login;
+
+pub use connections::ConnectionsPage;
+pub use gateways::GatewaysPage;
+pub use history::HistoryPage;
+pub use login::LoginPage;
