@@ -1,0 +1,152 @@
+// Journeys through the served console in Chromium against the real server with demo data.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, loggedIn, api } from './helpers.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ timeScale: 120 });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** The gateway row with this name, and the id of its current event. */
+async function currentEvent(page, name) {
+  const list = await api(page, `/regions/cn-hangzhou/vpn-gateways?q=${name}`);
+  assert.equal(list.status, 200);
+  return list.body.items[0].om_events.current;
+}
+
+// Asia/Shanghai has no DST: local = UTC + 8 h, as the tests' browser context is set.
+const shanghaiInput = (iso) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16);
+
+async function openDialogOf(page, name) {
+  await page.goto(`${server.url}/vpn-gateways?region=cn-hangzhou&q=${name}`);
+  const row = page.locator('#gateways-table tbody tr').first();
+  await row.getByRole('cell', { name }).waitFor();
+  await row.getByRole('button', { name: /O&M Events/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'O&M Events' });
+  await dialog.locator('#om-event-id').waitFor();
+  return { row, dialog };
+}
+
+test('the region selector shows the regions of the database, and the region survives a reload', async () => {
+  const page = await loggedIn(browser, server);
+  const regions = await api(page, '/regions');
+  const options = await page.locator('#region-selector option').allTextContents();
+  assert.deepEqual(options, regions.body.map((r) => r.name));
+  assert.ok(options.length >= 4);
+
+  await page.locator('#region-selector').selectOption('ap-southeast-1');
+  await page.waitForURL(/region=ap-southeast-1/);
+  await page.locator('#gateways-table tbody tr').first().getByRole('cell', { name: /sg-gw-/ }).waitFor();
+  await page.reload();
+  await page.locator('#gateways-table tbody tr').first().getByRole('cell', { name: /sg-gw-/ }).waitFor();
+  assert.equal(await page.locator('#region-selector').inputValue(), 'ap-southeast-1');
+  await page.goBack();
+  await page.waitForURL(/region=cn-hangzhou/);
+  assert.equal(await page.locator('#region-selector').inputValue(), 'cn-hangzhou');
+  await page.context().close();
+});
+
+test('opening the dialog, looking and cancelling changes nothing', async () => {
+  const page = await loggedIn(browser, server);
+  const before = await currentEvent(page, 'hq-dual-tunnel');
+  const logBefore = await api(page, `/om-events/${before.id}/log`);
+  const { dialog } = await openDialogOf(page, 'hq-dual-tunnel');
+
+  await assert.doesNotReject(dialog.getByText('IPsec Address 1').first().waitFor());
+  const summary = await dialog.locator('#om-summary').innerText();
+  assert.match(summary, /2 tunnels fail over, 1 tunnel interrupted, 1 tunnel not affected, at most 10 minutes/);
+  assert.equal(await dialog.locator('table.affected tbody tr').count(), 4);
+  assert.ok(await dialog.getByRole('radio', { name: 'Execute Now' }).isChecked(), 'Execute Now is the default');
+
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  // Escape closes it too.
+  const again = await openDialogOf(page, 'hq-dual-tunnel');
+  await page.keyboard.press('Escape');
+  await again.dialog.waitFor({ state: 'detached' });
+
+  const detail = await api(page, `/om-events/${before.id}`);
+  assert.equal(detail.body.event.version, 1);
+  assert.equal(detail.body.event.execute_at, before.execute_at);
+  assert.deepEqual((await api(page, `/om-events/${before.id}/log`)).body, logBefore.body);
+  await page.context().close();
+});
+
+test('a time after the default execution time is refused in the browser', async () => {
+  const page = await loggedIn(browser, server);
+  const event = await currentEvent(page, 'hq-dual-tunnel');
+  const { dialog } = await openDialogOf(page, 'hq-dual-tunnel');
+  await dialog.getByRole('radio', { name: 'Specify Execution Time' }).check();
+  const input = dialog.locator('#om-execute-at');
+  const late = new Date(Date.parse(event.default_execute_at) + 3600_000).toISOString();
+  await input.fill(shanghaiInput(late));
+  await dialog.getByText(/must not be later than the default execution time/).waitFor();
+  assert.ok(await dialog.locator('#om-ok').isDisabled(), 'OK stays disabled');
+  await input.fill('2020-01-01T10:00');
+  await dialog.getByText(/in the past/).waitFor();
+  assert.ok(await dialog.locator('#om-ok').isDisabled());
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  const after = await api(page, `/om-events/${event.id}`);
+  assert.equal(after.body.event.version, 1, 'nothing reached the server');
+  await page.context().close();
+});
+
+test('rescheduling to a valid time updates the row without reloading the page', async () => {
+  const page = await loggedIn(browser, server);
+  const event = await currentEvent(page, 'staging-no-connections');
+  const { row, dialog } = await openDialogOf(page, 'staging-no-connections');
+  await page.evaluate(() => { window.__noReload = true; });
+  await dialog.getByRole('radio', { name: 'Specify Execution Time' }).check();
+  const target = new Date(Date.parse(event.default_execute_at) - 24 * 3600_000).toISOString();
+  await dialog.locator('#om-execute-at').fill(shanghaiInput(target));
+  await dialog.locator('#om-ok').click();
+  await dialog.waitFor({ state: 'detached' });
+  const shown = shanghaiInput(target).replace('T', ' ') + ' UTC+08:00';
+  await row.getByText(`Scheduled: ${shown}`).waitFor();
+  assert.equal(await page.evaluate(() => window.__noReload), true, 'same page, no reload');
+  const after = await api(page, `/om-events/${event.id}`);
+  assert.equal(after.body.event.execute_at, target.replace('.000Z', 'Z'));
+  const log = await api(page, `/om-events/${event.id}/log`);
+  assert.deepEqual(log.body.map((e) => e.action), ['published', 'rescheduled']);
+  await page.context().close();
+});
+
+test('Execute Now asks for confirmation, then the event runs and completes', async () => {
+  const page = await loggedIn(browser, server);
+  const event = await currentEvent(page, 'remote-access-ssl');
+  const { row, dialog } = await openDialogOf(page, 'remote-access-ssl');
+  await dialog.locator('#om-ok').click();
+  await dialog.getByRole('heading', { name: 'Execute this O&M event now?' }).waitFor();
+  assert.match(await dialog.locator('#om-confirm-text').innerText(), /25 SSL clients disconnect/);
+  assert.equal((await api(page, `/om-events/${event.id}`)).body.event.version, 1, 'nothing sent before the confirmation');
+  await dialog.getByRole('button', { name: 'Execute Now' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await row.getByText('Executing').waitFor({ timeout: 15_000 });
+  // 600 s of maintenance at time scale 120 is 5 s.
+  await row.getByText('Current: —').waitFor({ timeout: 30_000 });
+  const done = await api(page, `/om-events/${event.id}`);
+  assert.equal(done.body.event.status, 'completed');
+  const previous = shanghaiInput(done.body.event.started_at).replace('T', ' ');
+  await row.getByText(`Previous: ${previous}`).waitFor();
+  const log = await api(page, `/om-events/${event.id}/log`);
+  assert.deepEqual(log.body.map((e) => e.action), ['published', 'execute_now', 'started', 'completed']);
+  await page.context().close();
+});
+
+test('a viewer sees the preview but cannot press OK', async () => {
+  const page = await loggedIn(browser, server, 'victor@acme.example');
+  const { dialog } = await openDialogOf(page, 'retail-single-tunnel');
+  await dialog.getByText(/Your role is viewer/).waitFor();
+  assert.ok(await dialog.locator('#om-ok').isDisabled());
+  assert.match(await dialog.locator('#om-summary').innerText(), /2 tunnels interrupted, at most 10 minutes; 8 SSL clients disconnect/);
+  await page.context().close();
+});
