@@ -41,6 +41,12 @@ cargo clippy --workspace --all-targets -- -D warnings
 say "cargo clippy (console and domain for wasm32)"
 CARGO_TARGET_DIR="$WASM_TARGET_DIR" cargo clippy --target wasm32-unknown-unknown -p vpn-console -p vpn-console-domain --all-targets -- -D warnings
 
+say "the domain crate pulls no server or heavy crate into the wasm"
+heavy=$(cargo tree -p vpn-console-domain -e normal --target wasm32-unknown-unknown --prefix none \
+  | grep -E '^(tokio|sqlx|axum|hyper|reqwest|regex|utoipa) ' || true)
+if [ -n "$heavy" ]; then echo "unexpected in the domain crate: $heavy"; exit 1; fi
+echo "ok: $(cargo tree -p vpn-console-domain -e normal --target wasm32-unknown-unknown --prefix none | sort -u | wc -l) crates"
+
 say "native tests (SQLite and PostgreSQL)"
 cargo test --workspace
 

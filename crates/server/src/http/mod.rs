@@ -150,7 +150,7 @@ fn content_security_policy(index: &Path) -> HeaderValue {
             break;
         };
         if !tag.contains("src=") {
-            let digest = Sha256::digest(body_start[..close].as_bytes());
+            let digest = Sha256::digest(&body_start.as_bytes()[..close]);
             hashes.push_str(&format!(
                 " 'sha256-{}'",
                 base64::engine::general_purpose::STANDARD.encode(digest)
