@@ -780,9 +780,14 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> anyhow::Result<bool> {
     }
     let mut tx = store.begin().await?;
     for (i, (id, name)) in REGIONS.iter().enumerate() {
-        store
+        match store
             .insert_region(&mut tx, &id.parse()?, name, i as i64)
-            .await?;
+            .await
+        {
+            // Another replica started at the same moment and is loading the demo: leave it to it.
+            Err(e) if crate::store::is_unique_violation(&e) => return Ok(false),
+            other => other?,
+        }
     }
     tx.commit().await?;
     store.create_account("acme", "Acme Corporation").await?;

@@ -1,6 +1,8 @@
 //! Log in and out.
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -11,6 +13,7 @@ use vpn_console_domain::api::{ApiError, LoginRequest, SessionInfo};
 
 use super::extract::{session_cookie_from_headers, ApiJson, Auth, SESSION_COOKIE};
 use super::{AppError, AppState, Result};
+use crate::store::accounts::{MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(log_in, log_out, who_am_i))
@@ -21,9 +24,11 @@ const SESSION_HOURS: i64 = 12;
 /// Log in: sets the session cookie (HttpOnly, SameSite=Strict, 12 hours).
 #[utoipa::path(post, path = "/session", tag = "session", security(()),
     request_body = LoginRequest,
-    responses((status = 200, body = SessionInfo), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
+    responses((status = 200, body = SessionInfo), (status = 400, body = ApiError), (status = 401, body = ApiError),
+        (status = 429, body = ApiError, headers(("Retry-After" = String)))))]
 async fn log_in(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ApiJson(login): ApiJson<LoginRequest>,
 ) -> Result<Response> {
@@ -33,18 +38,29 @@ async fn log_in(
             "The email or password is too long.",
         ));
     }
-    let principal = state
-        .store
-        .check_password(login.email.trim(), &login.password)
-        .await?
-        .ok_or_else(|| {
-            AppError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "The email or password is wrong.",
-            )
-        })?;
     let now = state.clock.now();
+    let email = login.email.trim().to_lowercase();
+    let account_key = format!("email:{email}");
+    let address_key = format!("addr:{}", peer.ip());
+    let keys = [
+        (account_key.clone(), MAX_FAILURES_PER_ACCOUNT),
+        (address_key.clone(), MAX_FAILURES_PER_ADDRESS),
+    ];
+    if let Some(wait) = state.store.login_locked_for(&keys, now).await? {
+        return Ok(too_many_attempts(wait));
+    }
+    let Some(principal) = state.store.check_password(&email, &login.password).await? else {
+        state
+            .store
+            .record_login_failure(&[account_key, address_key], now)
+            .await?;
+        return Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "The email or password is wrong.",
+        ));
+    };
+    state.store.clear_login_failures(&account_key).await?;
     let expires_at = now + Duration::hours(SESSION_HOURS);
     let token = state
         .store
@@ -72,6 +88,23 @@ async fn log_in(
         Json(info),
     )
         .into_response())
+}
+
+fn too_many_attempts(wait_s: i64) -> Response {
+    let mut res = AppError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        format!(
+            "Too many failed log-ins. Try again in {} minute(s).",
+            (wait_s + 59) / 60
+        ),
+    )
+    .into_response();
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_str(&wait_s.to_string()).expect("digits"),
+    );
+    res
 }
 
 /// Log out: ends the session and clears the cookie.

@@ -273,3 +273,67 @@ impl Store {
         Ok(int(&row, "n")? == 0)
     }
 }
+
+/// How many failures within [`THROTTLE_WINDOW_S`] lock a key: an account's email, or a client
+/// address (higher, since many users can share one address).
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+pub const THROTTLE_WINDOW_S: i64 = 15 * 60;
+
+impl Store {
+    /// Seconds until a login may be tried again for these keys, if they are locked now.
+    pub async fn login_locked_for(
+        &self,
+        keys: &[(String, i64)],
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Option<i64>> {
+        let since = to_millis(now) - THROTTLE_WINDOW_S * 1000;
+        let mut wait = None;
+        for (key, max) in keys {
+            let rows = sqlx::query(
+                "SELECT at FROM login_failures WHERE throttle_key = $1 AND at > $2 ORDER BY at DESC LIMIT $3",
+            )
+            .bind(key.as_str())
+            .bind(since)
+            .bind(*max)
+            .fetch_all(self.reader())
+            .await?;
+            if rows.len() as i64 >= *max {
+                // Locked until the oldest of the last `max` failures leaves the window.
+                let oldest = int(rows.last().expect("max > 0"), "at")?;
+                let secs = ((oldest - since) / 1000).max(1);
+                wait = Some(wait.map_or(secs, |w: i64| w.max(secs)));
+            }
+        }
+        Ok(wait)
+    }
+
+    pub async fn record_login_failure(
+        &self,
+        keys: &[String],
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
+        let mut tx = self.begin().await?;
+        for key in keys {
+            sqlx::query("INSERT INTO login_failures (throttle_key, at) VALUES ($1, $2)")
+                .bind(key.as_str())
+                .bind(to_millis(now))
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(to_millis(now) - THROTTLE_WINDOW_S * 1000)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    pub async fn clear_login_failures(&self, key: &str) -> sqlx::Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1")
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+}

@@ -192,6 +192,6 @@ pub(crate) fn placeholders(from: usize, count: usize) -> String {
 }
 
 /// Whether an error is the database refusing a duplicate.
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }

@@ -10,6 +10,8 @@ use vpn_console_server::scheduler::Scheduler;
 use vpn_console_server::store::Store;
 use vpn_console_server::{demo, AppState};
 
+pub const PASSWORD: &str = demo::DEMO_PASSWORD;
+
 #[derive(Debug, Clone, Copy)]
 pub enum Backend {
     Sqlite,
@@ -65,12 +67,15 @@ impl TestApp {
         let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
-                .unwrap();
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
         });
         TestApp {
             base,
