@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs, from crates.io, npm and Debian only, pinned, and skips what is
 # already there at the right version. `--test` adds what the tests need (Chromium, ChromeDriver,
-# PostgreSQL).
+# PostgreSQL); `--bench` adds to those what the benchmarks need (wrk, brotli).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,6 +51,10 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-if [ "${1:-}" = "--test" ]; then
-  apt_install chromium chromium-driver postgresql
-fi
+for flag in "$@"; do
+  case "$flag" in
+    --test) apt_install chromium chromium-driver postgresql ;;
+    # The benchmarks (scripts/bench.sh): the tests' packages, a load generator and brotli.
+    --bench) apt_install chromium chromium-driver postgresql wrk brotli ;;
+  esac
+done

@@ -671,6 +671,34 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// One gateway with `connections` dual-tunnel connections and a pending event on IPsec
+    /// Address 1, which every tunnel 1 is on: the widest O&M Events dialog (benchmarks).
+    async fn wide_gateway(&mut self, connections: u32) -> anyhow::Result<()> {
+        let g = self
+            .gateway("bench-wide-gateway", TunnelMode::DualTunnel, false, 0)
+            .await?;
+        for c in 0..connections {
+            let setups = [
+                [UP_TRAFFIC, UP_IDLE],
+                [UP_IDLE, UP_TRAFFIC],
+                [DOWN, UP_TRAFFIC],
+            ][c as usize % 3];
+            self.connection_on_gateway(&g, &format!("bench-wide-site-{c:03}"), &setups)
+                .await?;
+        }
+        let default = self.future_default();
+        self.event(
+            ResourceRef::VpnGateway { id: g.id.clone() },
+            address(&g, GatewayIpRole::IpsecAddress1),
+            Reason::SystemUpgrade,
+            EventStatus::Pending,
+            default,
+            default,
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn transit_router_connections(&mut self, count: u32) -> anyhow::Result<()> {
         for i in 0..count {
             let setups = if self.gen.chance(0.6) {
@@ -824,7 +852,8 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-/// A big region for benchmarks: `gateways` gateways of `account` in `region` (created if new).
+/// A big region for benchmarks: `gateways` gateways of `account` in `region` (created if new),
+/// and one more, `bench-wide-gateway`, whose pending event affects 100 tunnels.
 pub async fn generate_region(
     store: &Store,
     account: &str,
@@ -853,6 +882,9 @@ pub async fn generate_region(
         done += finish(b).await?;
         batch += 1;
     }
+    let mut b = builder(store, 999, account, region, now).await?;
+    b.wide_gateway(100).await?;
+    done += finish(b).await?;
     Ok(done)
 }
 
@@ -867,5 +899,36 @@ mod tests {
         let id: GatewayId = g.id("vpn-");
         assert!(id.as_str().starts_with("vpn-bp1"));
         assert_eq!(id.as_str().len(), 4 + 20);
+    }
+
+    #[tokio::test]
+    async fn a_generated_region_has_a_gateway_whose_event_affects_100_tunnels() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/console.db", dir.path().display());
+        let store = Store::connect(&url).await.unwrap();
+        store.create_account("acme", "Acme").await.unwrap();
+        let added = generate_region(&store, "acme", "bench-1", 3, Utc::now()).await;
+        assert_eq!(added.unwrap(), 4);
+        let query = crate::store::ListQuery {
+            search: "bench-wide-gateway".to_owned(),
+            page: 1,
+            page_size: 20,
+        };
+        let region: RegionId = "bench-1".parse().unwrap();
+        let (items, total) = store.list_gateways("acme", &region, &query).await.unwrap();
+        assert_eq!(total, 1);
+        let id = items[0]
+            .1
+            .current
+            .as_ref()
+            .expect("a pending event")
+            .id
+            .clone();
+        let event = store.event("acme", &id).await.unwrap().unwrap();
+        assert_eq!(event.gateway_ip.role, GatewayIpRole::IpsecAddress1);
+        let (gateway, connections) = store.event_topology("acme", &event).await.unwrap();
+        let impact =
+            vpn_console_domain::impact::affected_resources(&event, gateway.as_ref(), &connections);
+        assert_eq!(impact.affected.len(), 100);
     }
 }

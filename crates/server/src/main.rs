@@ -39,6 +39,9 @@ struct Cli {
     /// How many times faster than real time maintenance runs (tests and demos).
     #[arg(long, env = "TIME_SCALE", default_value_t = 1.0, global = true)]
     time_scale: f64,
+    /// Names this replica in the audit trail of the events it runs (a unique suffix is added).
+    #[arg(long, env = "REPLICA_NAME", default_value = "replica", global = true)]
+    replica_name: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -118,6 +121,7 @@ async fn main() -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
+            let instance = format!("{}-{}", cli.replica_name, uuid::Uuid::new_v4());
             serve(
                 store,
                 clock,
@@ -125,6 +129,7 @@ async fn main() -> anyhow::Result<()> {
                 cli.console_dir,
                 cli.demo,
                 cli.time_scale,
+                instance,
             )
             .await
         }
@@ -204,6 +209,7 @@ async fn serve(
     console_dir: PathBuf,
     load_demo: bool,
     time_scale: f64,
+    instance: String,
 ) -> anyhow::Result<()> {
     if load_demo && demo::load(&store, clock.now()).await? {
         tracing::info!("loaded the demo data");
@@ -226,7 +232,7 @@ async fn serve(
         clock,
         wake: state.scheduler_wake.clone(),
         time_scale,
-        instance: uuid::Uuid::new_v4().to_string(),
+        instance,
     };
     tokio::spawn(scheduler.run());
     let app = vpn_console_server::router(state, &console_dir);

@@ -12,6 +12,7 @@ use tokio::sync::Notify;
 use vpn_console_domain::impact::EVENT_DURATION_S;
 
 use crate::clock::Clock;
+use crate::store::events::LEASE_S;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -42,9 +43,14 @@ impl Scheduler {
     /// Finishes what has run its time, then starts what is due.
     pub async fn run_once(&self) -> sqlx::Result<Pass> {
         let mut pass = Pass::default();
+        // Heartbeat first: a slow pass must not let our own leases lapse.
+        let now = self.clock.now();
+        self.store
+            .renew_leases(&self.instance, now + Duration::seconds(LEASE_S))
+            .await?;
         loop {
             let now = self.clock.now();
-            let finished = self.store.finished_events(now, 200).await?;
+            let finished = self.store.finished_events(now, &self.instance, 200).await?;
             for id in &finished {
                 if self.store.finish_event(id, now, &self.instance).await? {
                     pass.completed += 1;

@@ -15,6 +15,10 @@ use vpn_console_domain::{
 use super::{int, is_unique_violation, opt_int, parsed, placeholders, text, Store, Tx};
 use crate::clock::{from_millis, to_millis};
 
+/// How long a replica's hold on a running event lasts without renewal. Real seconds: it is about
+/// noticing a dead replica, not about the maintenance's duration.
+pub const LEASE_S: i64 = 15;
+
 const EVENT_COLUMNS: &str =
     "id, account_id, region_id, resource_kind, resource_id, gateway_ip_role, \
     gateway_ip, reason, status, default_execute_at, execute_at, published_at, started_at, \
@@ -492,16 +496,20 @@ impl Store {
         rows.iter().map(|r| parsed(r, "id")).collect()
     }
 
-    /// Executing events whose maintenance has run its time.
+    /// Executing events whose maintenance has run its time and that this scheduler may finish:
+    /// its own, or another's whose lease lapsed.
     pub async fn finished_events(
         &self,
         now: DateTime<Utc>,
+        instance: &str,
         limit: i64,
     ) -> sqlx::Result<Vec<EventId>> {
         let rows = sqlx::query(
-            "SELECT id FROM om_events WHERE status = 'executing' AND completes_at <= $1 ORDER BY completes_at, id LIMIT $2",
+            "SELECT id FROM om_events WHERE status = 'executing' AND completes_at <= $1 \
+             AND (executed_by = $2 OR lease_until IS NULL OR lease_until < $1) ORDER BY completes_at, id LIMIT $3",
         )
         .bind(to_millis(now))
+        .bind(instance)
         .bind(limit)
         .fetch_all(self.reader())
         .await?;
@@ -593,13 +601,15 @@ impl Store {
         }
         let started = sqlx::query(
             "UPDATE om_events SET status = 'executing', started_at = $1, completes_at = $2, executed_by = $3, \
-             execution_snapshot = $4, version = version + 1 WHERE id = $5 AND status = 'pending' AND execute_at <= $1",
+             execution_snapshot = $4, version = version + 1, lease_until = $6 \
+             WHERE id = $5 AND status = 'pending' AND execute_at <= $1",
         )
         .bind(to_millis(now))
         .bind(to_millis(now + duration))
         .bind(instance)
         .bind(serde_json::to_string(&snapshot).expect("snapshots serialize"))
         .bind(id.as_str())
+        .bind(to_millis(now + Duration::seconds(LEASE_S)))
         .execute(&mut *tx)
         .await?;
         if started.rows_affected() != 1 {
@@ -651,10 +661,13 @@ impl Store {
         let started_at = opt_int(&row, "started_at")?.unwrap_or(to_millis(now));
         let resource_id = text(&row, "resource_id")?;
         let done = sqlx::query(
-            "UPDATE om_events SET status = 'completed', finished_at = $1, version = version + 1 WHERE id = $2 AND status = 'executing'",
+            "UPDATE om_events SET status = 'completed', finished_at = $1, version = version + 1 \
+             WHERE id = $2 AND status = 'executing' \
+             AND (executed_by = $3 OR lease_until IS NULL OR lease_until < $1)",
         )
         .bind(to_millis(now))
         .bind(id.as_str())
+        .bind(instance)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
@@ -727,6 +740,24 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Extends the leases of the events this scheduler runs; returns how many it holds.
+    pub async fn renew_leases(
+        &self,
+        instance: &str,
+        lease_until: DateTime<Utc>,
+    ) -> sqlx::Result<u64> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE om_events SET lease_until = $1 WHERE status = 'executing' AND executed_by = $2",
+        )
+        .bind(to_millis(lease_until))
+        .bind(instance)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
     }
 
     /// Idempotency records are kept 48 hours (the contract promises at least 24).

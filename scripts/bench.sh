@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The benchmarks: installs what is needed, builds the console and the server (server-release),
+# measures, prints one table and writes it to BENCHMARKS.md. Every figure is measured next to a
+# baseline in the same run: transfer size of the console, time to the first row in Chromium, a
+# region of 10,000 gateways (API paging and search, frames while paging), the O&M Events dialog
+# with 100 tunnels, API throughput on SQLite and PostgreSQL (wrk), and the scheduler with 10,000
+# events due at once. Every server listens on 127.0.0.1 only; every load is bounded in time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+scripts/bootstrap.sh --test --bench
+source scripts/env.sh
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+source scripts/postgres.sh
+
+GATEWAYS=${BENCH_GATEWAYS:-10000}
+export BENCH_REGION=bench-1
+SERVER="$PWD/target/server-release/vpn-console-server"
+export BARE_BIN="$PWD/target/server-release/examples/bare_handler"
+export CONSOLE_DIR="$PWD/dist"
+export BENCH_WORK; BENCH_WORK=$(mktemp -d -t om-bench-XXXXXX)
+export BENCH_RESULTS="$BENCH_WORK/results.jsonl"
+: > "$BENCH_RESULTS"
+PG_DB="om_bench_$$"
+PG_BASE="${TEST_POSTGRES_URL%/*}"
+server_pid=""
+
+pg_admin() { psql -q -v ON_ERROR_STOP=1 "$TEST_POSTGRES_URL" -c "$1"; }
+
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
+
+cleanup() {
+  stop_server
+  pg_admin "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$BENCH_WORK"
+}
+trap cleanup EXIT
+
+# Starts the server on a free loopback port with the demo data and a region of $GATEWAYS
+# gateways; sets BENCH_URL.
+start_server() {
+  local name=$1 url=$2 log="$BENCH_WORK/$1.log"
+  DATABASE_URL="$url" "$SERVER" generate-region --help >/dev/null
+  DATABASE_URL="$url" RUST_LOG=warn "$SERVER" --listen 127.0.0.1:0 --demo >"$log" 2>&1 &
+  server_pid=$!
+  BENCH_URL=""
+  for _ in $(seq 1 600); do
+    BENCH_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -1 || true)
+    [ -n "$BENCH_URL" ] && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$log"; echo "the server ($name) exited"; exit 1; }
+    sleep 0.1
+  done
+  [ -n "$BENCH_URL" ] || { cat "$log"; echo "the server ($name) did not start"; exit 1; }
+  export BENCH_URL
+  local t0=$SECONDS
+  DATABASE_URL="$url" RUST_LOG=warn "$SERVER" generate-region --account acme --region "$BENCH_REGION" --gateways "$GATEWAYS"
+  echo "$name: server at $BENCH_URL, region generated in $(( SECONDS - t0 )) s"
+}
+
+say "console build (trunk, release, offline)"
+scripts/build-console.sh
+
+say "server build (server-release), the bare handler and the scheduler benchmark"
+cargo build --profile server-release -p vpn-console-server --bin vpn-console-server --example bare_handler
+cargo bench --profile server-release -p vpn-console-server --bench scheduler --no-run
+
+# Databases of interrupted earlier runs whose process is gone.
+for db in $(psql -Atq "$TEST_POSTGRES_URL" -c "SELECT datname FROM pg_database WHERE datname LIKE 'om\_bench\_%'"); do
+  kill -0 "${db##*_}" 2>/dev/null || pg_admin "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+done
+
+say "console transfer size"
+node tests/bench/transfer.mjs
+
+say "SQLite: API latency and throughput, then the browser"
+start_server sqlite "sqlite://$BENCH_WORK/console.db"
+BENCH_LABEL=SQLite node tests/bench/api.mjs
+node tests/bench/browser.mjs
+stop_server
+
+say "PostgreSQL: API latency and throughput"
+pg_admin "CREATE DATABASE $PG_DB"
+start_server postgres "$PG_BASE/$PG_DB"
+BENCH_LABEL=PostgreSQL node tests/bench/api.mjs
+stop_server
+pg_admin "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)"
+
+say "scheduler: 10,000 events due at once (SQLite, PostgreSQL)"
+cargo bench --profile server-release -p vpn-console-server --bench scheduler
+
+say "report"
+node tests/bench/report.mjs "$BENCH_RESULTS" BENCHMARKS.md "$(( $(date +%s) - started ))"

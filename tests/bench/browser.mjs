@@ -1,0 +1,269 @@
+// Browser figures in Debian's headless Chromium against a running server (BENCH_URL, loopback,
+// demo data and the generated big region BENCH_REGION), each next to a baseline in the same run:
+// - time to the first row of the VPN Gateways page (cold and warm cache), next to a minimal
+//   hand-written page that fetches the same JSON and renders the same table;
+// - the longest frame while paging the big region, next to the longest frame of the idle page;
+// - opening the O&M Events dialog of the event with 100 affected tunnels, next to the dialog of
+//   an event with 4.
+import { launchBrowser, loggedIn } from '../e2e/helpers.mjs';
+import { kb, loopback, median, ms, need, row, times } from './lib.mjs';
+
+const server = { url: loopback(need('BENCH_URL')) };
+const bigRegion = process.env.BENCH_REGION ?? 'bench-1';
+const LOADS = Number(process.env.BENCH_LOADS ?? 7);
+const DIALOG_OPENS = Number(process.env.BENCH_DIALOG_OPENS ?? 7);
+const CONTEXT = { timezoneId: 'Asia/Shanghai', locale: 'en-US', viewport: { width: 1400, height: 900 } };
+const FIRST_ROW = '#gateways-table tbody tr';
+
+/**
+ * The baseline: a hand-written page on the same origin that fetches the page's JSON and renders
+ * the same table, with the console's own stylesheet. Served by Playwright (page.route), so it
+ * needs no file in the console's folder.
+ */
+function baselineHtml(css) {
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>VPN Gateways (baseline)</title>
+<link rel="stylesheet" href="${css}"></head>
+<body><main><h1>VPN Gateways</h1><div id="list"><p class="muted" role="status">Loading VPN gateways…</p></div></main>
+<script>
+const pad = (n) => String(n).padStart(2, '0');
+function time(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  const off = -d.getTimezoneOffset();
+  const sign = off < 0 ? '-' : '+';
+  return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + pad(d.getHours()) + ':' +
+    pad(d.getMinutes()) + ' UTC' + sign + pad(Math.floor(Math.abs(off) / 60)) + ':' + pad(Math.abs(off) % 60);
+}
+function el(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  for (const k of kids) e.append(k);
+  return e;
+}
+const line = (label, value) => el('div', {}, el('span', { class: 'label' }, label), value);
+fetch('/api/v1/regions/cn-hangzhou/vpn-gateways?page=1&page_size=20', { headers: { accept: 'application/json' } })
+  .then((r) => r.json())
+  .then((p) => {
+    const head = el('tr', {}, ...['Instance ID/Name', 'Status', 'Tunnel mode', 'Gateway IP addresses', 'SSL clients', 'O&M Events', 'Actions']
+      .map((h) => el('th', { scope: 'col' }, h)));
+    const body = el('tbody');
+    for (const g of p.items) {
+      const a = g.addresses;
+      const addresses = g.tunnel_mode === 'dual_tunnel'
+        ? [line('IPsec Address 1: ', a.ipsec_address_1 ?? '—'), line('IPsec Address 2: ', a.ipsec_address_2 ?? '—'), line('SSL address: ', a.ssl_address ?? '—')]
+        : [line('Gateway address: ', a.gateway_address ?? '—')];
+      const e = g.om_events.current;
+      const om = el('div', { class: 'om-cell' });
+      if (e) {
+        om.append(el('div', { class: 'om-id' }, e.id), line('Default: ', time(e.default_execute_at)));
+        if (e.execute_at !== e.default_execute_at) om.append(line('Scheduled: ', time(e.execute_at)));
+      } else {
+        om.append(line('Current: ', '—'));
+      }
+      om.append(line('Previous: ', time(g.om_events.previous_executed_at)));
+      const action = e
+        ? el('button', { type: 'button', class: 'link-button om-action', 'aria-label': 'O&M Events of ' + g.id }, 'O&M Events')
+        : el('span', {}, el('button', { type: 'button', class: 'link-button om-action', disabled: '' }, 'O&M Events'),
+            el('span', { class: 'reason' }, 'No pending O&M event'));
+      body.append(el('tr', { 'data-id': g.id },
+        el('td', {}, el('div', { class: 'mono' }, g.id), el('div', {}, g.name)),
+        el('td', {}, el('span', { class: 'badge ok' }, g.status)),
+        el('td', {}, g.tunnel_mode === 'dual_tunnel' ? 'Dual-tunnel' : 'Single-tunnel'),
+        el('td', { class: 'addresses' }, ...addresses),
+        el('td', { class: 'num' }, String(g.ssl_clients)),
+        el('td', {}, om),
+        el('td', {}, action)));
+    }
+    const pages = Math.max(1, Math.ceil(p.total / p.page_size));
+    document.getElementById('list').replaceChildren(
+      el('table', { class: 'list', id: 'gateways-table' }, el('thead', {}, head), body),
+      el('nav', { class: 'pager', 'aria-label': 'Pages' }, el('span', { role: 'status' }, p.total + ' VPN gateways · page ' + p.page + ' of ' + pages)));
+  });
+</script></body></html>`;
+}
+
+/** Records, from navigation start, when the first row of the gateways table is in the DOM. */
+function recordFirstRow(selector) {
+  const found = () => {
+    if (window.__firstRow === undefined && document.querySelector(selector)) {
+      window.__firstRow = performance.now();
+      observer.disconnect();
+    }
+  };
+  const observer = new MutationObserver(found);
+  observer.observe(document, { childList: true, subtree: true });
+}
+
+const browser = await launchBrowser();
+try {
+  const home = await loggedIn(browser, server);
+  const cookies = await home.context().cookies();
+  const css = await home.evaluate(() => document.querySelector('link[rel=stylesheet]')?.getAttribute('href'));
+  if (!css) throw new Error('the console has no stylesheet link');
+  const html = baselineHtml(css);
+  const consoleUrl = `${server.url}/vpn-gateways?region=cn-hangzhou`;
+  const baselineUrl = `${server.url}/baseline.html`;
+
+  /** A page of a context; every page gets the same route, so both pay the same harness cost. */
+  async function newPage(context) {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e));
+    await page.route('**/baseline.html', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+    await page.addInitScript(recordFirstRow, FIRST_ROW);
+    return page;
+  }
+  async function firstRow(page, url) {
+    await page.goto(url, { waitUntil: 'commit' });
+    await page.waitForFunction(() => window.__firstRow !== undefined, null, { timeout: 30_000, polling: 50 });
+    const rows = await page.locator(FIRST_ROW).count();
+    if (rows < 1) throw new Error(`no rows at ${url}`);
+    return page.evaluate(() => window.__firstRow);
+  }
+
+  // Cold: a fresh context (empty HTTP and code caches) per load, logged in by the cookie.
+  // Warm: one context, primed once, reloaded. Console and baseline loads alternate.
+  let transferred = null;
+  const cold = { console: [], baseline: [] };
+  for (let i = 0; i < LOADS; i++) {
+    for (const [kind, url] of [['console', consoleUrl], ['baseline', baselineUrl]]) {
+      const context = await browser.newContext(CONTEXT);
+      await context.addCookies(cookies);
+      const page = await newPage(context);
+      cold[kind].push(await firstRow(page, url));
+      if (kind === 'console' && transferred === null) {
+        transferred = await page.evaluate(() => performance.getEntriesByType('resource')
+          .filter((e) => /\.(wasm|js|css)$/.test(new URL(e.name).pathname))
+          .reduce((a, e) => a + e.encodedBodySize, 0));
+      }
+      await context.close();
+    }
+  }
+  const warm = { console: [], baseline: [] };
+  const warmContext = await browser.newContext(CONTEXT);
+  await warmContext.addCookies(cookies);
+  const warmPages = { console: await newPage(warmContext), baseline: await newPage(warmContext) };
+  await firstRow(warmPages.console, consoleUrl);
+  await firstRow(warmPages.baseline, baselineUrl);
+  for (let i = 0; i < LOADS; i++) {
+    warm.console.push(await firstRow(warmPages.console, consoleUrl));
+    warm.baseline.push(await firstRow(warmPages.baseline, baselineUrl));
+  }
+  await warmContext.close();
+
+  console.log(`Time to the first row of VPN Gateways (cn-hangzhou), median of ${LOADS} loads`);
+  for (const [name, m] of [['cold cache', cold], ['warm cache', warm]]) {
+    const c = median(m.console);
+    const b = median(m.baseline);
+    row({
+      figure: `Time to first row, VPN Gateways page, ${name} (median of ${LOADS})`,
+      value: ms(c),
+      baseline: `${ms(b)} (hand-written JS page, same JSON, same table)`,
+      ratio: times(c / b),
+      goal: '≤ 1.5×',
+      met: c / b <= 1.5,
+    });
+  }
+  row({
+    figure: 'Console first load, wasm + js + css as Chromium received them (encoded)',
+    value: kb(transferred),
+    baseline: 'budget 250.0 KB',
+    goal: '≤ 250 KB',
+    met: transferred <= 250 * 1024,
+  });
+
+  // Paging the big region: the longest gap between animation frames while clicking Next ten
+  // times, next to the longest gap of the same page left idle for as long.
+  const page = await newPage(home.context());
+  await page.goto(`${server.url}/vpn-gateways?region=${bigRegion}`);
+  await page.locator(FIRST_ROW).first().waitFor();
+  const status = page.locator('.pager [role=status]');
+  const total = Number((await status.innerText()).match(/^(\d+)/)[1]);
+  if (total < 10_000) throw new Error(`${bigRegion} has ${total} gateways; generate-region first`);
+  const startFrames = () => page.evaluate(() => {
+    window.__gaps = [];
+    window.__recording = true;
+    let last = null;
+    const tick = (t) => {
+      if (last !== null) window.__gaps.push(t - last);
+      last = t;
+      if (window.__recording) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    window.__longTasks = [];
+    window.__observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    });
+    window.__observer.observe({ type: 'longtask' });
+  });
+  const stopFrames = () => page.evaluate(() => {
+    window.__recording = false;
+    window.__observer.disconnect();
+    return { longest: Math.max(0, ...window.__gaps), frames: window.__gaps.length, longTask: Math.max(0, ...window.__longTasks) };
+  });
+  const pagingStart = Date.now();
+  await startFrames();
+  for (let n = 2; n <= 11; n++) {
+    await page.getByRole('link', { name: 'Next ›' }).click();
+    await status.filter({ hasText: ` page ${n} of ` }).waitFor();
+    await page.locator(`${FIRST_ROW}`).first().waitFor();
+  }
+  const paging = await stopFrames();
+  const pagingMs = Date.now() - pagingStart;
+  await startFrames();
+  await page.waitForTimeout(pagingMs);
+  const idle = await stopFrames();
+  console.log(`Paging ${total} gateways: 10 × Next in ${pagingMs} ms, ${paging.frames} frames`);
+  row({
+    figure: `Big region (${total} gateways): longest frame while paging (10 × Next)`,
+    value: `${ms(paging.longest)} (longest task ${ms(paging.longTask)})`,
+    baseline: `${ms(idle.longest)} (same page idle for as long)`,
+    ratio: times(paging.longest / idle.longest),
+    goal: '≤ 50 ms',
+    met: paging.longest <= 50,
+  });
+
+  // The O&M Events dialog: from the click to all rows of the affected table in the DOM.
+  async function openDialog(region, name, rows) {
+    await page.goto(`${server.url}/vpn-gateways?region=${region}&q=${name}`);
+    const row = page.locator(FIRST_ROW).first();
+    await row.getByRole('cell', { name }).waitFor();
+    const took = await page.evaluate(([rows]) => new Promise((resolve, reject) => {
+      const button = document.querySelector('#gateways-table tbody tr button.om-action:not([disabled])');
+      if (!button) { reject(new Error('no O&M Events action')); return; }
+      const done = () => document.querySelectorAll('table.affected tbody tr').length >= rows;
+      const t0 = performance.now();
+      const observer = new MutationObserver(() => {
+        if (done()) { observer.disconnect(); resolve(performance.now() - t0); }
+      });
+      observer.observe(document.body, { childList: true, subtree: true });
+      setTimeout(() => { observer.disconnect(); reject(new Error('the dialog did not show its rows')); }, 30_000);
+      button.click();
+    }), [rows]);
+    const shown = await page.locator('table.affected tbody tr').count();
+    if (shown !== rows) throw new Error(`${name}: ${shown} affected rows, expected ${rows}`);
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'O&M Events' }).waitFor({ state: 'detached' });
+    return took;
+  }
+  const wide = [];
+  const small = [];
+  await openDialog(bigRegion, 'bench-wide-gateway', 100); // warm-up
+  for (let i = 0; i < DIALOG_OPENS; i++) {
+    wide.push(await openDialog(bigRegion, 'bench-wide-gateway', 100));
+    small.push(await openDialog('cn-hangzhou', 'hq-dual-tunnel', 4));
+  }
+  const w = median(wide);
+  const s = median(small);
+  row({
+    figure: `O&M Events dialog, event with 100 affected tunnels: click to rows (median of ${DIALOG_OPENS})`,
+    value: ms(w),
+    baseline: `${ms(s)} (same dialog, event with 4 tunnels)`,
+    ratio: times(w / s),
+    goal: '< 100 ms',
+    met: w < 100,
+  });
+} finally {
+  await browser.close();
+}
