@@ -46,7 +46,6 @@ trap cleanup EXIT
 # gateways; sets BENCH_URL.
 start_server() {
   local name=$1 url=$2 log="$BENCH_WORK/$1.log"
-  DATABASE_URL="$url" "$SERVER" generate-region --help >/dev/null
   DATABASE_URL="$url" RUST_LOG=warn "$SERVER" --listen 127.0.0.1:0 --demo >"$log" 2>&1 &
   server_pid=$!
   BENCH_URL=""

@@ -42,5 +42,8 @@ say "end-to-end journeys (Playwright + Debian Chromium + the real server)"
 cargo build -p vpn-console-server
 SERVER_BIN="$PWD/target/debug/vpn-console-server" CONSOLE_DIR="$PWD/dist" node --test --test-concurrency=1 tests/e2e/
 
+say "schemathesis against the OpenAPI document (no 5xx, every answer matches it)"
+scripts/schemathesis.sh
+
 echo
 echo "all tests passed in $(( $(date +%s) - started )) s"

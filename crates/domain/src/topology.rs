@@ -38,15 +38,15 @@ impl TunnelMode {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Addresses {
     Dual {
-        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "ipv4"))]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "ipv4", required = true))]
         ipsec_address_1: Option<IpAddr>,
-        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "ipv4"))]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "ipv4", required = true))]
         ipsec_address_2: Option<IpAddr>,
-        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "ipv4"))]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "ipv4", required = true))]
         ssl_address: Option<IpAddr>,
     },
     Single {
-        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "ipv4"))]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "ipv4", required = true))]
         gateway_address: Option<IpAddr>,
     },
 }

@@ -129,7 +129,7 @@ fn parse_if_match(headers: &HeaderMap, current_hint: Option<i64>) -> Result<i64>
     responses((status = 200, body = OmEvent, headers(("ETag" = String))),
         (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
         (status = 404, body = ApiError), (status = 412, body = ApiError), (status = 422, body = ApiError),
-        (status = 428, body = ApiError)))]
+        (status = 413, body = ApiError), (status = 415, body = ApiError), (status = 428, body = ApiError)))]
 async fn request_execution(
     State(state): State<AppState>,
     auth: Auth,

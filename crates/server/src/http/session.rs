@@ -25,6 +25,7 @@ const SESSION_HOURS: i64 = 12;
 #[utoipa::path(post, path = "/session", tag = "session", security(()),
     request_body = LoginRequest,
     responses((status = 200, body = SessionInfo), (status = 400, body = ApiError), (status = 401, body = ApiError),
+        (status = 413, body = ApiError), (status = 415, body = ApiError),
         (status = 429, body = ApiError, headers(("Retry-After" = String)))))]
 async fn log_in(
     State(state): State<AppState>,
