@@ -305,7 +305,9 @@ pub fn OmEventDialog(
                                     aria-describedby="om-validation om-bounds"
                                     min=move || input_value(now_at, ctx.zone.get(), crate::time::browser_offset_at)
                                     max=move || input_value(default_at, ctx.zone.get(), crate::time::browser_offset_at)
-                                    prop:value=move || input.get()
+                                    // Written once: echoing the signal back would clear the field while the user
+                                    // types, since an incomplete date-time reads as "".
+                                    prop:value=input.get_untracked()
                                     on:input=move |ev| input.set(event_target_value(&ev))/>
                                 <p class="hint" id="om-bounds">
                                     {move || format!("Between now and the default execution time, {}.", format_time(default_at, ctx.zone.get()))}
@@ -447,7 +449,7 @@ fn EventBody(loaded: Loaded) -> impl IntoView {
             view! { <p class="muted">"No tunnel or SSL client uses this gateway IP address, so the event does not affect your network."</p> }.into_any()
         } else {
             view! {
-                <div class="affected-scroll">
+                <div class="affected-scroll" tabindex="0" role="region" aria-label="Affected resources">
                 <table class="affected">
                     <caption class="visually-hidden">"Resources affected by this O&M event"</caption>
                     <thead><tr>
