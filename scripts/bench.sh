@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
+# Other work on the machine shows in the absolute figures (less in the ratios): recorded.
+export BENCH_LOAD_START; BENCH_LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 scripts/bootstrap.sh --test --bench
 source scripts/env.sh
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
@@ -46,7 +48,8 @@ trap cleanup EXIT
 # gateways; sets BENCH_URL.
 start_server() {
   local name=$1 url=$2 log="$BENCH_WORK/$1.log"
-  DATABASE_URL="$url" RUST_LOG=warn "$SERVER" --listen 127.0.0.1:0 --demo >"$log" 2>&1 &
+  DATABASE_URL="$url" CONSOLE_DIR="$BENCH_WORK/console" RUST_LOG=warn \
+    "$SERVER" --listen 127.0.0.1:0 --demo >"$log" 2>&1 &
   server_pid=$!
   BENCH_URL=""
   for _ in $(seq 1 600); do
@@ -76,6 +79,14 @@ done
 
 say "console transfer size"
 node tests/bench/transfer.mjs
+
+# The servers serve the console and, beside it, the hand-written baseline page of the browser
+# figures (same origin, same server, the console's stylesheet).
+cp -r dist "$BENCH_WORK/console"
+css=$(grep -o '/main-[0-9a-f]*\.css' dist/index.html | head -1)
+sed "s|MAIN_CSS|$css|" tests/bench/baseline.html >"$BENCH_WORK/console/baseline.html"
+cp tests/bench/baseline.js "$BENCH_WORK/console/"
+gzip -9 -k -f "$BENCH_WORK/console/baseline.html" "$BENCH_WORK/console/baseline.js"
 
 say "SQLite: API latency and throughput, then the browser"
 start_server sqlite "sqlite://$BENCH_WORK/console.db"

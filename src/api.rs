@@ -27,6 +27,16 @@ impl CallError {
         }
     }
 
+    /// What the console shows: the server's own message, or a localized one when there was no answer.
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        match self {
+            CallError::Api { error, .. } => error.message.clone(),
+            CallError::Network(detail) => {
+                format!("{} ({detail})", lang.text(crate::i18n::Msg::ErrNetwork))
+            }
+        }
+    }
+
     pub fn code(&self) -> Option<&str> {
         match self {
             CallError::Api { error, .. } => Some(&error.code),

@@ -8,21 +8,42 @@ use leptos_router::{path, NavigateOptions};
 use vpn_console_domain::api::{Region, SessionInfo};
 
 use crate::api;
+use crate::i18n::{Lang, Msg};
 use crate::pages::{ConnectionsPage, GatewaysPage, HistoryPage, LoginPage};
-use crate::time::Zone;
+use crate::time::{format_time, Zone};
 
 /// What every page shares.
 #[derive(Clone, Copy)]
 pub struct Ctx {
     pub session: RwSignal<Option<SessionInfo>>,
     pub zone: RwSignal<Zone>,
+    pub lang: RwSignal<Lang>,
     pub regions: RwSignal<Vec<Region>>,
 }
 
 impl Ctx {
+    pub fn new(session: Option<SessionInfo>, zone: Zone, lang: Lang) -> Self {
+        Ctx {
+            session: RwSignal::new(session),
+            zone: RwSignal::new(zone),
+            lang: RwSignal::new(lang),
+            regions: RwSignal::new(Vec::new()),
+        }
+    }
+
     pub fn can_change(&self) -> bool {
         self.session
             .with(|s| s.as_ref().is_some_and(|s| s.role == "operator"))
+    }
+
+    /// A message in the chosen language (tracked, so text follows a language switch).
+    pub fn t(&self, m: Msg) -> &'static str {
+        self.lang.get().text(m)
+    }
+
+    /// A time in the chosen zone and language, with its zone written out.
+    pub fn time(&self, t: chrono::DateTime<chrono::Utc>) -> String {
+        format_time(t, self.zone.get(), self.lang.get())
     }
 }
 
@@ -42,21 +63,33 @@ pub fn storage_set(key: &str, value: &str) {
 
 const REGION_KEY: &str = "om-console.region";
 const ZONE_KEY: &str = "om-console.zone";
+const LANG_KEY: &str = "om-console.lang";
+
+/// The remembered language, else the browser's.
+fn initial_lang() -> Lang {
+    storage_get(LANG_KEY)
+        .or_else(|| web_sys::window()?.navigator().language())
+        .map(|tag| Lang::from_tag(&tag))
+        .unwrap_or(Lang::En)
+}
 
 #[component]
 pub fn App() -> impl IntoView {
-    let session = RwSignal::new(None::<SessionInfo>);
     let checked = RwSignal::new(false);
-    let zone = RwSignal::new(match storage_get(ZONE_KEY).as_deref() {
+    let zone = match storage_get(ZONE_KEY).as_deref() {
         Some("utc") => Zone::Utc,
         _ => Zone::Local,
-    });
-    let ctx = Ctx {
-        session,
-        zone,
-        regions: RwSignal::new(Vec::new()),
     };
+    let ctx = Ctx::new(None, zone, initial_lang());
+    let session = ctx.session;
     provide_context(ctx);
+    // Screen readers and the browser's own formatting follow the page's language.
+    Effect::new(move |_| {
+        let tag = ctx.lang.get().tag();
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", tag);
+        }
+    });
     api::on_unauthenticated(move || {
         let _ = session.try_set(None);
     });
@@ -70,7 +103,7 @@ pub fn App() -> impl IntoView {
         <Router>
             {move || {
                 if !checked.get() {
-                    view! { <p class="loading-page" role="status">"Loading the console…"</p> }.into_any()
+                    view! { <p class="loading-page" role="status">{move || ctx.t(Msg::LoadingConsole)}</p> }.into_any()
                 } else if session.with(Option::is_none) {
                     view! { <LoginPage/> }.into_any()
                 } else {
@@ -141,24 +174,26 @@ fn Shell() -> impl IntoView {
     });
 
     let nav_href = move |path: &'static str| move || list_href(path, &region.get(), "", 1);
+    let t = move |m| ctx.t(m);
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main">{move || t(Msg::SkipToContent)}</a>
         <header class="topbar">
-            <span class="brand">"VPN Gateway"</span>
+            <span class="brand">{move || t(Msg::Product)}</span>
             <RegionSelector regions=regions region=region/>
             <span class="spacer"></span>
+            <LanguageSelector/>
             <ZoneToggle/>
             <UserMenu/>
         </header>
         <div class="layout">
-            <nav class="sidenav" aria-label="VPN">
-                <p class="nav-group">"VPN"</p>
-                <A href=nav_href("/vpn-gateways")>"VPN Gateways"</A>
-                <A href=nav_href("/ipsec-connections")>"IPsec Connections"</A>
-                <A href=nav_href("/history")>"O&M event history"</A>
+            <nav class="sidenav" aria-label=move || t(Msg::NavVpn)>
+                <p class="nav-group">{move || t(Msg::NavVpn)}</p>
+                <A href=nav_href("/vpn-gateways")>{move || t(Msg::VpnGateways)}</A>
+                <A href=nav_href("/ipsec-connections")>{move || t(Msg::IpsecConnections)}</A>
+                <A href=nav_href("/history")>{move || t(Msg::History)}</A>
             </nav>
             <main class="content" id="main" tabindex="-1">
-                <Routes fallback=|| view! { <h1>"Page not found"</h1> <p><a href="/vpn-gateways">"Go to VPN Gateways"</a></p> }>
+                <Routes fallback=move || view! { <h1>{t(Msg::PageNotFound)}</h1> <p><a href="/vpn-gateways">{t(Msg::GoToGateways)}</a></p> }>
                     <Route path=path!("/") view=|| view! { <Redirect path="/vpn-gateways"/> }/>
                     <Route path=path!("/vpn-gateways") view=GatewaysPage/>
                     <Route path=path!("/ipsec-connections") view=ConnectionsPage/>
@@ -184,18 +219,19 @@ fn RegionSelector(
 ) -> impl IntoView {
     let navigate = use_navigate();
     let location = use_location();
+    let ctx = expect_context::<Ctx>();
     view! {
         <label class="region">
-            <span class="visually-hidden">"Region"</span>
+            <span class="visually-hidden">{move || ctx.t(Msg::Region)}</span>
             {move || match regions.get() {
-                None => view! { <span class="muted" role="status">"Loading regions…"</span> }.into_any(),
-                Some(Err(e)) => view! { <span class="error" role="alert">{e.to_string()}</span> }.into_any(),
+                None => view! { <span class="muted" role="status">{ctx.t(Msg::LoadingRegions)}</span> }.into_any(),
+                Some(Err(e)) => view! { <span class="error" role="alert">{e.message(ctx.lang.get_untracked())}</span> }.into_any(),
                 Some(Ok(list)) => {
                     let navigate = navigate.clone();
                     view! {
                         <select
                             id="region-selector"
-                            aria-label="Region"
+                            aria-label=move || ctx.t(Msg::Region)
                             on:change=move |ev| {
                                 let r = event_target_value(&ev);
                                 let path = location.pathname.get_untracked();
@@ -217,22 +253,43 @@ fn RegionSelector(
 }
 
 #[component]
+fn LanguageSelector() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    view! {
+        <label class="zone">
+            <span class="visually-hidden">{move || ctx.t(Msg::Language)}</span>
+            <select
+                id="language-selector"
+                aria-label=move || ctx.t(Msg::Language)
+                on:change=move |ev| {
+                    let lang = if event_target_value(&ev) == "zh" { Lang::Zh } else { Lang::En };
+                    ctx.lang.set(lang);
+                    storage_set(LANG_KEY, lang.tag());
+                }
+            >
+                <option value="en" lang="en" selected=move || ctx.lang.get() == Lang::En>"English"</option>
+                <option value="zh" lang="zh-CN" selected=move || ctx.lang.get() == Lang::Zh>"简体中文"</option>
+            </select>
+        </label>
+    }
+}
+
+#[component]
 fn ZoneToggle() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     view! {
         <label class="zone">
-            <span>"Times in"</span>
+            <span>{move || ctx.t(Msg::TimesIn)}</span>
             <select
                 id="zone-selector"
-                aria-label="Show times in"
                 on:change=move |ev| {
                     let utc = event_target_value(&ev) == "utc";
                     ctx.zone.set(if utc { Zone::Utc } else { Zone::Local });
                     storage_set(ZONE_KEY, if utc { "utc" } else { "local" });
                 }
             >
-                <option value="local" selected=move || ctx.zone.get() == Zone::Local>"my time zone"</option>
-                <option value="utc" selected=move || ctx.zone.get() == Zone::Utc>"UTC"</option>
+                <option value="local" selected=move || ctx.zone.get() == Zone::Local>{move || ctx.t(Msg::MyTimeZone)}</option>
+                <option value="utc" selected=move || ctx.zone.get() == Zone::Utc>{move || ctx.t(Msg::Utc)}</option>
             </select>
         </label>
     }
@@ -256,6 +313,6 @@ fn UserMenu() -> impl IntoView {
     };
     view! {
         <span class="user" id="current-user">{who}</span>
-        <button type="button" class="link-button" on:click=log_out>"Log out"</button>
+        <button type="button" class="link-button" on:click=log_out>{move || ctx.t(Msg::LogOut)}</button>
     }
 }

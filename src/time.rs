@@ -5,7 +5,9 @@
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use vpn_console_domain::schedule::{format_offset, local_to_utc};
-use vpn_console_domain::ScheduleError;
+use vpn_console_domain::{ScheduleError, ScheduleErrorCode};
+
+use crate::i18n::{Lang, Msg};
 
 /// Which zone the console shows times in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,38 +31,47 @@ pub fn browser_offset_at(t: DateTime<Utc>) -> i32 {
     }
 }
 
-/// `2026-11-30 02:00 UTC+08:00` or `2026-11-29 18:00 UTC`.
-pub fn format_in(t: DateTime<Utc>, zone: Zone, offset_at: impl Fn(DateTime<Utc>) -> i32) -> String {
-    match zone {
-        Zone::Utc => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+/// `2026-11-30 02:00 UTC+08:00` or `2026-11-29 18:00 UTC`; in Chinese `2026年11月30日 02:00 UTC+08:00`.
+/// The zone is always written out.
+pub fn format_in(
+    t: DateTime<Utc>,
+    zone: Zone,
+    lang: Lang,
+    offset_at: impl Fn(DateTime<Utc>) -> i32,
+) -> String {
+    let (local, suffix) = match zone {
+        Zone::Utc => (t.naive_utc(), "UTC".to_owned()),
         Zone::Local => {
             let off = offset_at(t);
-            let local = t.naive_utc() + Duration::seconds(i64::from(off));
-            format!(
-                "{} UTC{}",
-                local.format("%Y-%m-%d %H:%M"),
-                format_offset(off)
+            (
+                t.naive_utc() + Duration::seconds(i64::from(off)),
+                format!("UTC{}", format_offset(off)),
             )
         }
-    }
+    };
+    let pattern = match lang {
+        Lang::En => "%Y-%m-%d %H:%M",
+        Lang::Zh => "%Y年%m月%d日 %H:%M",
+    };
+    format!("{} {suffix}", local.format(pattern))
 }
 
-pub fn format_time(t: DateTime<Utc>, zone: Zone) -> String {
-    format_in(t, zone, browser_offset_at)
+pub fn format_time(t: DateTime<Utc>, zone: Zone, lang: Lang) -> String {
+    format_in(t, zone, lang, browser_offset_at)
 }
 
-/// The label of the zone for inputs, e.g. `UTC+08:00` (local) or `UTC`.
-pub fn zone_label(zone: Zone, at: DateTime<Utc>) -> String {
+/// The label of the zone for inputs, e.g. `UTC+08:00 (your time zone)` or `UTC`.
+pub fn zone_label(zone: Zone, lang: Lang, at: DateTime<Utc>) -> String {
     match zone {
         Zone::Utc => "UTC".to_owned(),
         Zone::Local => format!(
-            "UTC{} (your time zone)",
-            format_offset(browser_offset_at(at))
+            "UTC{} ({})",
+            format_offset(browser_offset_at(at)),
+            lang.text(Msg::YourTimeZone)
         ),
     }
 }
 
-/// The value of an `<input type="datetime-local">` for an instant.
 pub fn input_value(
     t: DateTime<Utc>,
     zone: Zone,
@@ -83,13 +94,37 @@ pub enum InputError {
     Zone(ScheduleError),
 }
 
-impl std::fmt::Display for InputError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl InputError {
+    pub fn message(&self, lang: Lang) -> String {
         match self {
-            InputError::Empty => f.write_str("Choose a date and time."),
-            InputError::Malformed => f.write_str("Enter the time as YYYY-MM-DD HH:MM."),
-            InputError::Zone(e) => f.write_str(&e.message),
+            InputError::Empty => lang.text(Msg::ErrEmptyTime).to_owned(),
+            InputError::Malformed => lang.text(Msg::ErrMalformedTime).to_owned(),
+            InputError::Zone(e) => schedule_error(lang, e, None, Zone::Local),
         }
+    }
+}
+
+/// A refusal of the domain's rules, in the viewer's language and zone.
+pub fn schedule_error(
+    lang: Lang,
+    e: &ScheduleError,
+    default_at: Option<DateTime<Utc>>,
+    zone: Zone,
+) -> String {
+    let t = |m| lang.text(m);
+    match e.code {
+        ScheduleErrorCode::NotPending => t(Msg::ErrNotPending).to_owned(),
+        ScheduleErrorCode::AfterDefaultExecutionTime => match default_at {
+            Some(d) => format!(
+                "{} ({}).",
+                t(Msg::ErrAfterDefault),
+                format_time(d, zone, lang)
+            ),
+            None => format!("{}.", t(Msg::ErrAfterDefault)),
+        },
+        ScheduleErrorCode::InThePast => format!("{}.", t(Msg::ErrInThePast)),
+        ScheduleErrorCode::NonexistentLocalTime => t(Msg::ErrNonexistent).to_owned(),
+        ScheduleErrorCode::AmbiguousLocalTime => t(Msg::ErrAmbiguous).to_owned(),
     }
 }
 
@@ -113,16 +148,6 @@ pub fn parse_input(
     }
 }
 
-/// `under 1 minute`, `10 minutes`, `none`.
-pub fn duration_text(seconds: u32) -> String {
-    match seconds {
-        0 => "none".to_owned(),
-        1..=60 => "under 1 minute".to_owned(),
-        s if s % 60 == 0 => format!("{} minutes", s / 60),
-        s => format!("{} min {} s", s / 60, s % 60),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,10 +161,17 @@ mod tests {
     fn formats_with_the_offset() {
         let t = Utc.with_ymd_and_hms(2026, 11, 29, 18, 0, 0).unwrap();
         assert_eq!(
-            format_in(t, Zone::Local, shanghai),
+            format_in(t, Zone::Local, Lang::En, shanghai),
             "2026-11-30 02:00 UTC+08:00"
         );
-        assert_eq!(format_in(t, Zone::Utc, shanghai), "2026-11-29 18:00 UTC");
+        assert_eq!(
+            format_in(t, Zone::Utc, Lang::En, shanghai),
+            "2026-11-29 18:00 UTC"
+        );
+        assert_eq!(
+            format_in(t, Zone::Local, Lang::Zh, shanghai),
+            "2026年11月30日 02:00 UTC+08:00"
+        );
         assert_eq!(input_value(t, Zone::Local, shanghai), "2026-11-30T02:00");
     }
 
@@ -172,12 +204,5 @@ mod tests {
             Err(InputError::Zone(_))
         ));
         assert!(parse_input("2026-03-08T03:30", Zone::Local, ny).is_ok());
-    }
-
-    #[test]
-    fn durations_read_like_the_source() {
-        assert_eq!(duration_text(60), "under 1 minute");
-        assert_eq!(duration_text(600), "10 minutes");
-        assert_eq!(duration_text(0), "none");
     }
 }

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use vpn_console::app::Ctx;
 use vpn_console::components::{OmAction, OmCell, OmEventDialog};
+use vpn_console::i18n::Lang;
 use vpn_console::time::Zone;
 use vpn_console_domain::api::{CurrentEvent, OmEventsCell, SessionInfo};
 use vpn_console_domain::EventStatus;
@@ -24,11 +25,7 @@ fn session(role: &str) -> SessionInfo {
 }
 
 fn provide(role: &str) {
-    provide_context(Ctx {
-        session: RwSignal::new(Some(session(role))),
-        zone: RwSignal::new(Zone::Utc),
-        regions: RwSignal::new(Vec::new()),
-    });
+    provide_context(Ctx::new(Some(session(role)), Zone::Utc, Lang::En));
 }
 
 /// A fresh container in the document.

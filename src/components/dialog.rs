@@ -8,11 +8,42 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use vpn_console_domain::api::EventDetail;
-use vpn_console_domain::{AffectedItem, Effect as Impact, EventStatus, ExecutionRequest, Summary};
+use vpn_console_domain::{
+    AffectedItem, EventStatus, ExecutionRequest, ScheduleError, ScheduleErrorCode,
+};
 
 use crate::api::{self, CallError};
 use crate::app::Ctx;
-use crate::time::{duration_text, format_time, input_value, parse_input, zone_label};
+use crate::i18n::{self, Lang, Msg};
+use crate::time::{input_value, parse_input, schedule_error, zone_label};
+
+/// The server's refusal in the viewer's language when the console knows the code, else as sent.
+fn refusal_text(
+    lang: Lang,
+    e: &CallError,
+    default_at: chrono::DateTime<Utc>,
+    zone: crate::time::Zone,
+) -> String {
+    let code = match e.code() {
+        Some("not_pending") => Some(ScheduleErrorCode::NotPending),
+        Some("after_default_execution_time") => Some(ScheduleErrorCode::AfterDefaultExecutionTime),
+        Some("in_the_past") => Some(ScheduleErrorCode::InThePast),
+        _ => None,
+    };
+    match (code, e.code()) {
+        (Some(code), _) => schedule_error(
+            lang,
+            &ScheduleError {
+                code,
+                message: String::new(),
+            },
+            Some(default_at),
+            zone,
+        ),
+        (None, Some("forbidden")) => lang.text(Msg::ErrForbidden).to_owned(),
+        (None, _) => e.message(lang),
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -68,57 +99,6 @@ fn new_idempotency_key() -> String {
     #[cfg(not(target_arch = "wasm32"))]
     {
         "native".to_owned()
-    }
-}
-
-/// "3 tunnels fail over, at most under 1 minute; 12 SSL clients disconnect".
-pub fn summary_text(s: &Summary) -> String {
-    let mut parts = Vec::new();
-    let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    if s.tunnels_failover > 0 {
-        parts.push(format!(
-            "{} fail over",
-            plural(s.tunnels_failover, "tunnel", "tunnels")
-        ));
-    }
-    if s.tunnels_interrupted > 0 {
-        parts.push(format!(
-            "{} interrupted",
-            plural(s.tunnels_interrupted, "tunnel", "tunnels")
-        ));
-    }
-    if s.tunnels_unaffected > 0 {
-        parts.push(format!(
-            "{} not affected",
-            plural(s.tunnels_unaffected, "tunnel", "tunnels")
-        ));
-    }
-    let mut text = if parts.is_empty() {
-        "No tunnel is affected".to_owned()
-    } else {
-        parts.join(", ")
-    };
-    if s.max_interruption_s > 0 {
-        text.push_str(&format!(
-            ", at most {}",
-            duration_text(s.max_interruption_s)
-        ));
-    }
-    if s.ssl_clients > 0 {
-        text.push_str(&format!(
-            "; {} disconnect",
-            plural(s.ssl_clients, "SSL client", "SSL clients")
-        ));
-    }
-    text
-}
-
-fn effect_text(e: Impact) -> &'static str {
-    match e {
-        Impact::Failover => "Fails over",
-        Impact::Interruption => "Interrupted",
-        Impact::None => "Not affected",
-        Impact::Disconnect => "Disconnected",
     }
 }
 
@@ -188,7 +168,7 @@ pub fn OmEventDialog(
             Mode::Now => Ok(ExecutionRequest::Now),
             Mode::At => parse_input(&input.get(), ctx.zone.get(), crate::time::browser_offset_at)
                 .map(|execute_at| ExecutionRequest::At { execute_at })
-                .map_err(|e| e.to_string()),
+                .map_err(|e| e.message(ctx.lang.get())),
         }
     });
     // The domain's rules, with the server's clock, before anything is sent.
@@ -200,7 +180,14 @@ pub fn OmEventDialog(
         let request = request.get()?;
         vpn_console_domain::validate(&l.detail.event, &request, l.server_now())
             .map(|_| ())
-            .map_err(|e| e.message)
+            .map_err(|e| {
+                schedule_error(
+                    ctx.lang.get(),
+                    &e,
+                    Some(l.detail.event.default_execute_at),
+                    ctx.zone.get(),
+                )
+            })
     });
     let can_change = move || ctx.can_change();
     let ok_disabled = move || sending.get() || !can_change() || verdict.with(|v| v.is_err());
@@ -235,14 +222,23 @@ pub fn OmEventDialog(
                 }
                 Err(e) if e.status() == Some(412) => {
                     let _ = notice.try_set(Some(
-                        "This O&M event changed meanwhile; it has been reloaded. Review it and choose again.".to_owned(),
+                        ctx.lang
+                            .get_untracked()
+                            .text(Msg::ChangedMeanwhile)
+                            .to_owned(),
                     ));
                     let _ = step.try_set(Step::Choose);
                     let _ = idempotency_key.try_set(new_idempotency_key());
                     reload();
                 }
                 Err(e) => {
-                    let _ = notice.try_set(Some(e.to_string()));
+                    let text = refusal_text(
+                        ctx.lang.get_untracked(),
+                        &e,
+                        l.detail.event.default_execute_at,
+                        ctx.zone.get_untracked(),
+                    );
+                    let _ = notice.try_set(Some(text));
                     let _ = step.try_set(Step::Choose);
                     let _ = idempotency_key.try_set(new_idempotency_key());
                 }
@@ -260,17 +256,18 @@ pub fn OmEventDialog(
         }
     };
 
+    let t = move |m| ctx.t(m);
     view! {
         <div class="backdrop" on:click=move |_| on_close.run(())></div>
         <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="om-dialog-title"
             tabindex="-1" node_ref=dialog_ref on:keydown=on_keydown>
             <header>
-                <h2 id="om-dialog-title">"O&M Events"</h2>
-                <button type="button" class="close" aria-label="Close" on:click=move |_| on_close.run(())>"×"</button>
+                <h2 id="om-dialog-title">{move || t(Msg::DialogTitle)}</h2>
+                <button type="button" class="close" aria-label=move || t(Msg::Close) on:click=move |_| on_close.run(())>"×"</button>
             </header>
             {move || match loaded.get() {
-                None => view! { <p class="muted" role="status">"Loading the O&M event…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                None => view! { <p class="muted" role="status">{t(Msg::LoadingEvent)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e.message(ctx.lang.get_untracked())}</p> }.into_any(),
                 Some(Ok(l)) => view! { <EventBody loaded=l/> }.into_any(),
             }}
             {move || matches!(loaded.get(), Some(Ok(ref l)) if l.detail.event.status == EventStatus::Pending).then(|| {
@@ -278,12 +275,12 @@ pub fn OmEventDialog(
                 let now_at = loaded.with_untracked(|l| match l { Some(Ok(l)) => l.server_now(), _ => Utc::now() });
                 view! {
                     <fieldset class="execution" disabled=move || step.get() == Step::Confirm>
-                        <legend>"Execution time"</legend>
+                        <legend>{move || t(Msg::ExecutionTimeLegend)}</legend>
                         <label class="radio">
                             <input type="radio" name="om-mode" value="now"
                                 prop:checked=move || mode.get() == Mode::Now
                                 on:change=move |_| mode.set(Mode::Now)/>
-                            "Execute Now"
+                            {move || t(Msg::ExecuteNow)}
                         </label>
                         <label class="radio">
                             <input type="radio" name="om-mode" value="at"
@@ -294,12 +291,12 @@ pub fn OmEventDialog(
                                         input.set(input_value(default_at, ctx.zone.get_untracked(), crate::time::browser_offset_at));
                                     }
                                 }/>
-                            "Specify Execution Time"
+                            {move || t(Msg::SpecifyExecutionTime)}
                         </label>
                         <Show when=move || mode.get() == Mode::At>
                             <div class="time-input">
                                 <label for="om-execute-at">
-                                    {move || format!("Execution time, {}", zone_label(ctx.zone.get(), default_at))}
+                                    {move || format!("{}, {}", t(Msg::ExecutionTime), zone_label(ctx.zone.get(), ctx.lang.get(), default_at))}
                                 </label>
                                 <input id="om-execute-at" type="datetime-local" step="60"
                                     aria-describedby="om-validation om-bounds"
@@ -310,7 +307,7 @@ pub fn OmEventDialog(
                                     prop:value=input.get_untracked()
                                     on:input=move |ev| input.set(event_target_value(&ev))/>
                                 <p class="hint" id="om-bounds">
-                                    {move || format!("Between now and the default execution time, {}.", format_time(default_at, ctx.zone.get()))}
+                                    {move || format!("{} {}", t(Msg::BetweenNowAndDefault), ctx.time(default_at))}
                                 </p>
                             </div>
                         </Show>
@@ -323,24 +320,24 @@ pub fn OmEventDialog(
             <p class="notice" role="alert">{move || notice.get()}</p>
             {move || failed.get().map(|m| view! {
                 <div class="error-box" role="alert">
-                    <p>{format!("The request did not reach the server ({m}). Nothing is known to have changed.")}</p>
+                    <p>{move || t(Msg::NotReached)}<span class="muted">{format!(" ({m})")}</span></p>
                 </div>
             })}
             {move || (step.get() == Step::Confirm).then(|| {
-                let summary = loaded.with_untracked(|l| match l {
-                    Some(Ok(l)) => summary_text(&l.detail.summary),
+                let summary = move || loaded.with(|l| match l {
+                    Some(Ok(l)) => i18n::summary(ctx.lang.get(), &l.detail.summary),
                     _ => String::new(),
                 });
                 view! {
                     <div class="confirm" role="alertdialog" aria-labelledby="om-confirm-title" aria-describedby="om-confirm-text">
-                        <h3 id="om-confirm-title">"Execute this O&M event now?"</h3>
-                        <p id="om-confirm-text">{format!("The maintenance starts immediately. {summary}.")}</p>
+                        <h3 id="om-confirm-title">{move || t(Msg::ConfirmTitle)}</h3>
+                        <p id="om-confirm-text">{move || format!("{} {}", t(Msg::ConfirmText), summary())}</p>
                     </div>
                 }
             })}
             <footer>
                 {move || (!can_change()).then(|| view! {
-                    <p class="reason" id="om-viewer-reason">"Your role is viewer: you can look at O&M events but not change them."</p>
+                    <p class="reason" id="om-viewer-reason">{move || t(Msg::ViewerReason)}</p>
                 })}
                 {
                     let submit_ok = submit_ok.clone();
@@ -348,21 +345,21 @@ pub fn OmEventDialog(
                         let submit_ok = submit_ok.clone();
                         let retry = failed.get().is_some();
                         let confirm = step.get() == Step::Confirm;
-                        let label = if retry { "Retry" } else if confirm { "Execute Now" } else { "OK" };
+                        let label = if retry { Msg::Retry } else if confirm { Msg::ExecuteNow } else { Msg::Ok };
                         view! {
                             <button type="button" class="primary" id="om-ok"
                                 disabled=ok_disabled
                                 aria-describedby=move || (!can_change()).then_some("om-viewer-reason")
                                 on:click=move |_| submit_ok()>
-                                {move || if sending.get() { "Sending…".to_owned() } else { label.to_owned() }}
+                                {move || t(if sending.get() { Msg::Sending } else { label })}
                             </button>
                         }
                     }
                 }
                 {move || if step.get() == Step::Confirm {
-                    view! { <button type="button" on:click=move |_| step.set(Step::Choose)>"Back"</button> }.into_any()
+                    view! { <button type="button" on:click=move |_| step.set(Step::Choose)>{t(Msg::Back)}</button> }.into_any()
                 } else {
-                    view! { <button type="button" id="om-cancel" on:click=move |_| on_close.run(())>"Cancel"</button> }.into_any()
+                    view! { <button type="button" id="om-cancel" on:click=move |_| on_close.run(())>{t(Msg::Cancel)}</button> }.into_any()
                 }}
             </footer>
         </div>
@@ -410,9 +407,11 @@ fn trap_focus(ev: &KeyboardEvent, dialog: NodeRef<html::Div>) {
 #[component]
 fn EventBody(loaded: Loaded) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    let t = move |m| ctx.t(m);
     let d = loaded.detail;
     let e = d.event.clone();
-    let summary = summary_text(&d.summary);
+    let summary_of = d.summary.clone();
+    let summary = move || i18n::summary(ctx.lang.get(), &summary_of);
     let moved = e.is_rescheduled();
     let log_open = RwSignal::new(false);
     let log = LocalResource::new({
@@ -432,36 +431,36 @@ fn EventBody(loaded: Loaded) -> impl IntoView {
     let not_pending = e.status != EventStatus::Pending;
     view! {
         <dl class="facts">
-            <dt>"Event ID"</dt><dd class="mono" id="om-event-id">{e.id.to_string()}</dd>
-            <dt>"Reason"</dt><dd>{e.reason.label()}</dd>
-            <dt>"Status"</dt><dd id="om-event-status">{e.status.label()}</dd>
-            <dt>"Default execution time"</dt><dd>{move || format_time(e.default_execute_at, ctx.zone.get())}</dd>
-            {moved.then(|| view! { <dt>"Scheduled execution time"</dt><dd>{move || format_time(e.execute_at, ctx.zone.get())}</dd> })}
-            <dt>"Gateway IP address"</dt>
-            <dd><span class="mono">{e.gateway_ip.ip.to_string()}</span>" ("{e.gateway_ip.role.label()}")"</dd>
+            <dt>{move || t(Msg::EventId)}</dt><dd class="mono" id="om-event-id">{e.id.to_string()}</dd>
+            <dt>{move || t(Msg::Reason)}</dt><dd>{move || t(i18n::reason(e.reason))}</dd>
+            <dt>{move || t(Msg::Status)}</dt><dd id="om-event-status">{move || t(i18n::status(e.status))}</dd>
+            <dt>{move || t(Msg::DefaultExecutionTime)}</dt><dd>{move || ctx.time(e.default_execute_at)}</dd>
+            {moved.then(|| view! { <dt>{move || t(Msg::ScheduledExecutionTime)}</dt><dd>{move || ctx.time(e.execute_at)}</dd> })}
+            <dt>{move || t(Msg::GatewayIpAddress)}</dt>
+            <dd><span class="mono">{e.gateway_ip.ip.to_string()}</span>" ("{move || t(i18n::role(e.gateway_ip.role))}")"</dd>
         </dl>
         {not_pending.then(|| view! {
-            <p class="notice">{format!("This event is {}; it can no longer be executed or rescheduled.", e.status.as_str())}</p>
+            <p class="notice">{move || t(Msg::NoLongerPending)}</p>
         })}
-        <h3>"Affected resources"</h3>
+        <h3>{move || t(Msg::AffectedResources)}</h3>
         <p class="summary" id="om-summary"><strong>{summary}</strong></p>
         {if d.affected.is_empty() {
-            view! { <p class="muted">"No tunnel or SSL client uses this gateway IP address, so the event does not affect your network."</p> }.into_any()
+            view! { <p class="muted">{move || t(Msg::NothingAffected)}</p> }.into_any()
         } else {
             view! {
-                <div class="affected-scroll" tabindex="0" role="region" aria-label="Affected resources">
+                <div class="affected-scroll" tabindex="0" role="region" aria-label=move || t(Msg::AffectedResources)>
                 <table class="affected">
-                    <caption class="visually-hidden">"Resources affected by this O&M event"</caption>
+                    <caption class="visually-hidden">{move || t(Msg::AffectedCaption)}</caption>
                     <thead><tr>
-                        <th scope="col">"Resource"</th>
-                        <th scope="col">"Gateway IP / customer gateway"</th>
-                        <th scope="col">"State"</th>
-                        <th scope="col">"Impact"</th>
-                        <th scope="col">"Longest interruption"</th>
-                        <th scope="col">"How to reduce the impact"</th>
+                        <th scope="col">{move || t(Msg::ColResource)}</th>
+                        <th scope="col">{move || t(Msg::ColIpAndCgw)}</th>
+                        <th scope="col">{move || t(Msg::ColState)}</th>
+                        <th scope="col">{move || t(Msg::ColImpact)}</th>
+                        <th scope="col">{move || t(Msg::ColInterruption)}</th>
+                        <th scope="col">{move || t(Msg::ColRecommendation)}</th>
                     </tr></thead>
                     <tbody>
-                        {d.affected.into_iter().map(affected_row).collect_view()}
+                        {d.affected.into_iter().map(|item| affected_row(ctx, item)).collect_view()}
                     </tbody>
                 </table>
                 </div>
@@ -472,14 +471,14 @@ fn EventBody(loaded: Loaded) -> impl IntoView {
             let open = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()).is_some_and(|d| d.open());
             log_open.set(open);
         }>
-            <summary>"Event history"</summary>
+            <summary>{move || t(Msg::EventLog)}</summary>
             {move || match log.get() {
-                None | Some(Ok(None)) => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                None | Some(Ok(None)) => view! { <p class="muted">{t(Msg::Loading)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error">{e.message(ctx.lang.get_untracked())}</p> }.into_any(),
                 Some(Ok(Some(entries))) => view! {
                     <ol>
                         {entries.into_iter().map(|en| view! {
-                            <li>{format_time(en.at, ctx.zone.get_untracked())}" · "{en.action}" · "{en.actor}
+                            <li>{ctx.time(en.at)}" · "{en.action}" · "{en.actor}
                                 {en.from.map(|f| format!(" · from {f}"))}{en.to.map(|t| format!(" to {t}"))}</li>
                         }).collect_view()}
                     </ol>
@@ -489,55 +488,34 @@ fn EventBody(loaded: Loaded) -> impl IntoView {
     }
 }
 
-fn affected_row(item: AffectedItem) -> impl IntoView {
+fn affected_row(ctx: Ctx, item: AffectedItem) -> impl IntoView {
+    let t = move |m| ctx.t(m);
+    let lang = move || ctx.lang.get();
     match item {
         AffectedItem::Tunnel {
             id, connection_id, connection_name, index, gateway_ip, customer_gateway, state,
-            effect, max_interruption_s, recommendation, ..
+            effect, max_interruption_s, recommendation_key, ..
         } => view! {
             <tr class=format!("effect-{}", effect.as_str())>
-                <td><div>{format!("Tunnel {index}")}<span class="mono">" "{id.to_string()}</span></div>
+                <td><div>{move || format!("{} {index}", t(Msg::Tunnel))}<span class="mono">" "{id.to_string()}</span></div>
                     <div class="label">{connection_name}" · "<span class="mono">{connection_id.to_string()}</span></div></td>
                 <td><span class="mono">{gateway_ip.to_string()}</span>" ↔ "
                     <span class="mono">{format!("{} ({})", customer_gateway.id, customer_gateway.ip)}</span></td>
-                <td>{state.as_str()}</td>
-                <td><span class=format!("badge {}", effect.as_str())>{effect_text(effect)}</span></td>
-                <td>{duration_text(max_interruption_s)}</td>
-                <td class="recommendation">{recommendation}</td>
+                <td>{move || t(if state == vpn_console_domain::TunnelState::Available { Msg::Available } else { Msg::Unavailable })}</td>
+                <td><span class=format!("badge {}", effect.as_str())>{move || t(i18n::effect(effect))}</span></td>
+                <td>{move || i18n::duration(lang(), max_interruption_s)}</td>
+                <td class="recommendation">{move || t(i18n::recommendation(recommendation_key))}</td>
             </tr>
         }.into_any(),
-        AffectedItem::SslClients { gateway_id, count, effect, max_interruption_s, recommendation, .. } => view! {
+        AffectedItem::SslClients { gateway_id, count, effect, max_interruption_s, recommendation_key, .. } => view! {
             <tr class="effect-disconnect">
-                <td><div>{format!("{count} SSL clients")}</div><div class="label mono">{gateway_id.to_string()}</div></td>
+                <td><div>{format!("{count} ")}{move || t(Msg::ColSslClients)}</div><div class="label mono">{gateway_id.to_string()}</div></td>
                 <td>"—"</td>
-                <td>"connected"</td>
-                <td><span class="badge disconnect">{effect_text(effect)}</span></td>
-                <td>{if count == 0 { "none".to_owned() } else { format!("for the event, up to {}", duration_text(max_interruption_s)) }}</td>
-                <td class="recommendation">{recommendation}</td>
+                <td>{move || t(Msg::Connected)}</td>
+                <td><span class="badge disconnect">{move || t(i18n::effect(effect))}</span></td>
+                <td>{move || if count == 0 { t(Msg::DurNone).to_owned() } else { format!("{} {}", t(Msg::UpTo), i18n::duration(lang(), max_interruption_s)) }}</td>
+                <td class="recommendation">{move || t(i18n::recommendation(recommendation_key))}</td>
             </tr>
         }.into_any(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn summary_reads_like_a_sentence() {
-        let s = Summary {
-            max_interruption_s: 60,
-            tunnels: 3,
-            connections: 3,
-            ssl_clients: 12,
-            tunnels_failover: 3,
-            tunnels_interrupted: 0,
-            tunnels_unaffected: 0,
-        };
-        assert_eq!(
-            summary_text(&s),
-            "3 tunnels fail over, at most under 1 minute; 12 SSL clients disconnect"
-        );
-        assert_eq!(summary_text(&Summary::default()), "No tunnel is affected");
     }
 }

@@ -4,7 +4,8 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::app::list_href;
+use crate::app::{list_href, Ctx};
+use crate::i18n::{page_status, Msg};
 
 pub const PAGE_SIZE: u32 = 20;
 
@@ -13,9 +14,11 @@ pub fn ListToolbar(
     path: &'static str,
     region: Signal<String>,
     q: Memo<String>,
-    placeholder: &'static str,
+    placeholder: Msg,
     on_refresh: Callback<()>,
 ) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move |m| ctx.t(m);
     let navigate = use_navigate();
     let input = RwSignal::new(q.get_untracked());
     Effect::new(move |_| input.set(q.get()));
@@ -41,13 +44,13 @@ pub fn ListToolbar(
     };
     view! {
         <form class="toolbar" role="search" on:submit=submit>
-            <label for="search" class="visually-hidden">{placeholder}</label>
-            <input id="search" type="search" placeholder=placeholder maxlength="128"
+            <label for="search" class="visually-hidden">{move || t(placeholder)}</label>
+            <input id="search" type="search" placeholder=move || t(placeholder) maxlength="128"
                 prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev))/>
-            <button type="submit">"Search"</button>
-            <button type="button" on:click=clear disabled=move || q.with(String::is_empty)>"Clear"</button>
+            <button type="submit">{move || t(Msg::Search)}</button>
+            <button type="button" on:click=clear disabled=move || q.with(String::is_empty)>{move || t(Msg::Clear)}</button>
             <span class="spacer"></span>
-            <button type="button" on:click=move |_| on_refresh.run(()) aria-label="Refresh the list">"Refresh"</button>
+            <button type="button" on:click=move |_| on_refresh.run(()) aria-label=move || t(Msg::RefreshList)>{move || t(Msg::Refresh)}</button>
         </form>
     }
 }
@@ -59,23 +62,25 @@ pub fn Pager(
     q: Memo<String>,
     page: u32,
     total: u64,
-    noun: &'static str,
+    noun: Msg,
 ) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move |m| ctx.t(m);
     let pages = total.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
     let prev =
         (page > 1).then(|| list_href(path, &region.get_untracked(), &q.get_untracked(), page - 1));
     let next = (page < pages)
         .then(|| list_href(path, &region.get_untracked(), &q.get_untracked(), page + 1));
     view! {
-        <nav class="pager" aria-label="Pages">
-            <span role="status">{format!("{total} {noun} · page {page} of {pages}")}</span>
+        <nav class="pager" aria-label=move || t(Msg::Pages)>
+            <span role="status">{move || page_status(ctx.lang.get(), total, noun, page, pages)}</span>
             {match prev {
-                Some(h) => view! { <a href=h rel="prev">"‹ Previous"</a> }.into_any(),
-                None => view! { <span class="disabled" aria-disabled="true">"‹ Previous"</span> }.into_any(),
+                Some(h) => view! { <a href=h rel="prev">{move || t(Msg::Previous)}</a> }.into_any(),
+                None => view! { <span class="disabled" aria-disabled="true">{move || t(Msg::Previous)}</span> }.into_any(),
             }}
             {match next {
-                Some(h) => view! { <a href=h rel="next">"Next ›"</a> }.into_any(),
-                None => view! { <span class="disabled" aria-disabled="true">"Next ›"</span> }.into_any(),
+                Some(h) => view! { <a href=h rel="next">{move || t(Msg::Next)}</a> }.into_any(),
+                None => view! { <span class="disabled" aria-disabled="true">{move || t(Msg::Next)}</span> }.into_any(),
             }}
         </nav>
     }

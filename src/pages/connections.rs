@@ -4,10 +4,12 @@ use vpn_console_domain::{Attachment, TunnelMode, TunnelState};
 
 use crate::api;
 use crate::app::list_href;
+use crate::app::Ctx;
 use crate::components::{
     needs_follow, refresh_later, use_list_query, ListToolbar, OmAction, OmCell, OmEventDialog,
     Pager, PAGE_SIZE,
 };
+use crate::i18n::Msg;
 
 const PATH: &str = "/ipsec-connections";
 
@@ -23,17 +25,19 @@ pub fn ConnectionsPage() -> impl IntoView {
     let open_event = RwSignal::new(None::<String>);
     let refresh = Callback::new(move |()| tick.update(|t| *t += 1));
     let on_open = Callback::new(move |id: String| open_event.set(Some(id)));
+    let ctx = expect_context::<Ctx>();
+    let t = move |m| ctx.t(m);
 
     view! {
-        <h1>"IPsec Connections"</h1>
-        <ListToolbar path=PATH region=region q=q placeholder="Search by connection ID or name" on_refresh=refresh/>
-        <Transition fallback=|| view! { <p class="muted" role="status">"Loading IPsec-VPN connections…"</p> }>
+        <h1>{move || t(Msg::IpsecConnections)}</h1>
+        <ListToolbar path=PATH region=region q=q placeholder=Msg::SearchConnections on_refresh=refresh/>
+        <Transition fallback=move || view! { <p class="muted" role="status">{t(Msg::LoadingConnections)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! {
                         <div class="error-box" role="alert">
-                            <p>{e.to_string()}</p>
-                            <button type="button" on:click=move |_| refresh.run(())>"Try again"</button>
+                            <p>{e.message(ctx.lang.get_untracked())}</p>
+                            <button type="button" on:click=move |_| refresh.run(())>{t(Msg::TryAgain)}</button>
                         </div>
                     }.into_any(),
                     Ok(p) => {
@@ -43,13 +47,13 @@ pub fn ConnectionsPage() -> impl IntoView {
                         let empty = p.items.is_empty();
                         view! {
                             <table class="list" id="connections-table">
-                                <caption class="visually-hidden">"IPsec-VPN connections in this region"</caption>
+                                <caption class="visually-hidden">{move || t(Msg::ConnectionsCaption)}</caption>
                                 <thead><tr>
-                                    <th scope="col">"Connection ID/Name"</th>
-                                    <th scope="col">"Attached to"</th>
-                                    <th scope="col">"Tunnels"</th>
-                                    <th scope="col">"O&M Events"</th>
-                                    <th scope="col">"Actions"</th>
+                                    <th scope="col">{move || t(Msg::ColConnection)}</th>
+                                    <th scope="col">{move || t(Msg::ColAttachedTo)}</th>
+                                    <th scope="col">{move || t(Msg::ColTunnels)}</th>
+                                    <th scope="col">{move || t(Msg::ColOmEvents)}</th>
+                                    <th scope="col">{move || t(Msg::ColActions)}</th>
                                 </tr></thead>
                                 <tbody>
                                     {p.items.into_iter().map(|c| view! { <ConnectionRow item=c region=region on_open=on_open/> }).collect_view()}
@@ -57,12 +61,12 @@ pub fn ConnectionsPage() -> impl IntoView {
                             </table>
                             {empty.then(|| view! {
                                 <p class="empty">{move || if q.with(String::is_empty) {
-                                    "No IPsec-VPN connections in this region.".to_owned()
+                                    t(Msg::NoConnections).to_owned()
                                 } else {
-                                    format!("No IPsec-VPN connection matches “{}”.", q.get())
+                                    format!("{}: “{}”", t(Msg::NoMatch), q.get())
                                 }}</p>
                             })}
-                            <Pager path=PATH region=region q=q page=p.page total=p.total noun="IPsec-VPN connections"/>
+                            <Pager path=PATH region=region q=q page=p.page total=p.total noun=Msg::ConnectionsNoun/>
                         }.into_any()
                     }
                 }
@@ -84,37 +88,39 @@ fn ConnectionRow(
     region: Signal<String>,
     on_open: Callback<String>,
 ) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move |m| ctx.t(m);
     let c = item.connection;
     let id = c.id.to_string();
     let row_key = id.clone();
     let attached = match &c.attached_to {
         Attachment::VpnGateway { id } => {
             let href = list_href("/vpn-gateways", &region.get_untracked(), id.as_str(), 1);
-            view! { <div class="label">"VPN gateway"</div><a class="mono" href=href>{id.to_string()}</a> }.into_any()
+            view! { <div class="label">{move || t(Msg::VpnGateway)}</div><a class="mono" href=href>{id.to_string()}</a> }.into_any()
         }
         Attachment::TransitRouter { id } => {
-            view! { <div class="label">"Transit router"</div><span class="mono">{id.to_string()}</span> }.into_any()
+            view! { <div class="label">{move || t(Msg::TransitRouter)}</div><span class="mono">{id.to_string()}</span> }.into_any()
         }
     };
     let mode = match c.tunnel_mode {
-        TunnelMode::DualTunnel => "Dual-tunnel",
-        TunnelMode::SingleTunnel => "Single-tunnel",
+        TunnelMode::DualTunnel => Msg::DualTunnel,
+        TunnelMode::SingleTunnel => Msg::SingleTunnel,
     };
     view! {
         <tr data-id=row_key>
-            <td><div class="mono">{id.clone()}</div><div>{c.name}</div><div class="label">{mode}</div></td>
+            <td><div class="mono">{id.clone()}</div><div>{c.name}</div><div class="label">{move || t(mode)}</div></td>
             <td>{attached}</td>
             <td>
                 <ul class="tunnels">
-                    {c.tunnels.into_iter().map(|t| {
-                        let up = t.state == TunnelState::Available;
+                    {c.tunnels.into_iter().map(|tunnel| {
+                        let up = tunnel.state == TunnelState::Available;
                         view! {
                             <li>
-                                <span class="label">{format!("Tunnel {}", t.index)}</span>" "
-                                <span class="mono">{t.gateway_ip.to_string()}</span>" ↔ "
-                                <span class="mono" title="Customer gateway">{format!("{} ({})", t.customer_gateway.id, t.customer_gateway.ip)}</span>" "
-                                <span class=if up { "badge ok" } else { "badge down" }>{if up { "Available" } else { "Unavailable" }}</span>
-                                {t.carries_traffic.then(|| view! { <span class="badge traffic">"Traffic"</span> })}
+                                <span class="label">{move || format!("{} {}", t(Msg::Tunnel), tunnel.index)}</span>" "
+                                <span class="mono">{tunnel.gateway_ip.to_string()}</span>" ↔ "
+                                <span class="mono" title=move || t(Msg::CustomerGateway)>{format!("{} ({})", tunnel.customer_gateway.id, tunnel.customer_gateway.ip)}</span>" "
+                                <span class=if up { "badge ok" } else { "badge down" }>{move || t(if up { Msg::Available } else { Msg::Unavailable })}</span>
+                                {tunnel.carries_traffic.then(|| view! { <span class="badge traffic">{move || t(Msg::Traffic)}</span> })}
                             </li>
                         }
                     }).collect_view()}

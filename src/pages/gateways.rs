@@ -3,10 +3,12 @@ use vpn_console_domain::api::GatewayItem;
 use vpn_console_domain::{Addresses, TunnelMode};
 
 use crate::api;
+use crate::app::Ctx;
 use crate::components::{
     needs_follow, refresh_later, use_list_query, ListToolbar, OmAction, OmCell, OmEventDialog,
     Pager, PAGE_SIZE,
 };
+use crate::i18n::Msg;
 
 const PATH: &str = "/vpn-gateways";
 
@@ -22,17 +24,19 @@ pub fn GatewaysPage() -> impl IntoView {
     let open_event = RwSignal::new(None::<String>);
     let refresh = Callback::new(move |()| tick.update(|t| *t += 1));
     let on_open = Callback::new(move |id: String| open_event.set(Some(id)));
+    let ctx = expect_context::<Ctx>();
+    let t = move |m| ctx.t(m);
 
     view! {
-        <h1>"VPN Gateways"</h1>
-        <ListToolbar path=PATH region=region q=q placeholder="Search by gateway ID or name" on_refresh=refresh/>
-        <Transition fallback=|| view! { <p class="muted" role="status">"Loading VPN gateways…"</p> }>
+        <h1>{move || t(Msg::VpnGateways)}</h1>
+        <ListToolbar path=PATH region=region q=q placeholder=Msg::SearchGateways on_refresh=refresh/>
+        <Transition fallback=move || view! { <p class="muted" role="status">{t(Msg::LoadingGateways)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! {
                         <div class="error-box" role="alert">
-                            <p>{e.to_string()}</p>
-                            <button type="button" on:click=move |_| refresh.run(())>"Try again"</button>
+                            <p>{e.message(ctx.lang.get_untracked())}</p>
+                            <button type="button" on:click=move |_| refresh.run(())>{t(Msg::TryAgain)}</button>
                         </div>
                     }.into_any(),
                     Ok(p) => {
@@ -42,15 +46,15 @@ pub fn GatewaysPage() -> impl IntoView {
                         let empty = p.items.is_empty();
                         view! {
                             <table class="list" id="gateways-table">
-                                <caption class="visually-hidden">"VPN gateways in this region"</caption>
+                                <caption class="visually-hidden">{move || t(Msg::GatewaysCaption)}</caption>
                                 <thead><tr>
-                                    <th scope="col">"Instance ID/Name"</th>
-                                    <th scope="col">"Status"</th>
-                                    <th scope="col">"Tunnel mode"</th>
-                                    <th scope="col">"Gateway IP addresses"</th>
-                                    <th scope="col">"SSL clients"</th>
-                                    <th scope="col">"O&M Events"</th>
-                                    <th scope="col">"Actions"</th>
+                                    <th scope="col">{move || t(Msg::ColInstance)}</th>
+                                    <th scope="col">{move || t(Msg::ColStatus)}</th>
+                                    <th scope="col">{move || t(Msg::ColTunnelMode)}</th>
+                                    <th scope="col">{move || t(Msg::ColAddresses)}</th>
+                                    <th scope="col">{move || t(Msg::ColSslClients)}</th>
+                                    <th scope="col">{move || t(Msg::ColOmEvents)}</th>
+                                    <th scope="col">{move || t(Msg::ColActions)}</th>
                                 </tr></thead>
                                 <tbody>
                                     {p.items.into_iter().map(|g| view! { <GatewayRow item=g on_open=on_open/> }).collect_view()}
@@ -58,12 +62,12 @@ pub fn GatewaysPage() -> impl IntoView {
                             </table>
                             {empty.then(|| view! {
                                 <p class="empty">{move || if q.with(String::is_empty) {
-                                    "No VPN gateways in this region.".to_owned()
+                                    t(Msg::NoGateways).to_owned()
                                 } else {
-                                    format!("No VPN gateway matches “{}”.", q.get())
+                                    format!("{}: “{}”", t(Msg::NoMatch), q.get())
                                 }}</p>
                             })}
-                            <Pager path=PATH region=region q=q page=p.page total=p.total noun="VPN gateways"/>
+                            <Pager path=PATH region=region q=q page=p.page total=p.total noun=Msg::GatewaysNoun/>
                         }.into_any()
                     }
                 }
@@ -81,6 +85,8 @@ pub fn GatewaysPage() -> impl IntoView {
 
 #[component]
 fn GatewayRow(item: GatewayItem, on_open: Callback<String>) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move |m| ctx.t(m);
     let g = item.gateway;
     let addresses = match &g.addresses {
         Addresses::Dual {
@@ -88,13 +94,13 @@ fn GatewayRow(item: GatewayItem, on_open: Callback<String>) -> impl IntoView {
             ipsec_address_2,
             ssl_address,
         } => view! {
-            <div><span class="label">"IPsec Address 1: "</span>{ip_text(*ipsec_address_1)}</div>
-            <div><span class="label">"IPsec Address 2: "</span>{ip_text(*ipsec_address_2)}</div>
-            <div><span class="label">"SSL address: "</span>{ip_text(*ssl_address)}</div>
+            <div><span class="label">{move || t(Msg::IpsecAddress1)}": "</span>{ip_text(*ipsec_address_1)}</div>
+            <div><span class="label">{move || t(Msg::IpsecAddress2)}": "</span>{ip_text(*ipsec_address_2)}</div>
+            <div><span class="label">{move || t(Msg::SslAddress)}": "</span>{ip_text(*ssl_address)}</div>
         }
         .into_any(),
         Addresses::Single { gateway_address } => view! {
-            <div><span class="label">"Gateway address: "</span>{ip_text(*gateway_address)}</div>
+            <div><span class="label">{move || t(Msg::GatewayAddress)}": "</span>{ip_text(*gateway_address)}</div>
         }
         .into_any(),
     };
@@ -104,7 +110,7 @@ fn GatewayRow(item: GatewayItem, on_open: Callback<String>) -> impl IntoView {
         <tr data-id=row_key>
             <td><div class="mono">{id.clone()}</div><div>{g.name}</div></td>
             <td><span class="badge ok">{g.status}</span></td>
-            <td>{match g.tunnel_mode { TunnelMode::DualTunnel => "Dual-tunnel", TunnelMode::SingleTunnel => "Single-tunnel" }}</td>
+            <td>{move || t(match g.tunnel_mode { TunnelMode::DualTunnel => Msg::DualTunnel, TunnelMode::SingleTunnel => Msg::SingleTunnel })}</td>
             <td class="addresses">{addresses}</td>
             <td class="num">{g.ssl_clients}</td>
             <td><OmCell cell=item.om_events.clone()/></td>

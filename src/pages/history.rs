@@ -5,7 +5,7 @@ use vpn_console_domain::EventStatus;
 use crate::api;
 use crate::app::{use_region, Ctx};
 use crate::components::AlertChart;
-use crate::time::format_time;
+use crate::i18n::{self, Msg};
 
 #[component]
 pub fn HistoryPage() -> impl IntoView {
@@ -19,36 +19,37 @@ pub fn HistoryPage() -> impl IntoView {
         let r = region.get();
         async move { api::alert_trend(&r, MAX_HISTORY_DAYS).await }
     });
+    let t = move |m| ctx.t(m);
     view! {
-        <h1>"O&M event history"</h1>
-        <p class="muted">"O&M events of the last 30 days in this region, and the alerts raised for your VPN gateway resources."</p>
-        <h2>"Alert trend"</h2>
-        <Transition fallback=|| view! { <p class="muted" role="status">"Loading alerts…"</p> }>
+        <h1>{move || t(Msg::History)}</h1>
+        <p class="muted">{move || t(Msg::HistoryIntro)}</p>
+        <h2>{move || t(Msg::AlertTrend)}</h2>
+        <Transition fallback=move || view! { <p class="muted" role="status">{t(Msg::LoadingAlerts)}</p> }>
             {move || Suspend::new(async move {
                 match trend.await {
                     Ok(t) => view! { <AlertChart days=t.days/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.message(ctx.lang.get_untracked())}</p> }.into_any(),
                 }
             })}
         </Transition>
-        <h2>"Events"</h2>
-        <Transition fallback=|| view! { <p class="muted" role="status">"Loading O&M events…"</p> }>
+        <h2>{move || t(Msg::Events)}</h2>
+        <Transition fallback=move || view! { <p class="muted" role="status">{t(Msg::LoadingEvents)}</p> }>
             {move || Suspend::new(async move {
                 match history.await {
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(h) if h.items.is_empty() => view! { <p class="empty">"No O&M events in the last 30 days."</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.message(ctx.lang.get_untracked())}</p> }.into_any(),
+                    Ok(h) if h.items.is_empty() => view! { <p class="empty">{move || t(Msg::NoEvents)}</p> }.into_any(),
                     Ok(h) => view! {
                         <table class="list" id="history-table">
-                            <caption class="visually-hidden">"O&M events of the last 30 days, newest first"</caption>
+                            <caption class="visually-hidden">{move || t(Msg::HistoryCaption)}</caption>
                             <thead><tr>
-                                <th scope="col">"Event ID"</th>
-                                <th scope="col">"Resource"</th>
-                                <th scope="col">"Gateway IP address"</th>
-                                <th scope="col">"Reason"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col">"Default execution time"</th>
-                                <th scope="col">"Execution time"</th>
-                                <th scope="col">"Finished"</th>
+                                <th scope="col">{move || t(Msg::EventId)}</th>
+                                <th scope="col">{move || t(Msg::ColResource)}</th>
+                                <th scope="col">{move || t(Msg::GatewayIpAddress)}</th>
+                                <th scope="col">{move || t(Msg::Reason)}</th>
+                                <th scope="col">{move || t(Msg::Status)}</th>
+                                <th scope="col">{move || t(Msg::DefaultExecutionTime)}</th>
+                                <th scope="col">{move || t(Msg::ExecutionTime)}</th>
+                                <th scope="col">{move || t(Msg::Finished)}</th>
                             </tr></thead>
                             <tbody>
                                 {h.items.into_iter().map(|e| {
@@ -59,16 +60,20 @@ pub fn HistoryPage() -> impl IntoView {
                                         _ => "badge",
                                     };
                                     let when = e.started_at.unwrap_or(e.execute_at);
+                                    let kind = match e.resource {
+                                        vpn_console_domain::ResourceRef::VpnGateway { .. } => Msg::VpnGateway,
+                                        vpn_console_domain::ResourceRef::IpsecConnection { .. } => Msg::IpsecConnections,
+                                    };
                                     view! {
                                         <tr>
                                             <td class="mono">{e.id.to_string()}</td>
-                                            <td><div class="label">{e.resource.kind_str().replace('_', " ")}</div><span class="mono">{e.resource.id_str().to_owned()}</span></td>
-                                            <td><span class="mono">{e.gateway_ip.ip.to_string()}</span><div class="label">{e.gateway_ip.role.label()}</div></td>
-                                            <td>{e.reason.label()}</td>
-                                            <td><span class=status_class>{e.status.label()}</span></td>
-                                            <td>{move || format_time(e.default_execute_at, ctx.zone.get())}</td>
-                                            <td>{move || format_time(when, ctx.zone.get())}</td>
-                                            <td>{move || e.finished_at.map(|t| format_time(t, ctx.zone.get())).unwrap_or_else(|| "—".to_owned())}</td>
+                                            <td><div class="label">{move || t(kind)}</div><span class="mono">{e.resource.id_str().to_owned()}</span></td>
+                                            <td><span class="mono">{e.gateway_ip.ip.to_string()}</span><div class="label">{move || t(i18n::role(e.gateway_ip.role))}</div></td>
+                                            <td>{move || t(i18n::reason(e.reason))}</td>
+                                            <td><span class=status_class>{move || t(i18n::status(e.status))}</span></td>
+                                            <td>{move || ctx.time(e.default_execute_at)}</td>
+                                            <td>{move || ctx.time(when)}</td>
+                                            <td>{move || e.finished_at.map(|f| ctx.time(f)).unwrap_or_else(|| "—".to_owned())}</td>
                                         </tr>
                                     }
                                 }).collect_view()}

@@ -4,6 +4,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::app::Ctx;
+use crate::i18n::Msg;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -23,26 +24,27 @@ pub fn LoginPage() -> impl IntoView {
             match api::log_in(email.get_untracked(), password.get_untracked()).await {
                 Ok(s) => ctx.session.set(Some(s)),
                 Err(e) => {
-                    error.set(Some(e.to_string()));
+                    error.set(Some(e.message(ctx.lang.get_untracked())));
                     busy.set(false);
                 }
             }
         });
     };
+    let t = move |m| ctx.t(m);
     view! {
         <main class="login" id="main">
             <form class="login-card" on:submit=submit>
-                <h1>"VPN Gateway console"</h1>
-                <p class="muted">"Log in to view and schedule the O&M events of your VPN gateways and IPsec-VPN connections."</p>
-                <label for="email">"Email"</label>
+                <h1>{move || t(Msg::LoginTitle)}</h1>
+                <p class="muted">{move || t(Msg::LoginIntro)}</p>
+                <label for="email">{move || t(Msg::Email)}</label>
                 <input id="email" name="email" type="email" autocomplete="username" required
                     prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
-                <label for="password">"Password"</label>
+                <label for="password">{move || t(Msg::Password)}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                 <p class="error" role="alert" aria-live="assertive">{move || error.get()}</p>
                 <button type="submit" class="primary" disabled=move || busy.get()>
-                    {move || if busy.get() { "Logging in…" } else { "Log in" }}
+                    {move || t(if busy.get() { Msg::LoggingIn } else { Msg::LogIn })}
                 </button>
             </form>
         </main>

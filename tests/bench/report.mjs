@@ -32,7 +32,7 @@ so a ratio survives a noisy machine better than the absolute value does.
 
 - Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}
 - Commit: ${commit}${dirty}
-- Machine: ${nproc} cores (nproc), ${model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end
+- Machine: ${nproc} cores (nproc), ${model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, load average ${process.env.BENCH_LOAD_START ?? '?'} at the start and ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end
 ${seconds ? `- Took: ${seconds} s, builds included\n` : ''}
 ${table}
 

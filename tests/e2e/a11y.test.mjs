@@ -134,3 +134,26 @@ test('a keyboard-only journey reschedules an event', async () => {
   assert.equal(after.body.event.execute_at, target.toISOString().replace('.000Z', 'Z'));
   await page.context().close();
 });
+
+test('the console speaks Simplified Chinese: chosen from the browser, switchable, remembered', async () => {
+  const context = await browser.newContext({ timezoneId: 'Asia/Shanghai', locale: 'zh-CN', viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/vpn-gateways?region=cn-hangzhou`);
+  await page.getByRole('heading', { name: 'VPN 网关控制台' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+  await page.getByLabel('邮箱').fill('alice@acme.example');
+  await page.getByLabel('密码').fill('demo-password');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('columnheader', { name: '运维事件' }).waitFor();
+  await page.locator('#gateways-table').getByText(/\d{4}年\d{2}月\d{2}日 \d{2}:\d{2} UTC\+08:00/).first().waitFor();
+  await page.locator('#gateways-table').getByRole('button', { name: /运维事件：/ }).first().click();
+  await page.getByRole('radio', { name: '立即执行' }).waitFor();
+  await assertNoViolations(page, 'dialog in Chinese');
+  await page.keyboard.press('Escape');
+  await page.locator('#language-selector').selectOption('en');
+  await page.getByRole('columnheader', { name: 'O&M Events' }).waitFor();
+  await page.reload();
+  await page.getByRole('columnheader', { name: 'O&M Events' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await context.close();
+});

@@ -1,0 +1,404 @@
+//! Every string the console shows, in English and Simplified Chinese. Components name a
+//! [`Msg`] and never hold user-visible text themselves.
+
+use vpn_console_domain::impact::Recommendation;
+use vpn_console_domain::{Effect, EventStatus, GatewayIpRole, Reason, Summary};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
+
+    /// From a BCP 47 tag such as the browser's `navigator.language`.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.to_ascii_lowercase().starts_with("zh") {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+
+    /// The `lang` attribute of the page.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+
+    pub fn text(self, m: Msg) -> &'static str {
+        match self {
+            Lang::En => m.en(),
+            Lang::Zh => m.zh(),
+        }
+    }
+}
+
+/// Declares each message once with both languages, so none can lack one.
+macro_rules! messages {
+    ($($key:ident => $en:literal, $zh:literal;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Msg { $($key),* }
+
+        impl Msg {
+            pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
+
+            pub fn en(self) -> &'static str {
+                match self { $(Msg::$key => $en),* }
+            }
+
+            pub fn zh(self) -> &'static str {
+                match self { $(Msg::$key => $zh),* }
+            }
+        }
+    };
+}
+
+messages! {
+    Product => "VPN Gateway", "VPN 网关";
+    Region => "Region", "地域";
+    LoadingRegions => "Loading regions…", "正在加载地域…";
+    TimesIn => "Times in", "时间显示";
+    MyTimeZone => "my time zone", "本地时区";
+    Utc => "UTC", "UTC";
+    Language => "Language", "语言";
+    LogOut => "Log out", "退出登录";
+    SkipToContent => "Skip to content", "跳到主要内容";
+    NavVpn => "VPN", "VPN";
+    VpnGateways => "VPN Gateways", "VPN 网关";
+    IpsecConnections => "IPsec Connections", "IPsec 连接";
+    History => "O&M event history", "运维事件历史";
+    PageNotFound => "Page not found", "页面不存在";
+    GoToGateways => "Go to VPN Gateways", "前往 VPN 网关";
+    LoadingConsole => "Loading the console…", "正在加载控制台…";
+    LoginTitle => "VPN Gateway console", "VPN 网关控制台";
+    LoginIntro => "Log in to view and schedule the O&M events of your VPN gateways and IPsec-VPN connections.", "登录后可查看并安排 VPN 网关和 IPsec-VPN 连接的运维事件。";
+    Email => "Email", "邮箱";
+    Password => "Password", "密码";
+    LogIn => "Log in", "登录";
+    LoggingIn => "Logging in…", "正在登录…";
+    Search => "Search", "搜索";
+    Clear => "Clear", "清除";
+    Refresh => "Refresh", "刷新";
+    RefreshList => "Refresh the list", "刷新列表";
+    TryAgain => "Try again", "重试";
+    Previous => "‹ Previous", "‹ 上一页";
+    Next => "Next ›", "下一页 ›";
+    Pages => "Pages", "分页";
+    SearchGateways => "Search by gateway ID or name", "按网关 ID 或名称搜索";
+    SearchConnections => "Search by connection ID or name", "按连接 ID 或名称搜索";
+    LoadingGateways => "Loading VPN gateways…", "正在加载 VPN 网关…";
+    LoadingConnections => "Loading IPsec-VPN connections…", "正在加载 IPsec-VPN 连接…";
+    GatewaysCaption => "VPN gateways in this region", "本地域的 VPN 网关";
+    ConnectionsCaption => "IPsec-VPN connections in this region", "本地域的 IPsec-VPN 连接";
+    NoGateways => "No VPN gateways in this region.", "本地域没有 VPN 网关。";
+    NoConnections => "No IPsec-VPN connections in this region.", "本地域没有 IPsec-VPN 连接。";
+    NoMatch => "Nothing matches", "没有匹配项";
+    GatewaysNoun => "VPN gateways", "个 VPN 网关";
+    ConnectionsNoun => "IPsec-VPN connections", "个 IPsec-VPN 连接";
+    ColInstance => "Instance ID/Name", "实例 ID/名称";
+    ColStatus => "Status", "状态";
+    ColTunnelMode => "Tunnel mode", "隧道模式";
+    ColAddresses => "Gateway IP addresses", "网关 IP 地址";
+    ColSslClients => "SSL clients", "SSL 客户端";
+    ColOmEvents => "O&M Events", "运维事件";
+    ColActions => "Actions", "操作";
+    ColConnection => "Connection ID/Name", "连接 ID/名称";
+    ColAttachedTo => "Attached to", "绑定资源";
+    ColTunnels => "Tunnels", "隧道";
+    DualTunnel => "Dual-tunnel", "双隧道";
+    SingleTunnel => "Single-tunnel", "单隧道";
+    IpsecAddress1 => "IPsec Address 1", "IPsec 地址 1";
+    IpsecAddress2 => "IPsec Address 2", "IPsec 地址 2";
+    SslAddress => "SSL address", "SSL 地址";
+    GatewayAddress => "Gateway address", "网关地址";
+    TunnelAddress => "Tunnel address", "隧道地址";
+    VpnGateway => "VPN gateway", "VPN 网关";
+    TransitRouter => "Transit router", "转发路由器";
+    Tunnel => "Tunnel", "隧道";
+    CustomerGateway => "Customer gateway", "用户网关";
+    Available => "Available", "可用";
+    Unavailable => "Unavailable", "不可用";
+    Traffic => "Traffic", "有流量";
+    Current => "Current: ", "当前：";
+    Default => "Default: ", "默认：";
+    Scheduled => "Scheduled: ", "已设定：";
+    PreviousEvent => "Previous: ", "上次：";
+    OmEvents => "O&M Events", "运维事件";
+    OmEventsOf => "O&M Events of", "运维事件：";
+    NoPendingEvent => "No pending O&M event", "没有待执行的运维事件";
+    Executing => "Executing", "执行中";
+    DialogTitle => "O&M Events", "运维事件";
+    Close => "Close", "关闭";
+    LoadingEvent => "Loading the O&M event…", "正在加载运维事件…";
+    EventId => "Event ID", "事件 ID";
+    Reason => "Reason", "原因";
+    Status => "Status", "状态";
+    DefaultExecutionTime => "Default execution time", "默认执行时间";
+    ScheduledExecutionTime => "Scheduled execution time", "设定的执行时间";
+    ExecutionTime => "Execution time", "执行时间";
+    Finished => "Finished", "结束时间";
+    GatewayIpAddress => "Gateway IP address", "网关 IP 地址";
+    NoLongerPending => "This event can no longer be executed or rescheduled.", "该事件已无法执行或修改执行时间。";
+    AffectedResources => "Affected resources", "受影响的资源";
+    NothingAffected => "No tunnel or SSL client uses this gateway IP address, so the event does not affect your network.", "没有隧道或 SSL 客户端使用该网关 IP 地址，此事件不影响您的网络。";
+    AffectedCaption => "Resources affected by this O&M event", "受此运维事件影响的资源";
+    ColResource => "Resource", "资源";
+    ColIpAndCgw => "Gateway IP / customer gateway", "网关 IP / 用户网关";
+    ColState => "State", "状态";
+    ColImpact => "Impact", "影响";
+    ColInterruption => "Longest interruption", "最长中断";
+    ColRecommendation => "How to reduce the impact", "如何降低影响";
+    EventLog => "Event history", "事件记录";
+    Loading => "Loading…", "加载中…";
+    ExecutionTimeLegend => "Execution time", "执行时间";
+    ExecuteNow => "Execute Now", "立即执行";
+    SpecifyExecutionTime => "Specify Execution Time", "指定执行时间";
+    YourTimeZone => "your time zone", "您的时区";
+    ConfirmTitle => "Execute this O&M event now?", "立即执行此运维事件？";
+    ConfirmText => "The maintenance starts immediately.", "运维将立即开始。";
+    ViewerReason => "Your role is viewer: you can look at O&M events but not change them.", "您的角色是只读用户：可以查看运维事件，但不能修改。";
+    Ok => "OK", "确定";
+    Retry => "Retry", "重试";
+    Sending => "Sending…", "正在提交…";
+    Cancel => "Cancel", "取消";
+    Back => "Back", "返回";
+    ChangedMeanwhile => "This O&M event changed meanwhile; it has been reloaded. Review it and choose again.", "该运维事件已被修改并已重新加载，请确认后重新选择。";
+    NotReached => "The request did not reach the server. Nothing is known to have changed.", "请求未到达服务器，没有任何已知的修改。";
+    NoTunnelAffected => "No tunnel is affected", "没有隧道受影响";
+    Connected => "connected", "已连接";
+    AlertTrend => "Alert trend", "告警趋势";
+    Events => "Events", "事件";
+    HistoryIntro => "O&M events of the last 30 days in this region, and the alerts raised for your VPN gateway resources.", "本地域最近 30 天的运维事件，以及 VPN 网关资源的告警。";
+    LoadingAlerts => "Loading alerts…", "正在加载告警…";
+    LoadingEvents => "Loading O&M events…", "正在加载运维事件…";
+    NoEvents => "No O&M events in the last 30 days.", "最近 30 天没有运维事件。";
+    HistoryCaption => "O&M events of the last 30 days, newest first", "最近 30 天的运维事件，按时间倒序";
+    ReasonSystemUpgrade => "System upgrade", "系统升级";
+    ReasonHardwareUpgrade => "Hardware upgrade", "硬件升级";
+    ReasonIssueFix => "Issue fix", "问题修复";
+    StatusPending => "Pending", "待执行";
+    StatusExecuting => "Executing", "执行中";
+    StatusCompleted => "Completed", "已完成";
+    StatusFailed => "Failed", "失败";
+    StatusCancelled => "Cancelled", "已取消";
+    EffectFailover => "Fails over", "切换";
+    EffectInterruption => "Interrupted", "中断";
+    EffectNone => "Not affected", "不受影响";
+    EffectDisconnect => "Disconnected", "断开";
+    RecAutoFailover => "Make sure that your local gateway device supports auto failover; otherwise the network is interrupted for a long time when traffic switches to the other tunnel. To avoid even the short interruption, configure the local gateway device to send all traffic through the other tunnel before the event and switch it back after the event ends.", "请确保本端网关设备支持自动切换，否则流量切换到另一条隧道时网络会长时间中断。如需避免短暂中断，请在事件前将本端网关设备的流量全部切换到另一条隧道，事件结束后再切回。";
+    RecKeepBoth => "Make sure that both tunnels of the IPsec-VPN connection are available, then configure your local gateway device to send all traffic through the other tunnel before the event and switch it back after the event ends.", "请确保 IPsec-VPN 连接的两条隧道均可用，并在事件前将本端网关设备的流量全部切换到另一条隧道，事件结束后再切回。";
+    RecRestoreOther => "This tunnel is unavailable, so maintaining it does not affect your network. Make sure that both tunnels of the IPsec-VPN connection are available.", "该隧道不可用，维护它不会影响您的网络。请确保 IPsec-VPN 连接的两条隧道均可用。";
+    RecUpgradeDual => "Upgrade the IPsec-VPN connection to dual-tunnel mode and use the solution for dual-tunnel IPsec-VPN connections.", "建议将 IPsec-VPN 连接升级为双隧道模式，并采用双隧道连接的方案。";
+    RecRedundant => "Create multiple connections between the data center and the transit router. Before the event, switch traffic to another connection; after the event ends, switch it back.", "请在数据中心与转发路由器之间创建多条连接。事件前将流量切换到其他连接，事件结束后再切回。";
+    RecWarnSsl => "SSL clients are disconnected during the event and reconnect after it ends. Tell SSL-VPN users about the maintenance window.", "事件执行期间 SSL 客户端会断开，结束后自动重连。请提前通知 SSL-VPN 用户维护时间。";
+    ErrNotPending => "This O&M event is no longer pending; only a pending event can be executed or rescheduled.", "该运维事件已不是待执行状态，只有待执行的事件可以执行或修改执行时间。";
+    ErrAfterDefault => "The execution time must not be later than the default execution time", "执行时间不能晚于默认执行时间";
+    ErrInThePast => "The execution time is in the past", "执行时间早于当前时间";
+    ErrNonexistent => "This time does not exist in your time zone (the clocks skip it for daylight saving time). Choose another time.", "该时间在您的时区不存在（夏令时跳过了此时间），请选择其他时间。";
+    ErrAmbiguous => "This time happens twice in your time zone because the clocks go back. Choose another time or show times in UTC.", "由于时钟回拨，该时间在您的时区出现两次。请选择其他时间或改用 UTC 显示。";
+    ErrEmptyTime => "Choose a date and time.", "请选择日期和时间。";
+    ErrMalformedTime => "Enter the time as YYYY-MM-DD HH:MM.", "请按 YYYY-MM-DD HH:MM 格式输入时间。";
+    ErrForbidden => "Your role cannot change O&M events. Ask an operator of your account.", "您的角色不能修改运维事件，请联系账号的运维人员。";
+    ErrNetwork => "The console cannot reach the server.", "控制台无法连接服务器。";
+    BetweenNowAndDefault => "Between now and the default execution time,", "可选时间：现在至默认执行时间";
+    DurNone => "none", "无";
+    DurUnderMinute => "under 1 minute", "不到 1 分钟";
+    Minutes => "minutes", "分钟";
+    UpTo => "up to", "最长";
+    SumFailover => "fail over", "条隧道切换";
+    SumInterrupted => "interrupted", "条隧道中断";
+    SumUnaffected => "not affected", "条隧道不受影响";
+    SumAtMost => "at most", "最长中断";
+    SumSslDisconnect => "SSL clients disconnect", "个 SSL 客户端断开";
+    ChartLabel => "Alerts per day over the last 30 days", "最近 30 天每天的告警数";
+    ChartTotal => "in all, at most", "条，单日最多";
+    ChartAlerts => "alerts", "条告警";
+}
+
+pub fn reason(r: Reason) -> Msg {
+    match r {
+        Reason::SystemUpgrade => Msg::ReasonSystemUpgrade,
+        Reason::HardwareUpgrade => Msg::ReasonHardwareUpgrade,
+        Reason::IssueFix => Msg::ReasonIssueFix,
+    }
+}
+
+pub fn status(s: EventStatus) -> Msg {
+    match s {
+        EventStatus::Pending => Msg::StatusPending,
+        EventStatus::Executing => Msg::StatusExecuting,
+        EventStatus::Completed => Msg::StatusCompleted,
+        EventStatus::Failed => Msg::StatusFailed,
+        EventStatus::Cancelled => Msg::StatusCancelled,
+    }
+}
+
+pub fn role(r: GatewayIpRole) -> Msg {
+    match r {
+        GatewayIpRole::IpsecAddress1 => Msg::IpsecAddress1,
+        GatewayIpRole::IpsecAddress2 => Msg::IpsecAddress2,
+        GatewayIpRole::SslAddress => Msg::SslAddress,
+        GatewayIpRole::GatewayAddress => Msg::GatewayAddress,
+        GatewayIpRole::TunnelAddress => Msg::TunnelAddress,
+    }
+}
+
+pub fn effect(e: Effect) -> Msg {
+    match e {
+        Effect::Failover => Msg::EffectFailover,
+        Effect::Interruption => Msg::EffectInterruption,
+        Effect::None => Msg::EffectNone,
+        Effect::Disconnect => Msg::EffectDisconnect,
+    }
+}
+
+pub fn recommendation(r: Recommendation) -> Msg {
+    match r {
+        Recommendation::AutoFailover => Msg::RecAutoFailover,
+        Recommendation::KeepBothTunnelsAvailable => Msg::RecKeepBoth,
+        Recommendation::RestoreOtherTunnel => Msg::RecRestoreOther,
+        Recommendation::UpgradeToDualTunnel => Msg::RecUpgradeDual,
+        Recommendation::RedundantConnections => Msg::RecRedundant,
+        Recommendation::WarnSslUsers => Msg::RecWarnSsl,
+    }
+}
+
+/// `under 1 minute`, `10 minutes`, `none`.
+pub fn duration(lang: Lang, seconds: u32) -> String {
+    match seconds {
+        0 => lang.text(Msg::DurNone).to_owned(),
+        1..=60 => lang.text(Msg::DurUnderMinute).to_owned(),
+        s => {
+            let minutes = s.div_ceil(60);
+            match lang {
+                Lang::En => format!("{minutes} minutes"),
+                Lang::Zh => format!("{minutes} 分钟"),
+            }
+        }
+    }
+}
+
+/// "3 tunnels fail over, at most under 1 minute; 12 SSL clients disconnect".
+pub fn summary(lang: Lang, s: &Summary) -> String {
+    let t = |m| lang.text(m);
+    let count = |n: u32, what: Msg| match lang {
+        Lang::En => format!(
+            "{n} {} {}",
+            if n == 1 { "tunnel" } else { "tunnels" },
+            t(what)
+        ),
+        Lang::Zh => format!("{n} {}", t(what)),
+    };
+    let sep = match lang {
+        Lang::En => ", ",
+        Lang::Zh => "，",
+    };
+    let mut parts = Vec::new();
+    if s.tunnels_failover > 0 {
+        parts.push(count(s.tunnels_failover, Msg::SumFailover));
+    }
+    if s.tunnels_interrupted > 0 {
+        parts.push(count(s.tunnels_interrupted, Msg::SumInterrupted));
+    }
+    if s.tunnels_unaffected > 0 {
+        parts.push(count(s.tunnels_unaffected, Msg::SumUnaffected));
+    }
+    let mut text = if parts.is_empty() {
+        t(Msg::NoTunnelAffected).to_owned()
+    } else {
+        parts.join(sep)
+    };
+    if s.max_interruption_s > 0 {
+        text.push_str(&format!(
+            "{sep}{} {}",
+            t(Msg::SumAtMost),
+            duration(lang, s.max_interruption_s)
+        ));
+    }
+    if s.ssl_clients > 0 {
+        let clients = match (lang, s.ssl_clients) {
+            (Lang::En, 1) => "1 SSL client disconnects".to_owned(),
+            (Lang::En, n) => format!("{n} {}", t(Msg::SumSslDisconnect)),
+            (Lang::Zh, n) => format!("{n} {}", t(Msg::SumSslDisconnect)),
+        };
+        text.push_str(match lang {
+            Lang::En => "; ",
+            Lang::Zh => "；",
+        });
+        text.push_str(&clients);
+    }
+    text
+}
+
+/// "20 VPN gateways · page 1 of 3".
+pub fn page_status(lang: Lang, total: u64, noun: Msg, page: u32, pages: u32) -> String {
+    match lang {
+        Lang::En => format!("{total} {} · page {page} of {pages}", lang.text(noun)),
+        Lang::Zh => format!("共 {total} {} · 第 {page}/{pages} 页", lang.text(noun)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_both_languages() {
+        for m in Msg::ALL {
+            assert!(!m.en().is_empty(), "{m:?} has no English");
+            assert!(!m.zh().is_empty(), "{m:?} has no Chinese");
+        }
+        let chinese = Msg::ALL
+            .iter()
+            .filter(|m| {
+                m.zh()
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+            })
+            .count();
+        assert!(
+            chinese * 10 >= Msg::ALL.len() * 8,
+            "most messages are really translated"
+        );
+    }
+
+    #[test]
+    fn the_language_follows_the_browser() {
+        assert_eq!(Lang::from_tag("zh-CN"), Lang::Zh);
+        assert_eq!(Lang::from_tag("zh-Hans"), Lang::Zh);
+        assert_eq!(Lang::from_tag("en-US"), Lang::En);
+        assert_eq!(Lang::from_tag("fr"), Lang::En);
+    }
+
+    #[test]
+    fn summaries_read_in_both_languages() {
+        let s = Summary {
+            max_interruption_s: 60,
+            tunnels: 3,
+            connections: 3,
+            ssl_clients: 12,
+            tunnels_failover: 3,
+            tunnels_interrupted: 0,
+            tunnels_unaffected: 0,
+        };
+        assert_eq!(
+            summary(Lang::En, &s),
+            "3 tunnels fail over, at most under 1 minute; 12 SSL clients disconnect"
+        );
+        assert_eq!(
+            summary(Lang::Zh, &s),
+            "3 条隧道切换，最长中断 不到 1 分钟；12 个 SSL 客户端断开"
+        );
+        assert_eq!(
+            summary(Lang::En, &Summary::default()),
+            "No tunnel is affected"
+        );
+        assert_eq!(duration(Lang::En, 600), "10 minutes");
+        assert_eq!(duration(Lang::Zh, 300), "5 分钟");
+    }
+}
