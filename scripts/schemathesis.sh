@@ -12,11 +12,12 @@ fi
 bin="${SERVER_BIN:-target/debug/vpn-console-server}"
 work=$(mktemp -d)
 export DATABASE_URL="sqlite://$work/console.db" RUST_LOG=warn
-"$bin" --listen 127.0.0.1:0 --demo --console-dir /nonexistent > "$work/server.out" 2>&1 &
+"$bin" --listen 127.0.0.1:0 --demo --console-dir "${CONSOLE_DIR:-dist}" > "$work/server.out" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do grep -q "console at" "$work/server.out" && break; sleep 0.2; done
 url=$(grep -o 'http://[0-9.:]*' "$work/server.out" | head -1)
+[ -n "$url" ] || { echo "the server did not start:"; cat "$work/server.out"; exit 1; }
 token=$("$bin" create-token --email alice@acme.example --name schemathesis | tail -1)
 "$venv/bin/schemathesis" run "$url/api/v1/openapi.json" \
   --header "Authorization: Bearer $token" \

@@ -105,7 +105,15 @@ enum Command {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() {
+    // A bad configuration ends the process with one line that names the problem.
+    if let Err(e) = run().await {
+        eprintln!("vpn-console-server: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -117,7 +125,16 @@ async fn main() -> anyhow::Result<()> {
         cli.time_scale > 0.0 && cli.time_scale.is_finite(),
         "--time-scale must be a positive number"
     );
-    let store = Store::connect(&cli.database_url).await?;
+    if matches!(cli.command, None | Some(Command::Serve)) {
+        anyhow::ensure!(
+            cli.console_dir.join("index.html").is_file(),
+            "the console directory '{}' holds no index.html; build it with scripts/build-console.sh or pass --console-dir",
+            cli.console_dir.display()
+        );
+    }
+    let store = Store::connect(&cli.database_url)
+        .await
+        .with_context(|| format!("database {}", redact(&cli.database_url)))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
@@ -223,9 +240,6 @@ async fn serve(
                 .join(", ")
         );
     }
-    if !console_dir.join("index.html").exists() {
-        tracing::warn!(dir = %console_dir.display(), "no built console here; the API works, the pages do not");
-    }
     let state = vpn_console_server::state(store.clone(), clock.clone());
     let scheduler = Scheduler {
         store: store.clone(),
@@ -252,4 +266,18 @@ async fn serve(
     .await?;
     store.close().await;
     Ok(())
+}
+
+/// The database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
 }

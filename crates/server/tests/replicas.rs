@@ -18,6 +18,18 @@ struct Replica {
     url: String,
 }
 
+/// A console folder with a placeholder page: these tests need the API, not the built console.
+fn console_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("om-console-stub-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("index.html"),
+        "<!DOCTYPE html><title>console</title>",
+    )
+    .unwrap();
+    dir
+}
+
 fn start(database_url: &str, time_scale: &str, name: &str) -> Replica {
     let mut child = Command::new(BIN)
         .env("REPLICA_NAME", name)
@@ -27,9 +39,9 @@ fn start(database_url: &str, time_scale: &str, name: &str) -> Replica {
             "--demo",
             "--time-scale",
             time_scale,
-            "--console-dir",
-            "/nonexistent",
         ])
+        .arg("--console-dir")
+        .arg(console_dir())
         .env("DATABASE_URL", database_url)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -511,4 +523,62 @@ async fn sqlite_keeps_every_acknowledged_change_through_a_kill() {
         acknowledged.len()
     );
     drop(server);
+}
+
+/// Runs the server with a bad configuration and returns its exit status and stderr.
+fn run_badly(args: &[&str], database_url: &str) -> (bool, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+    )
+}
+
+#[test]
+fn bad_configuration_stops_the_server_with_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/console.db", dir.path().display());
+    let console = console_dir();
+    let console = console.to_str().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = taken.local_addr().unwrap().to_string();
+    let cases: [(Vec<&str>, String, &str); 4] = [
+        (
+            vec!["--listen", &taken, "--console-dir", console],
+            db.clone(),
+            "binding",
+        ),
+        (
+            vec![
+                "--listen",
+                "127.0.0.1:0",
+                "--console-dir",
+                "/nonexistent-console",
+            ],
+            db.clone(),
+            "console directory",
+        ),
+        (
+            vec!["--listen", "127.0.0.1:0", "--console-dir", console],
+            "sqlite:///proc/no-such-dir/console.db".into(),
+            "database",
+        ),
+        (
+            vec!["--listen", "127.0.0.1:0", "--console-dir", console],
+            "mysql://somewhere/db".into(),
+            "unsupported database URL",
+        ),
+    ];
+    for (args, url, expected) in cases {
+        let (ok, stderr) = run_badly(&args, &url);
+        assert!(!ok, "{args:?} {url} started");
+        assert_eq!(stderr.lines().count(), 1, "one line, not a trace: {stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
 }
