@@ -65,13 +65,20 @@ const EVENT: &str = r#"{"event":{"id":"om-bp1test0000000000001","region":"cn-han
 /// `window.__requests`.
 fn stand_in_fetch() {
     let script = format!(
-        r#"window.__requests = [];
+        r#"window.__requests = []; window.__postMode = 'ok';
         window.fetch = async (req) => {{
           const method = req.method, url = new URL(req.url).pathname;
           const body = method === 'GET' ? null : await req.text();
-          window.__requests.push({{ method, url, body, ifMatch: req.headers.get('If-Match') }});
+          window.__requests.push({{ method, url, body, ifMatch: req.headers.get('If-Match'), key: req.headers.get('Idempotency-Key') }});
+          if (method === 'POST' && window.__postMode === 'network') {{ throw new TypeError('Failed to fetch'); }}
+          if (method === 'POST' && window.__postMode === 'stale') {{
+            return new Response('{{"code":"stale","message":"changed"}}', {{ status: 412, headers: {{ 'Content-Type': 'application/json' }} }});
+          }}
           if (method === 'GET' && url.startsWith('/api/v1/om-events/')) {{
             return new Response({EVENT:?}, {{ status: 200, headers: {{ 'ETag': '"3"', 'Content-Type': 'application/json' }} }});
+          }}
+          if (method === 'POST') {{
+            return new Response(JSON.stringify(JSON.parse({EVENT:?}).event), {{ status: 200, headers: {{ 'ETag': '"4"', 'Content-Type': 'application/json' }} }});
           }}
           return new Response('{{"code":"not_found","message":"no"}}', {{ status: 404 }});
         }};"#
@@ -289,5 +296,104 @@ async fn a_viewer_cannot_press_ok() {
     .await;
     assert!(disabled(&root, "#om-ok"));
     assert!(root.text_content().unwrap().contains("Your role is viewer"));
+    drop(handle);
+}
+
+fn set_post_mode(mode: &str) {
+    js_sys::Reflect::set(&window(), &"__postMode".into(), &mode.into()).unwrap();
+}
+
+fn recorded(method: &str, field: &str) -> Vec<String> {
+    let all = js_sys::Reflect::get(&window(), &"__requests".into()).unwrap();
+    js_sys::Array::from(&all)
+        .iter()
+        .filter(|r| {
+            js_sys::Reflect::get(r, &"method".into())
+                .unwrap()
+                .as_string()
+                .as_deref()
+                == Some(method)
+        })
+        .map(|r| {
+            js_sys::Reflect::get(&r, &field.into())
+                .unwrap()
+                .as_string()
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+async fn open_dialog_with_time(root: &web_sys::HtmlElement) {
+    until("the event", || {
+        root.query_selector("#om-event-id").unwrap().is_some()
+    })
+    .await;
+    let at: web_sys::HtmlInputElement = root
+        .query_selector("input[value=at]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    at.click();
+    until("OK enabled", || !disabled(root, "#om-ok")).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_stale_version_reloads_the_event_and_says_so() {
+    stand_in_fetch();
+    set_post_mode("stale");
+    let root = container();
+    let changed = RwSignal::new(false);
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide("operator");
+        view! { <OmEventDialog event_id="om-bp1test0000000000001".into()
+        on_close=Callback::new(|_| {}) on_changed=Callback::new(move |_| changed.set(true))/> }
+    });
+    open_dialog_with_time(&root).await;
+    click(&root, "#om-ok");
+    until("the notice", || {
+        root.text_content().unwrap().contains("changed meanwhile")
+    })
+    .await;
+    until("the reload", || requests("GET") >= 2).await;
+    assert!(!changed.get_untracked(), "nothing reported as changed");
+    assert!(
+        root.query_selector("#om-event-id").unwrap().is_some(),
+        "the dialog stays open"
+    );
+    drop(handle);
+}
+
+#[wasm_bindgen_test]
+async fn a_network_failure_keeps_the_dialog_and_retries_with_the_same_key() {
+    stand_in_fetch();
+    set_post_mode("network");
+    let root = container();
+    let closed = RwSignal::new(false);
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide("operator");
+        view! { <OmEventDialog event_id="om-bp1test0000000000001".into()
+        on_close=Callback::new(move |_| closed.set(true)) on_changed=Callback::new(|_| {})/> }
+    });
+    open_dialog_with_time(&root).await;
+    click(&root, "#om-ok");
+    until("the retry offer", || {
+        root.query_selector("#om-ok")
+            .unwrap()
+            .and_then(|b| b.text_content())
+            .as_deref()
+            == Some("Retry")
+    })
+    .await;
+    assert!(!closed.get_untracked(), "the dialog stays");
+    set_post_mode("ok");
+    click(&root, "#om-ok");
+    until("the dialog to close", || closed.get_untracked()).await;
+    let keys = recorded("POST", "key");
+    assert_eq!(keys.len(), 2);
+    assert_eq!(
+        keys[0], keys[1],
+        "the retry is the same request to the server"
+    );
+    assert!(!keys[0].is_empty());
     drop(handle);
 }
