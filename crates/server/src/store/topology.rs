@@ -166,6 +166,47 @@ impl Store {
         Ok(())
     }
 
+    /// One page of `table` (gateways or connections) of an account in a region, in ID order,
+    /// and how many match. Without a search the filter is only the indexed columns, so the
+    /// planner walks the index.
+    async fn page_rows(
+        &self,
+        table: &str,
+        columns: &str,
+        account: &str,
+        region: &RegionId,
+        query: &ListQuery,
+    ) -> sqlx::Result<(Vec<AnyRow>, u64)> {
+        let searching = !query.search.is_empty();
+        let filter = if searching {
+            "account_id = $1 AND region_id = $2 AND (lower(id) LIKE $3 ESCAPE '\\' OR lower(name) LIKE $3 ESCAPE '\\')"
+        } else {
+            "account_id = $1 AND region_id = $2 AND $3 = ''"
+        };
+        let pattern = if searching {
+            query.like_pattern()
+        } else {
+            String::new()
+        };
+        let total = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table} WHERE {filter}"))
+            .bind(account)
+            .bind(region.as_str())
+            .bind(pattern.as_str())
+            .fetch_one(self.reader())
+            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {columns} FROM {table} WHERE {filter} ORDER BY id LIMIT $4 OFFSET $5"
+        ))
+        .bind(account)
+        .bind(region.as_str())
+        .bind(pattern.as_str())
+        .bind(i64::from(query.page_size))
+        .bind(query.offset())
+        .fetch_all(self.reader())
+        .await?;
+        Ok((rows, int(&total, "n")?.max(0) as u64))
+    }
+
     /// One page of an account's gateways in a region, with their O&M Events column.
     pub async fn list_gateways(
         &self,
@@ -173,27 +214,9 @@ impl Store {
         region: &RegionId,
         query: &ListQuery,
     ) -> sqlx::Result<(Vec<(Gateway, OmEventsCell)>, u64)> {
-        let filter = "account_id = $1 AND region_id = $2 AND ($3 = '' OR lower(id) LIKE $4 ESCAPE '\\' OR lower(name) LIKE $4 ESCAPE '\\')";
-        let total = sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM gateways WHERE {filter}"
-        ))
-        .bind(account)
-        .bind(region.as_str())
-        .bind(query.search.as_str())
-        .bind(query.like_pattern())
-        .fetch_one(self.reader())
-        .await?;
-        let rows = sqlx::query(&format!(
-            "SELECT {GATEWAY_COLUMNS} FROM gateways WHERE {filter} ORDER BY id LIMIT $5 OFFSET $6"
-        ))
-        .bind(account)
-        .bind(region.as_str())
-        .bind(query.search.as_str())
-        .bind(query.like_pattern())
-        .bind(i64::from(query.page_size))
-        .bind(query.offset())
-        .fetch_all(self.reader())
-        .await?;
+        let (rows, total) = self
+            .page_rows("gateways", GATEWAY_COLUMNS, account, region, query)
+            .await?;
         let gateways: Vec<Gateway> = rows
             .iter()
             .map(gateway_from_row)
@@ -211,7 +234,7 @@ impl Store {
                 Ok((g, cell))
             })
             .collect::<sqlx::Result<_>>()?;
-        Ok((items, int(&total, "n")?.max(0) as u64))
+        Ok((items, total))
     }
 
     /// One page of an account's IPsec-VPN connections in a region. A connection on a transit
@@ -223,27 +246,9 @@ impl Store {
         region: &RegionId,
         query: &ListQuery,
     ) -> sqlx::Result<(Vec<(Connection, OmEventsCell)>, u64)> {
-        let filter = "account_id = $1 AND region_id = $2 AND ($3 = '' OR lower(id) LIKE $4 ESCAPE '\\' OR lower(name) LIKE $4 ESCAPE '\\')";
-        let total = sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM connections WHERE {filter}"
-        ))
-        .bind(account)
-        .bind(region.as_str())
-        .bind(query.search.as_str())
-        .bind(query.like_pattern())
-        .fetch_one(self.reader())
-        .await?;
-        let rows = sqlx::query(&format!(
-            "SELECT {CONNECTION_COLUMNS} FROM connections WHERE {filter} ORDER BY id LIMIT $5 OFFSET $6"
-        ))
-        .bind(account)
-        .bind(region.as_str())
-        .bind(query.search.as_str())
-        .bind(query.like_pattern())
-        .bind(i64::from(query.page_size))
-        .bind(query.offset())
-        .fetch_all(self.reader())
-        .await?;
+        let (rows, total) = self
+            .page_rows("connections", CONNECTION_COLUMNS, account, region, query)
+            .await?;
         let mut connections: Vec<Connection> = rows
             .iter()
             .map(connection_from_row)
@@ -283,7 +288,7 @@ impl Store {
                 Ok((c, cell))
             })
             .collect::<sqlx::Result<_>>()?;
-        Ok((items, int(&total, "n")?.max(0) as u64))
+        Ok((items, total))
     }
 
     async fn attach_tunnels(&self, connections: &mut [Connection]) -> sqlx::Result<()> {
