@@ -96,7 +96,7 @@ try {
     figure: `API throughput (${label}): gateways list, wrk -t2 -c16 ${wrkSeconds} s`,
     value: `${real.rps.toFixed(0)} req/s, p50 ${ms(real.p50)}, p99 ${ms(real.p99)}`,
     baseline: `${baseline.rps.toFixed(0)} req/s, p50 ${ms(baseline.p50)}, p99 ${ms(baseline.p99)} (bare axum, same bytes)`,
-    ratio: `${ratio.toFixed(2)} of the baseline's req/s`,
+    ratio: `${ratio < 0.1 ? ratio.toFixed(3) : ratio.toFixed(2)} of the baseline's req/s`,
     goal: '≥ 0.5',
     met: ratio >= 0.5,
   });

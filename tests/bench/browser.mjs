@@ -150,7 +150,7 @@ try {
   console.log(`Paging ${total} gateways: 10 × Next in ${pagingMs} ms, ${paging.frames} frames`);
   row({
     figure: `Big region (${total} gateways): longest frame while paging (10 × Next)`,
-    value: `${ms(paging.longest)} (longest task ${ms(paging.longTask)})`,
+    value: `${ms(paging.longest)} (${paging.longTask > 0 ? `longest task ${ms(paging.longTask)}` : 'no task over 50 ms'})`,
     baseline: `${ms(idle.longest)} (same page idle for as long)`,
     ratio: times(paging.longest / idle.longest),
     // rAF times are coarsened and jitter by a fraction of a millisecond: compared to the ms.

@@ -36,7 +36,7 @@ so a ratio survives a noisy machine better than the absolute value does.
 ${seconds ? `- Took: ${seconds} s, builds included\n` : ''}
 ${table}
 
-${missed.length === 0 ? 'Every goal was met.' : `Goals missed: ${missed.map((r) => r.figure).join('; ')}.`}
+${missed.length === 0 ? 'Every goal was met.' : `Goals missed:\n\n${missed.map((r) => `- ${r.figure}: ${r.value} (goal ${r.goal})`).join('\n')}`}
 
 How each figure is measured:
 

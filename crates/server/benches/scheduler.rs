@@ -192,7 +192,7 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
     );
     if let Ok(path) = std::env::var("BENCH_RESULTS") {
         let row = serde_json::json!({
-            "figure": format!("Scheduler: {} events due at once, until all completed ({label})", f.events),
+            "figure": format!("Scheduler: {} events due at once, until all completed ({label})", thousands(f.events)),
             "value": format!("{:.2} s, {:.0} events/s", f.scheduler.as_secs_f64(), rate(f.scheduler)),
             "baseline": format!("{:.2} s, {:.0} events/s (2 bare conditional-update transactions per event)", f.baseline.as_secs_f64(), rate(f.baseline)),
             "ratio": format!("{ratio:.2}× the baseline's time"),
@@ -206,4 +206,17 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
         writeln!(file, "{row}")?;
     }
     Ok(())
+}
+
+/// `10000` as `10,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

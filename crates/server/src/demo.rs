@@ -849,6 +849,7 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> anyhow::Result<bool> {
         b.transit_router_connections(4).await?;
         finish(b).await?;
     }
+    store.refresh_statistics().await?;
     Ok(true)
 }
 
@@ -885,6 +886,7 @@ pub async fn generate_region(
     let mut b = builder(store, 999, account, region, now).await?;
     b.wide_gateway(100).await?;
     done += finish(b).await?;
+    store.refresh_statistics().await?;
     Ok(done)
 }
 

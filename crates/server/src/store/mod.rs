@@ -76,6 +76,11 @@ impl Store {
                     .run(&write)
                     .await
                     .context("migrating SQLite")?;
+                // Cheap at start-up: analyses only tables whose statistics are missing or stale.
+                sqlx::query("PRAGMA optimize=0x10002")
+                    .execute(&write)
+                    .await
+                    .context("optimizing SQLite")?;
                 let read = options(8).connect(&url).await.context("opening SQLite")?;
                 Store {
                     read,
@@ -102,6 +107,14 @@ impl Store {
             }
         };
         Ok(store)
+    }
+
+    /// Refreshes the planner's statistics after bulk loads. Without them SQLite reads the
+    /// current events of a page through the (status, execute_at) index and scans every pending
+    /// event instead of looking each resource up.
+    pub async fn refresh_statistics(&self) -> sqlx::Result<()> {
+        sqlx::query("ANALYZE").execute(&self.write).await?;
+        Ok(())
     }
 
     pub async fn begin(&self) -> sqlx::Result<Tx> {
