@@ -409,11 +409,7 @@ impl Builder<'_> {
         self.connection_on_gateway(&hq, "branch-chengdu-tunnel-1-down", &[DOWN, UP_TRAFFIC])
             .await?;
         let ip = address(&hq, GatewayIpRole::IpsecAddress1);
-        let default = (now + Duration::days(3))
-            .date_naive()
-            .and_hms_opt(18, 0, 0)
-            .expect("time")
-            .and_utc();
+        let default = day_at(now, 3, 18, 0);
         self.event(
             ResourceRef::VpnGateway { id: hq.id.clone() },
             ip,
@@ -439,11 +435,7 @@ impl Builder<'_> {
             .await?;
         self.connection_on_gateway(&ssl, "office-guangzhou", &[UP_TRAFFIC, UP_IDLE])
             .await?;
-        let default = (now + Duration::days(5))
-            .date_naive()
-            .and_hms_opt(19, 0, 0)
-            .expect("time")
-            .and_utc();
+        let default = day_at(now, 5, 19, 0);
         self.event(
             ResourceRef::VpnGateway { id: ssl.id.clone() },
             address(&ssl, GatewayIpRole::SslAddress),
@@ -462,11 +454,7 @@ impl Builder<'_> {
             .await?;
         self.connection_on_gateway(&single, "store-hangzhou-002", &[UP_TRAFFIC])
             .await?;
-        let default = (now + Duration::days(2))
-            .date_naive()
-            .and_hms_opt(20, 0, 0)
-            .expect("time")
-            .and_utc();
+        let default = day_at(now, 2, 20, 0);
         let execute_at = default - Duration::hours(24);
         self.event(
             ResourceRef::VpnGateway {
@@ -484,11 +472,7 @@ impl Builder<'_> {
         let empty = self
             .gateway("staging-no-connections", TunnelMode::DualTunnel, false, 0)
             .await?;
-        let default = (now + Duration::days(9))
-            .date_naive()
-            .and_hms_opt(21, 0, 0)
-            .expect("time")
-            .and_utc();
+        let default = day_at(now, 9, 21, 0);
         self.event(
             ResourceRef::VpnGateway {
                 id: empty.id.clone(),
@@ -505,11 +489,7 @@ impl Builder<'_> {
         let tr_dual = self
             .connection_on_transit_router("dc-transit-router-dual", &[UP_TRAFFIC, UP_IDLE])
             .await?;
-        let default = (now + Duration::days(4))
-            .date_naive()
-            .and_hms_opt(18, 30, 0)
-            .expect("time")
-            .and_utc();
+        let default = day_at(now, 4, 18, 30);
         let ip = GatewayIp {
             role: GatewayIpRole::TunnelAddress,
             ip: tr_dual.tunnels[0].gateway_ip,
@@ -528,11 +508,7 @@ impl Builder<'_> {
         let tr_single = self
             .connection_on_transit_router("dc-transit-router-single", &[UP_TRAFFIC])
             .await?;
-        let default = (now + Duration::days(6))
-            .date_naive()
-            .and_hms_opt(18, 30, 0)
-            .expect("time")
-            .and_utc();
+        let default = day_at(now, 6, 18, 30);
         let ip = GatewayIp {
             role: GatewayIpRole::TunnelAddress,
             ip: tr_single.tunnels[0].gateway_ip,
@@ -729,6 +705,14 @@ impl Builder<'_> {
         }
         Ok(())
     }
+}
+
+/// `days` after `now`, at `hour:minute` UTC: the showcase's default execution times.
+fn day_at(now: DateTime<Utc>, days: i64, hour: u32, minute: u32) -> DateTime<Utc> {
+    (now.date_naive() + Duration::days(days))
+        .and_hms_opt(hour, minute, 0)
+        .expect("valid time")
+        .and_utc()
 }
 
 fn address(g: &Gateway, role: GatewayIpRole) -> GatewayIp {
