@@ -124,3 +124,47 @@ pub fn refresh_later(tick: RwSignal<u32>, ms: u64) {
         std::time::Duration::from_millis(ms),
     );
 }
+
+/// A list that could not load, with a way to try again.
+#[component]
+pub fn ListError(error: crate::api::CallError, on_retry: Callback<()>) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    view! {
+        <div class="error-box" role="alert">
+            <p>{error.message(ctx.lang.get_untracked())}</p>
+            <button type="button" on:click=move |_| on_retry.run(())>{ctx.t(Msg::TryAgain)}</button>
+        </div>
+    }
+}
+
+/// Below an empty table: nothing in the region (`none`), or nothing matching the search.
+#[component]
+pub fn EmptyList(q: Memo<String>, none: Msg) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    view! {
+        <p class="empty">{move || if q.with(String::is_empty) {
+            ctx.t(none).to_owned()
+        } else {
+            format!("{}: “{}”", ctx.t(Msg::NoMatch), q.get())
+        }}</p>
+    }
+}
+
+/// The O&M Events dialog of whichever event a list row opened.
+#[component]
+pub fn EventDialogHost(
+    open_event: RwSignal<Option<String>>,
+    on_changed: Callback<()>,
+) -> impl IntoView {
+    move || {
+        open_event.get().map(|id| {
+            view! {
+                <crate::components::OmEventDialog
+                    event_id=id
+                    on_close=Callback::new(move |()| open_event.set(None))
+                    on_changed=on_changed
+                />
+            }
+        })
+    }
+}

@@ -5,5 +5,8 @@ mod om_cell;
 
 pub use chart::AlertChart;
 pub use dialog::OmEventDialog;
-pub use list::{needs_follow, refresh_later, use_list_query, ListToolbar, Pager, PAGE_SIZE};
+pub use list::{
+    needs_follow, refresh_later, use_list_query, EmptyList, EventDialogHost, ListError,
+    ListToolbar, Pager, PAGE_SIZE,
+};
 pub use om_cell::{OmAction, OmCell};

@@ -6,8 +6,8 @@ use crate::api;
 use crate::app::list_href;
 use crate::app::Ctx;
 use crate::components::{
-    needs_follow, refresh_later, use_list_query, ListToolbar, OmAction, OmCell, OmEventDialog,
-    Pager, PAGE_SIZE,
+    needs_follow, refresh_later, use_list_query, EmptyList, EventDialogHost, ListError,
+    ListToolbar, OmAction, OmCell, Pager, PAGE_SIZE,
 };
 use crate::i18n::Msg;
 
@@ -34,12 +34,7 @@ pub fn ConnectionsPage() -> impl IntoView {
         <Transition fallback=move || view! { <p class="muted" role="status">{t(Msg::LoadingConnections)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(e) => view! {
-                        <div class="error-box" role="alert">
-                            <p>{e.message(ctx.lang.get_untracked())}</p>
-                            <button type="button" on:click=move |_| refresh.run(())>{t(Msg::TryAgain)}</button>
-                        </div>
-                    }.into_any(),
+                    Err(e) => view! { <ListError error=e on_retry=refresh/> }.into_any(),
                     Ok(p) => {
                         if needs_follow(p.items.iter().map(|i| &i.om_events), p.server_time) {
                             refresh_later(tick, 1500);
@@ -59,26 +54,14 @@ pub fn ConnectionsPage() -> impl IntoView {
                                     {p.items.into_iter().map(|c| view! { <ConnectionRow item=c region=region on_open=on_open/> }).collect_view()}
                                 </tbody>
                             </table>
-                            {empty.then(|| view! {
-                                <p class="empty">{move || if q.with(String::is_empty) {
-                                    t(Msg::NoConnections).to_owned()
-                                } else {
-                                    format!("{}: “{}”", t(Msg::NoMatch), q.get())
-                                }}</p>
-                            })}
+                            {empty.then(|| view! { <EmptyList q=q none=Msg::NoConnections/> })}
                             <Pager path=PATH region=region q=q page=p.page total=p.total noun=Msg::ConnectionsNoun/>
                         }.into_any()
                     }
                 }
             })}
         </Transition>
-        {move || open_event.get().map(|id| view! {
-            <OmEventDialog
-                event_id=id
-                on_close=Callback::new(move |()| open_event.set(None))
-                on_changed=Callback::new(move |()| tick.update(|t| *t += 1))
-            />
-        })}
+        <EventDialogHost open_event=open_event on_changed=refresh/>
     }
 }
 

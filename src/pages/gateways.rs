@@ -5,8 +5,8 @@ use vpn_console_domain::{Addresses, TunnelMode};
 use crate::api;
 use crate::app::Ctx;
 use crate::components::{
-    needs_follow, refresh_later, use_list_query, ListToolbar, OmAction, OmCell, OmEventDialog,
-    Pager, PAGE_SIZE,
+    needs_follow, refresh_later, use_list_query, EmptyList, EventDialogHost, ListError,
+    ListToolbar, OmAction, OmCell, Pager, PAGE_SIZE,
 };
 use crate::i18n::Msg;
 
@@ -33,12 +33,7 @@ pub fn GatewaysPage() -> impl IntoView {
         <Transition fallback=move || view! { <p class="muted" role="status">{t(Msg::LoadingGateways)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(e) => view! {
-                        <div class="error-box" role="alert">
-                            <p>{e.message(ctx.lang.get_untracked())}</p>
-                            <button type="button" on:click=move |_| refresh.run(())>{t(Msg::TryAgain)}</button>
-                        </div>
-                    }.into_any(),
+                    Err(e) => view! { <ListError error=e on_retry=refresh/> }.into_any(),
                     Ok(p) => {
                         if needs_follow(p.items.iter().map(|i| &i.om_events), p.server_time) {
                             refresh_later(tick, 1500);
@@ -60,26 +55,14 @@ pub fn GatewaysPage() -> impl IntoView {
                                     {p.items.into_iter().map(|g| view! { <GatewayRow item=g on_open=on_open/> }).collect_view()}
                                 </tbody>
                             </table>
-                            {empty.then(|| view! {
-                                <p class="empty">{move || if q.with(String::is_empty) {
-                                    t(Msg::NoGateways).to_owned()
-                                } else {
-                                    format!("{}: “{}”", t(Msg::NoMatch), q.get())
-                                }}</p>
-                            })}
+                            {empty.then(|| view! { <EmptyList q=q none=Msg::NoGateways/> })}
                             <Pager path=PATH region=region q=q page=p.page total=p.total noun=Msg::GatewaysNoun/>
                         }.into_any()
                     }
                 }
             })}
         </Transition>
-        {move || open_event.get().map(|id| view! {
-            <OmEventDialog
-                event_id=id
-                on_close=Callback::new(move |()| open_event.set(None))
-                on_changed=Callback::new(move |()| tick.update(|t| *t += 1))
-            />
-        })}
+        <EventDialogHost open_event=open_event on_changed=refresh/>
     }
 }
 
