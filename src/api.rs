@@ -9,6 +9,7 @@ use vpn_console_domain::api::{
     LoginRequest, Page, Region, SessionInfo, API_PREFIX,
 };
 use vpn_console_domain::{ExecutionRequest, OmEvent};
+use wasm_bindgen::JsValue;
 
 /// A failed call, as the console shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,15 +64,29 @@ pub fn on_unauthenticated(f: impl Fn() + 'static) {
     ON_UNAUTHENTICATED.with(|cell| *cell.borrow_mut() = Some(Box::new(f)));
 }
 
-/// An answer: status, ETag, body text.
+/// An answer: status, ETag, and the body as the browser parsed it (`None` when it is not JSON).
 struct Answer {
     status: u16,
     etag: Option<String>,
-    body: String,
+    body: Option<JsValue>,
+}
+
+type Sent<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Answer, CallError>> + 'a>>;
+
+/// Boxed so that the fetch's state machine is compiled once, not inlined into the future of
+/// every endpoint and every resource that awaits one (that copy was the wasm's biggest item).
+fn send<'a>(
+    method: &'a str,
+    path: &'a str,
+    headers: &'a [(&'a str, &'a str)],
+    body: Option<String>,
+) -> Sent<'a> {
+    Box::pin(fetch(method, path, headers, body))
 }
 
 #[cfg(target_arch = "wasm32")]
-async fn send(
+async fn fetch(
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
@@ -103,20 +118,21 @@ async fn send(
         .await
         .map_err(|_| CallError::Network("the request did not complete".into()))?
         .unchecked_into();
-    let text = JsFuture::from(response.text().map_err(net)?)
-        .await
-        .map_err(net)?
-        .as_string()
-        .unwrap_or_default();
+    // The browser's JSON parser: the body never crosses into the wasm as text, and no JSON
+    // parser is compiled into it.
+    let body = match response.json() {
+        Ok(p) => JsFuture::from(p).await.ok(),
+        Err(_) => None,
+    };
     Ok(Answer {
         status: response.status(),
         etag: response.headers().get("ETag").ok().flatten(),
-        body: text,
+        body,
     })
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-async fn send(
+async fn fetch(
     _: &str,
     path: &str,
     _: &[(&str, &str)],
@@ -129,9 +145,26 @@ async fn send(
 }
 
 fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, CallError> {
+    let body = success_body(answer)?;
+    serde_wasm_bindgen::from_value(body).map_err(unreadable)
+}
+
+fn unreadable(e: serde_wasm_bindgen::Error) -> CallError {
+    CallError::Network(format!("unreadable answer: {e}"))
+}
+
+fn api_error(body: Option<JsValue>) -> Option<ApiError> {
+    serde_wasm_bindgen::from_value(body?).ok()
+}
+
+/// The body of a 2xx answer, else the error it carries; kept apart from `decode` so that only
+/// the parsing is compiled once per answer type.
+#[inline(never)]
+fn success_body(answer: Answer) -> Result<JsValue, CallError> {
     if (200..300).contains(&answer.status) {
-        return serde_json::from_str(&answer.body)
-            .map_err(|e| CallError::Network(format!("unreadable answer: {e}")));
+        return answer
+            .body
+            .ok_or_else(|| CallError::Network("unreadable answer: not JSON".into()));
     }
     if answer.status == 401 {
         ON_UNAUTHENTICATED.with(|cell| {
@@ -140,7 +173,7 @@ fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, CallError> {
             }
         });
     }
-    let error = serde_json::from_str(&answer.body).unwrap_or(ApiError {
+    let error = api_error(answer.body).unwrap_or(ApiError {
         code: "http_error".into(),
         message: format!("The server answered {}.", answer.status),
     });
@@ -154,8 +187,15 @@ async fn get<T: DeserializeOwned>(path: &str) -> Result<T, CallError> {
     decode(send("GET", path, &[], None).await?)
 }
 
+/// Serialized as serde_json would (maps as objects, `None` as `null`), written by the browser.
 fn json_body(value: &impl Serialize) -> String {
-    serde_json::to_string(value).expect("request bodies serialize")
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value
+        .serialize(&serializer)
+        .ok()
+        .and_then(|v| js_sys::JSON::stringify(&v).ok())
+        .and_then(|s| s.as_string())
+        .expect("request bodies serialize")
 }
 
 /// Query-string escaping for the few characters that matter in a search.
@@ -186,7 +226,7 @@ pub async fn log_in(email: String, password: String) -> Result<SessionInfo, Call
     )
     .await?;
     if answer.status == 401 {
-        let error = serde_json::from_str(&answer.body).unwrap_or(ApiError {
+        let error = api_error(answer.body).unwrap_or(ApiError {
             code: "invalid_credentials".into(),
             message: "The email or password is wrong.".into(),
         });
@@ -200,7 +240,7 @@ pub async fn log_out() -> Result<(), CallError> {
     if answer.status == 204 || answer.status == 401 {
         Ok(())
     } else {
-        decode::<serde_json::Value>(answer).map(|_| ())
+        success_body(answer).map(|_| ())
     }
 }
 
