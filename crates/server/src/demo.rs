@@ -771,7 +771,7 @@ async fn finish(b: Builder<'_>) -> anyhow::Result<u32> {
         gateways,
         ..
     } = b;
-    tx.commit().await?;
+    store.commit(tx).await?;
     for (id, at) in to_start {
         store
             .start_event(
@@ -801,7 +801,7 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> anyhow::Result<bool> {
             other => other?,
         }
     }
-    tx.commit().await?;
+    store.commit(tx).await?;
     store.create_account("acme", "Acme Corporation").await?;
     store.create_account("globex", "Globex Inc.").await?;
     let hash = hash_password(DEMO_PASSWORD)?;
@@ -856,7 +856,7 @@ pub async fn generate_region(
         store
             .insert_region(&mut tx, &region_id, &format!("Benchmark ({region})"), 100)
             .await?;
-        tx.commit().await?;
+        store.commit(tx).await?;
     }
     let mut done = 0;
     let mut batch = 0u64;

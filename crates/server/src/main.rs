@@ -39,6 +39,11 @@ struct Cli {
     /// How many times faster than real time maintenance runs (tests and demos).
     #[arg(long, env = "TIME_SCALE", default_value_t = 1.0, global = true)]
     time_scale: f64,
+    /// How long, in milliseconds, a session or a list page read from the database may be
+    /// answered again without reading it anew when no write was seen in between; 0 turns this
+    /// off. Writes through this server or, on PostgreSQL, any replica end it at once.
+    #[arg(long, env = "READ_CACHE_TTL_MS", default_value_t = 1000, global = true)]
+    read_cache_ttl_ms: u64,
     /// Names this replica in the audit trail of the events it runs (a unique suffix is added).
     #[arg(long, env = "REPLICA_NAME", default_value = "replica", global = true)]
     replica_name: String,
@@ -135,6 +140,9 @@ async fn run() -> anyhow::Result<()> {
     let store = Store::connect(&cli.database_url)
         .await
         .with_context(|| format!("database {}", redact(&cli.database_url)))?;
+    store
+        .changes()
+        .set_ttl(std::time::Duration::from_millis(cli.read_cache_ttl_ms));
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
@@ -240,6 +248,7 @@ async fn serve(
                 .join(", ")
         );
     }
+    store.watch_other_writers();
     let state = vpn_console_server::state(store.clone(), clock.clone());
     let scheduler = Scheduler {
         store: store.clone(),

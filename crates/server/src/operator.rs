@@ -118,7 +118,7 @@ pub async fn publish_event(
         }
         Err(PublishError::Db(e)) => return Err(e.into()),
     }
-    tx.commit().await?;
+    store.commit(tx).await?;
     let event = store.event(&account, &id).await?.expect("just published");
     let (g, c) = store.event_topology(&account, &event).await?;
     let impact = affected_resources(&event, g.as_ref(), &c);

@@ -44,6 +44,7 @@ both_backends!(
     log_out_ends_the_session,
     the_audit_log_is_append_only,
     the_provider_publishes_and_cancels_events,
+    lists_show_every_write_despite_the_read_cache,
 );
 
 async fn regions_need_a_session(backend: Backend) {
@@ -188,6 +189,15 @@ async fn paging_and_search(backend: Backend) {
         .any(|g| g["id"] == id.as_str()));
     let none: Value = get("?q=%25_nothing").await.unwrap().json().await.unwrap();
     assert_eq!(none["total"], 0);
+    // The ID and the name are searched apart: the end of one and the start of the other do
+    // not make a match.
+    let across: Value = get(&format!("?q={}hq-dual", &id[id.len() - 3..]))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(across["total"], 0);
 
     for bad in ["?page_size=101", "?page_size=0", "?page=0", "?page=abc"] {
         let res = get(bad).await.unwrap();
@@ -1346,5 +1356,89 @@ async fn the_provider_publishes_and_cancels_events(backend: Backend) {
         list["items"][0]["om_events"]["current"]["id"],
         event.id.as_str()
     );
+    app.stop().await;
+}
+
+/// List pages and sessions are cached between writes (store::read_cache). A write through this
+/// server shows in the very next answer; a write by another process (another replica, an
+/// operator command) shows on PostgreSQL by notification, long before the time to live, and on
+/// SQLite after the time to live.
+async fn lists_show_every_write_despite_the_read_cache(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let row_of = |name: &'static str| {
+        let alice = alice.clone();
+        let url = app.url(&format!("/regions/cn-hangzhou/vpn-gateways?q={name}"));
+        async move {
+            let list: Value = alice.get(url).send().await.unwrap().json().await.unwrap();
+            list["items"][0]["om_events"].clone()
+        }
+    };
+
+    // This server's own write: no waiting.
+    let (detail, etag) = app.event_of(&alice, "hq-dual-tunnel").await;
+    let id = detail["event"]["id"].as_str().unwrap().to_owned();
+    let before = row_of("hq-dual-tunnel").await;
+    let moved_to = (app.now() + Duration::hours(1)).to_rfc3339();
+    let res = alice
+        .post(app.url(&format!("/om-events/{id}/execution")))
+        .header("If-Match", &etag)
+        .json(&json!({"mode": "at", "execute_at": moved_to}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let after = row_of("hq-dual-tunnel").await;
+    assert_ne!(
+        before["current"]["execute_at"],
+        after["current"]["execute_at"]
+    );
+    let (detail, _) = app.event_of_id(&alice, &id).await;
+    assert_eq!(
+        after["current"]["execute_at"],
+        detail["event"]["execute_at"]
+    );
+
+    // Another process's write.
+    let waits_for_the_ttl = match backend {
+        Backend::Postgres => {
+            // A time to live no test waits for: only the notification can show the change.
+            app.store
+                .changes()
+                .set_ttl(std::time::Duration::from_secs(3600));
+            app.store.watch_other_writers().unwrap();
+            false
+        }
+        Backend::Sqlite => {
+            app.store
+                .changes()
+                .set_ttl(std::time::Duration::from_millis(300));
+            true
+        }
+    };
+    // The listener needs a moment to connect; the row is read (and cached) meanwhile.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!row_of("hq-dual-tunnel").await["current"].is_null());
+    let other_process = vpn_console_server::store::Store::connect(&app.db_url)
+        .await
+        .unwrap();
+    other_process
+        .cancel_event(&id.parse().unwrap(), app.now())
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut seen = false;
+    while started.elapsed() < std::time::Duration::from_secs(20) {
+        if row_of("hq-dual-tunnel").await["current"].is_null() {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        seen,
+        "the cancelled event is still the gateway's current event (waits for the TTL: {waits_for_the_ttl})"
+    );
+    other_process.close().await;
     app.stop().await;
 }

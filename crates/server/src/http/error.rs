@@ -57,14 +57,20 @@ impl IntoResponse for AppError {
     }
 }
 
-/// Database failures are logged in full and answered without details.
-impl From<sqlx::Error> for AppError {
-    fn from(e: sqlx::Error) -> Self {
-        tracing::error!(error = %e, "database error");
+impl AppError {
+    /// A failure of the server itself: logged in full, answered without details.
+    pub fn internal(what: &str, e: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %e, "{what}");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "Something went wrong on the server; nothing was changed. Try again.",
         )
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::internal("database error", e)
     }
 }

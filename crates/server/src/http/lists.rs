@@ -1,8 +1,10 @@
 //! The VPN Gateways and IPsec Connections lists.
 
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::Json;
-use serde::Deserialize;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -13,7 +15,65 @@ use vpn_console_domain::RegionId;
 
 use super::extract::{ApiPath, ApiQuery, Auth};
 use super::{AppError, AppState, Result};
+use crate::store::read_cache::ReadCache;
 use crate::store::ListQuery;
+
+/// A list page, by what identifies it: the account, which list, the region and the query.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    account: String,
+    list: &'static str,
+    region: RegionId,
+    query: ListQuery,
+}
+
+/// Pages as they were sent, up to and including `"server_time":`, the one field that differs
+/// from one request to the next (it is the last, so the rest can be sent as it is).
+pub type PageCache = ReadCache<PageKey, Bytes>;
+
+const SERVER_TIME_FIELD: &[u8] = b",\"server_time\":";
+
+/// Serves the page of `key` from the cache, or reads it with `read` and caches it.
+async fn cached_page<T, F>(state: &AppState, key: PageKey, read: F) -> Result<Response>
+where
+    T: Serialize,
+    F: std::future::Future<Output = Result<(Vec<T>, u64)>>,
+{
+    let head = match state.list_pages.get(&key) {
+        Some(head) => head,
+        None => {
+            let generation = state.store.changes().generation();
+            let (items, total) = read.await?;
+            let page = Page {
+                items,
+                total,
+                page: key.query.page,
+                page_size: key.query.page_size,
+                server_time: state.clock.now(),
+            };
+            let mut body =
+                serde_json::to_vec(&page).map_err(|e| AppError::internal("writing a page", e))?;
+            // No string value can hold this sequence (its quotes would be escaped), so the
+            // last one is the field itself.
+            let end = body
+                .windows(SERVER_TIME_FIELD.len())
+                .rposition(|w| w == SERVER_TIME_FIELD)
+                .map(|at| at + SERVER_TIME_FIELD.len())
+                .ok_or_else(|| AppError::internal("writing a page", "no server_time"))?;
+            body.truncate(end);
+            let head = Bytes::from(body);
+            state.list_pages.put(key, head.clone(), generation);
+            head
+        }
+    };
+    let server_time = serde_json::to_vec(&state.clock.now())
+        .map_err(|e| AppError::internal("writing a page", e))?;
+    let mut body = Vec::with_capacity(head.len() + server_time.len() + 1);
+    body.extend_from_slice(&head);
+    body.extend_from_slice(&server_time);
+    body.push(b'}');
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -89,23 +149,27 @@ async fn list_gateways(
     Auth(principal): Auth,
     ApiPath(region): ApiPath<String>,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Json<Page<GatewayItem>>> {
+) -> Result<Response> {
     let query = params.check()?;
     let region = known_region(&state, &region).await?;
-    let (items, total) = state
-        .store
-        .list_gateways(&principal.account, &region, &query)
-        .await?;
-    Ok(Json(Page {
-        items: items
+    let key = PageKey {
+        account: principal.account,
+        list: "vpn-gateways",
+        region,
+        query,
+    };
+    let read = async {
+        let (items, total) = state
+            .store
+            .list_gateways(&key.account, &key.region, &key.query)
+            .await?;
+        let items = items
             .into_iter()
             .map(|(gateway, om_events)| GatewayItem { gateway, om_events })
-            .collect(),
-        total,
-        page: query.page,
-        page_size: query.page_size,
-        server_time: state.clock.now(),
-    }))
+            .collect();
+        Ok((items, total))
+    };
+    cached_page::<GatewayItem, _>(&state, key.clone(), read).await
 }
 
 /// IPsec-VPN connections of the region, with tunnels and their O&M Events column.
@@ -117,24 +181,28 @@ async fn list_connections(
     Auth(principal): Auth,
     ApiPath(region): ApiPath<String>,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Json<Page<ConnectionItem>>> {
+) -> Result<Response> {
     let query = params.check()?;
     let region = known_region(&state, &region).await?;
-    let (items, total) = state
-        .store
-        .list_connections(&principal.account, &region, &query)
-        .await?;
-    Ok(Json(Page {
-        items: items
+    let key = PageKey {
+        account: principal.account,
+        list: "ipsec-connections",
+        region,
+        query,
+    };
+    let read = async {
+        let (items, total) = state
+            .store
+            .list_connections(&key.account, &key.region, &key.query)
+            .await?;
+        let items = items
             .into_iter()
             .map(|(connection, om_events)| ConnectionItem {
                 connection,
                 om_events,
             })
-            .collect(),
-        total,
-        page: query.page,
-        page_size: query.page_size,
-        server_time: state.clock.now(),
-    }))
+            .collect();
+        Ok((items, total))
+    };
+    cached_page::<ConnectionItem, _>(&state, key.clone(), read).await
 }

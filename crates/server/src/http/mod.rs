@@ -36,6 +36,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Wakes the scheduler when an event is moved to now, so Execute Now starts at once.
     pub scheduler_wake: Arc<Notify>,
+    /// List pages recently sent (see `store::read_cache`).
+    pub list_pages: Arc<lists::PageCache>,
 }
 
 #[derive(OpenApi)]

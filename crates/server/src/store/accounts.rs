@@ -3,7 +3,10 @@
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use super::{int, text, Store};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{int, opt_int, text, Store};
 use crate::clock::{from_millis, to_millis};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +39,19 @@ pub struct Principal {
     pub account: String,
     pub role: Role,
     pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A user row joined to a session (with `expires_at`) or to an API token (without).
+fn principal_from_row(r: &AnyRow) -> sqlx::Result<Principal> {
+    Ok(Principal {
+        email: text(r, "email")?,
+        account: text(r, "account_id")?,
+        role: Role::parse(&text(r, "role")?).unwrap_or(Role::Viewer),
+        expires_at: match r.try_column("expires_at") {
+            Ok(_) => opt_int(r, "expires_at")?.map(from_millis),
+            Err(_) => None,
+        },
+    })
 }
 
 /// Only a hash of a secret token is stored, so a database leak gives no working session.
@@ -78,7 +94,7 @@ impl Store {
             .bind(name)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await
+        self.commit(tx).await
     }
 
     pub async fn create_user(
@@ -98,7 +114,7 @@ impl Store {
         .bind(role.as_str())
         .execute(&mut *tx)
         .await?;
-        tx.commit().await
+        self.commit(tx).await
     }
 
     /// Checks a password; a missing user costs the same hashing time as a wrong password, so
@@ -161,7 +177,7 @@ impl Store {
             .bind(to_millis(now))
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(token)
     }
 
@@ -171,7 +187,7 @@ impl Store {
             .bind(token_hash(token))
             .execute(&mut *tx)
             .await?;
-        tx.commit().await
+        self.commit(tx).await
     }
 
     pub async fn session_principal(
@@ -179,6 +195,11 @@ impl Store {
         token: &str,
         now: DateTime<Utc>,
     ) -> sqlx::Result<Option<Principal>> {
+        let key = format!("session {}", token_hash(token));
+        if let Some(p) = self.principals.get(&key) {
+            return Ok(p.expires_at.is_some_and(|at| at > now).then_some(p));
+        }
+        let generation = self.changes.generation();
         let row = sqlx::query(
             "SELECT u.email, u.account_id, u.role, s.expires_at FROM sessions s JOIN users u ON u.email = s.email \
              WHERE s.token_hash = $1 AND s.expires_at > $2",
@@ -187,15 +208,11 @@ impl Store {
         .bind(to_millis(now))
         .fetch_optional(self.reader())
         .await?;
-        row.map(|r| {
-            Ok(Principal {
-                email: text(&r, "email")?,
-                account: text(&r, "account_id")?,
-                role: Role::parse(&text(&r, "role")?).unwrap_or(Role::Viewer),
-                expires_at: Some(from_millis(int(&r, "expires_at")?)),
-            })
-        })
-        .transpose()
+        let principal = row.as_ref().map(principal_from_row).transpose()?;
+        if let Some(p) = &principal {
+            self.principals.put(key, p.clone(), generation);
+        }
+        Ok(principal)
     }
 
     pub async fn create_api_token(
@@ -215,7 +232,7 @@ impl Store {
         .bind(to_millis(now))
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(token)
     }
 
@@ -235,11 +252,16 @@ impl Store {
         .bind(name)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(done.rows_affected())
     }
 
     pub async fn token_principal(&self, token: &str) -> sqlx::Result<Option<Principal>> {
+        let key = format!("token {}", token_hash(token));
+        if let Some(p) = self.principals.get(&key) {
+            return Ok(Some(p));
+        }
+        let generation = self.changes.generation();
         let row = sqlx::query(
             "SELECT u.email, u.account_id, u.role FROM api_tokens t JOIN users u ON u.email = t.email \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
@@ -247,15 +269,11 @@ impl Store {
         .bind(token_hash(token))
         .fetch_optional(self.reader())
         .await?;
-        row.map(|r| {
-            Ok(Principal {
-                email: text(&r, "email")?,
-                account: text(&r, "account_id")?,
-                role: Role::parse(&text(&r, "role")?).unwrap_or(Role::Viewer),
-                expires_at: None,
-            })
-        })
-        .transpose()
+        let principal = row.as_ref().map(principal_from_row).transpose()?;
+        if let Some(p) = &principal {
+            self.principals.put(key, p.clone(), generation);
+        }
+        Ok(principal)
     }
 
     pub async fn account_exists(&self, id: &str) -> sqlx::Result<bool> {
@@ -325,7 +343,7 @@ impl Store {
             .bind(to_millis(now) - THROTTLE_WINDOW_S * 1000)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await
+        self.commit(tx).await
     }
 
     pub async fn clear_login_failures(&self, key: &str) -> sqlx::Result<()> {
@@ -334,6 +352,6 @@ impl Store {
             .bind(key)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await
+        self.commit(tx).await
     }
 }

@@ -277,7 +277,7 @@ impl Store {
         let (event, _) = event_in_tx(&mut tx, id.as_str())
             .await?
             .expect("just updated");
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(event)
     }
 
@@ -383,7 +383,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(ExecutionOutcome::Accepted(event))
     }
 
@@ -626,7 +626,7 @@ impl Store {
             Some("executing"),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(true)
     }
 
@@ -738,7 +738,7 @@ impl Store {
             Some("completed"),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(true)
     }
 
@@ -756,7 +756,7 @@ impl Store {
         .bind(instance)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(done.rows_affected())
     }
 
@@ -767,7 +767,7 @@ impl Store {
             .bind(to_millis(now - Duration::hours(48)))
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(done.rows_affected())
     }
 }

@@ -5,10 +5,13 @@
 
 pub mod accounts;
 pub mod events;
+pub mod read_cache;
 mod topology;
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -17,6 +20,7 @@ use sqlx::{AnyPool, Executor, Row};
 
 pub use accounts::{hash_password, Principal, Role};
 pub use events::{ExecutionOutcome, Snapshot};
+use read_cache::{Changes, ReadCache};
 pub use topology::{ListQuery, NewConnection, NewGateway, NewTunnel};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -36,7 +40,17 @@ pub struct Store {
     /// instead of failing with SQLITE_BUSY; on PostgreSQL it is the same pool as `read`.
     write: AnyPool,
     pub backend: Backend,
+    /// PostgreSQL's URL, for the connection that listens to other replicas' writes.
+    postgres_url: Option<Arc<str>>,
+    changes: Arc<Changes>,
+    /// Who a session or API token is, by the token's hash.
+    principals: Arc<ReadCache<String, Principal>>,
+    /// Regions are only ever added, so one that exists is remembered for good.
+    known_regions: Arc<RwLock<HashSet<String>>>,
 }
+
+/// The channel on which every write transaction on PostgreSQL tells the replicas.
+const WRITES_CHANNEL: &str = "om_writes";
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
@@ -82,11 +96,7 @@ impl Store {
                     .await
                     .context("optimizing SQLite")?;
                 let read = options(8).connect(&url).await.context("opening SQLite")?;
-                Store {
-                    read,
-                    write,
-                    backend,
-                }
+                Store::new(read, write, backend, None)
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -99,11 +109,7 @@ impl Store {
                     .run(&pool)
                     .await
                     .context("migrating PostgreSQL")?;
-                Store {
-                    read: pool.clone(),
-                    write: pool,
-                    backend,
-                }
+                Store::new(pool.clone(), pool, backend, Some(url.into()))
             }
         };
         Ok(store)
@@ -113,12 +119,92 @@ impl Store {
     /// current events of a page through the (status, execute_at) index and scans every pending
     /// event instead of looking each resource up.
     pub async fn refresh_statistics(&self) -> sqlx::Result<()> {
-        sqlx::query("ANALYZE").execute(&self.write).await?;
+        // On PostgreSQL only the console's tables: a bare ANALYZE also visits the system
+        // catalogues, which only a superuser may analyse, and logs a warning for each.
+        let sql = match self.backend {
+            Backend::Sqlite => "ANALYZE",
+            Backend::Postgres => "ANALYZE gateways, connections, tunnels, om_events",
+        };
+        sqlx::query(sql).execute(&self.write).await?;
         Ok(())
+    }
+
+    fn new(
+        read: AnyPool,
+        write: AnyPool,
+        backend: Backend,
+        postgres_url: Option<Arc<str>>,
+    ) -> Self {
+        let changes = Arc::new(Changes::default());
+        Store {
+            read,
+            write,
+            backend,
+            postgres_url,
+            principals: Arc::new(ReadCache::new(changes.clone())),
+            changes,
+            known_regions: Arc::default(),
+        }
     }
 
     pub async fn begin(&self) -> sqlx::Result<Tx> {
         self.write.begin().await
+    }
+
+    /// Every write transaction ends here, so that no cached read outlives a write: this
+    /// process's caches see the new generation at once, other replicas by notification, which
+    /// PostgreSQL delivers only if the transaction commits.
+    pub async fn commit(&self, mut tx: Tx) -> sqlx::Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, '')")
+                .bind(WRITES_CHANNEL)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.changes.written();
+        Ok(())
+    }
+
+    /// The write generation and the read caches' time to live.
+    pub fn changes(&self) -> &Arc<Changes> {
+        &self.changes
+    }
+
+    /// On PostgreSQL, listens to the writes of other replicas (and of operator commands) and
+    /// moves the write generation on for each, so their changes show here at once instead of
+    /// after the caches' time to live. A lost connection is reopened; whatever was written
+    /// meanwhile is covered by moving the generation on after every reconnection.
+    pub fn watch_other_writers(&self) -> Option<tokio::task::JoinHandle<()>> {
+        let url = self.postgres_url.clone()?;
+        let changes = self.changes.clone();
+        Some(tokio::spawn(async move {
+            loop {
+                match sqlx::postgres::PgListener::connect(&url).await {
+                    Ok(mut listener) => {
+                        if let Err(e) = listener.listen(WRITES_CHANNEL).await {
+                            tracing::warn!("listening to other replicas' writes: {e}");
+                        } else {
+                            changes.written();
+                            loop {
+                                match listener.try_recv().await {
+                                    // None: the connection was lost and is reopened on the
+                                    // next call; notifications may have been missed.
+                                    Ok(_) => changes.written(),
+                                    Err(e) => {
+                                        tracing::warn!("listening to other replicas' writes: {e}");
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!("listening to other replicas' writes: {e}"),
+                }
+                changes.written();
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }))
     }
 
     pub fn reader(&self) -> &AnyPool {

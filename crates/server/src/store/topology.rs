@@ -15,11 +15,17 @@ use super::{int, opt_int, opt_parsed, parsed, placeholders, text, Store, Tx};
 use crate::clock::from_millis;
 
 /// A page of a list, already checked.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ListQuery {
     pub search: String,
     pub page: u32,
     pub page_size: u32,
+}
+
+/// What a search looks in: the ID and the name, lowered like the search itself. The newline
+/// keeps a search from matching across the two.
+fn search_key(id: &str, name: &str) -> String {
+    format!("{id}\n{name}").to_lowercase()
 }
 
 impl ListQuery {
@@ -143,11 +149,27 @@ impl Store {
     }
 
     pub async fn region_exists(&self, region: &RegionId) -> sqlx::Result<bool> {
+        let known = |r: &RegionId| {
+            self.known_regions
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(r.as_str())
+        };
+        if known(region) {
+            return Ok(true);
+        }
         let row = sqlx::query("SELECT COUNT(*) AS n FROM regions WHERE id = $1")
             .bind(region.as_str())
             .fetch_one(self.reader())
             .await?;
-        Ok(int(&row, "n")? > 0)
+        let exists = int(&row, "n")? > 0;
+        if exists {
+            self.known_regions
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(region.as_str().to_owned());
+        }
+        Ok(exists)
     }
 
     pub async fn insert_region(
@@ -167,8 +189,9 @@ impl Store {
     }
 
     /// One page of `table` (gateways or connections) of an account in a region, in ID order,
-    /// and how many match. Without a search the filter is only the indexed columns, so the
-    /// planner walks the index.
+    /// and how many match. Both queries read only the region index (which holds the search
+    /// key); the page's rows are fetched by ID after the offset, so a deep page does not read
+    /// every row before it.
     async fn page_rows(
         &self,
         table: &str,
@@ -179,7 +202,7 @@ impl Store {
     ) -> sqlx::Result<(Vec<AnyRow>, u64)> {
         let searching = !query.search.is_empty();
         let filter = if searching {
-            "account_id = $1 AND region_id = $2 AND (lower(id) LIKE $3 ESCAPE '\\' OR lower(name) LIKE $3 ESCAPE '\\')"
+            "account_id = $1 AND region_id = $2 AND search_key LIKE $3 ESCAPE '\\'"
         } else {
             "account_id = $1 AND region_id = $2 AND $3 = ''"
         };
@@ -195,7 +218,9 @@ impl Store {
             .fetch_one(self.reader())
             .await?;
         let rows = sqlx::query(&format!(
-            "SELECT {columns} FROM {table} WHERE {filter} ORDER BY id LIMIT $4 OFFSET $5"
+            "SELECT {columns} FROM {table} WHERE id IN \
+             (SELECT id FROM {table} WHERE {filter} ORDER BY id LIMIT $4 OFFSET $5) \
+             ORDER BY id"
         ))
         .bind(account)
         .bind(region.as_str())
@@ -414,8 +439,8 @@ impl Store {
         };
         sqlx::query(
             "INSERT INTO gateways (id, account_id, region_id, name, status, spec, tunnel_mode, \
-             ipsec_address_1, ipsec_address_2, ssl_address, gateway_address, ssl_clients, previous_executed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             ipsec_address_1, ipsec_address_2, ssl_address, gateway_address, ssl_clients, previous_executed_at, search_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(g.id.as_str())
         .bind(new.account_id.as_str())
@@ -430,6 +455,7 @@ impl Store {
         .bind(ip_text(single))
         .bind(i64::from(g.ssl_clients))
         .bind(new.previous_executed_at)
+        .bind(search_key(g.id.as_str(), &g.name))
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -442,8 +468,8 @@ impl Store {
             Attachment::TransitRouter { id } => ("transit_router", id.to_string()),
         };
         sqlx::query(
-            "INSERT INTO connections (id, account_id, region_id, name, tunnel_mode, attached_kind, attached_id, previous_executed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO connections (id, account_id, region_id, name, tunnel_mode, attached_kind, attached_id, previous_executed_at, search_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(c.id.as_str())
         .bind(new.account_id.as_str())
@@ -453,6 +479,7 @@ impl Store {
         .bind(kind)
         .bind(attached)
         .bind(new.previous_executed_at)
+        .bind(search_key(c.id.as_str(), &c.name))
         .execute(&mut **tx)
         .await?;
         for t in &c.tunnels {

@@ -23,6 +23,8 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub store: Store,
     pub state: AppState,
+    /// The database, for a second process's view of it.
+    pub db_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     _dir: Option<tempfile::TempDir>,
@@ -82,6 +84,7 @@ impl TestApp {
             clock,
             store,
             state,
+            db_url: url,
             shutdown: Some(tx),
             server: Some(server),
             _dir: dir,
