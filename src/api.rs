@@ -95,29 +95,24 @@ async fn fetch(
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
-    let net = |e: wasm_bindgen::JsValue| {
-        CallError::Network(e.as_string().unwrap_or_else(|| "network error".to_owned()))
+    let early = if method == "GET" && headers.is_empty() {
+        early_response(path)
+    } else {
+        None
     };
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-    let h = web_sys::Headers::new().map_err(net)?;
-    h.set("Accept", "application/json").map_err(net)?;
-    for (k, v) in headers {
-        h.set(k, v).map_err(net)?;
-    }
-    if let Some(b) = &body {
-        h.set("Content-Type", "application/json").map_err(net)?;
-        init.set_body(&wasm_bindgen::JsValue::from_str(b));
-    }
-    init.set_headers(&h);
-    let request = web_sys::Request::new_with_str_and_init(&format!("{API_PREFIX}{path}"), &init)
-        .map_err(net)?;
-    let window = web_sys::window().ok_or_else(|| CallError::Network("no window".into()))?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+    let pending = match early {
+        Some(p) => p,
+        None => start_fetch(method, path, headers, body).map_err(|e| {
+            CallError::Network(e.as_string().unwrap_or_else(|| "network error".to_owned()))
+        })?,
+    };
+    // The early requests answer null when they failed.
+    let response = JsFuture::from(pending)
         .await
-        .map_err(|_| CallError::Network("the request did not complete".into()))?
-        .unchecked_into();
+        .ok()
+        .filter(|r| !r.is_null())
+        .ok_or_else(|| CallError::Network("the request did not complete".into()))?
+        .unchecked_into::<web_sys::Response>();
     // The browser's JSON parser: the body never crosses into the wasm as text, and no JSON
     // parser is compiled into it.
     let body = match response.json() {
@@ -129,6 +124,56 @@ async fn fetch(
         etag: response.headers().get("ETag").ok().flatten(),
         body,
     })
+}
+
+#[cfg(target_arch = "wasm32")]
+fn start_fetch(
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> Result<js_sys::Promise, JsValue> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    let h = web_sys::Headers::new()?;
+    h.set("Accept", "application/json")?;
+    for (k, v) in headers {
+        h.set(k, v)?;
+    }
+    if let Some(b) = &body {
+        h.set("Content-Type", "application/json")?;
+        init.set_body(&JsValue::from_str(b));
+    }
+    init.set_headers(&h);
+    let request = web_sys::Request::new_with_str_and_init(&format!("{API_PREFIX}{path}"), &init)?;
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    Ok(window.fetch_with_request(&request))
+}
+
+/// How long a request started by index.html stays usable: it serves the first page, and an
+/// answer older than this could show the viewer something they have already changed.
+#[cfg(target_arch = "wasm32")]
+const EARLY_FOR_MS: f64 = 10_000.0;
+
+/// The request index.html started for this path before the wasm ran (see its inline script),
+/// taken at most once.
+#[cfg(target_arch = "wasm32")]
+fn early_response(path: &str) -> Option<js_sys::Promise> {
+    use js_sys::Reflect;
+    use wasm_bindgen::JsCast;
+    let early = Reflect::get(&js_sys::global(), &JsValue::from_str("omEarly")).ok()?;
+    if early.is_undefined() {
+        return None;
+    }
+    let at = Reflect::get(&early, &JsValue::from_str("at"))
+        .ok()?
+        .as_f64()?;
+    let responses = Reflect::get(&early, &JsValue::from_str("responses")).ok()?;
+    let key = JsValue::from_str(path);
+    let promise = Reflect::get(&responses, &key).ok()?.dyn_into().ok()?;
+    let _ = Reflect::delete_property(responses.unchecked_ref::<js_sys::Object>(), &key);
+    (js_sys::Date::now() - at < EARLY_FOR_MS).then_some(promise)
 }
 
 #[cfg(not(target_arch = "wasm32"))]
