@@ -44,8 +44,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts the server on a free loopback port with the demo data and a region of $GATEWAYS
-# gateways; sets BENCH_URL.
+# Starts the server on a free loopback port with the demo data; sets BENCH_URL. The read cache is
+# on unless READ_CACHE_TTL_MS=0 is in the environment.
 start_server() {
   local name=$1 url=$2 log="$BENCH_WORK/$1.log"
   DATABASE_URL="$url" CONSOLE_DIR="$BENCH_WORK/console" RUST_LOG=warn \
@@ -60,9 +60,26 @@ start_server() {
   done
   [ -n "$BENCH_URL" ] || { cat "$log"; echo "the server ($name) did not start"; exit 1; }
   export BENCH_URL
-  local t0=$SECONDS
+  echo "$name: server at $BENCH_URL"
+}
+
+# Adds the region of $GATEWAYS gateways to the database of the running server.
+generate_region() {
+  local name=$1 url=$2 t0=$SECONDS
   DATABASE_URL="$url" RUST_LOG=warn "$SERVER" generate-region --account acme --region "$BENCH_REGION" --gateways "$GATEWAYS"
-  echo "$name: server at $BENCH_URL, region generated in $(( SECONDS - t0 )) s"
+  echo "$name: region generated in $(( SECONDS - t0 )) s"
+}
+
+# The API figures of one database: latency and throughput with the read cache off (every
+# request reads the database), then throughput with it on, as the server runs by default.
+api_figures() {
+  local name=$1 url=$2
+  READ_CACHE_TTL_MS=0 start_server "$name" "$url"
+  generate_region "$name" "$url"
+  BENCH_LABEL=$name BENCH_READ_CACHE=off node tests/bench/api.mjs
+  stop_server
+  start_server "$name" "$url"
+  BENCH_LABEL=$name BENCH_READ_CACHE=on node tests/bench/api.mjs
 }
 
 say "console build (trunk, release, offline)"
@@ -89,15 +106,13 @@ cp tests/bench/baseline.js "$BENCH_WORK/console/"
 gzip -9 -k -f "$BENCH_WORK/console/baseline.html" "$BENCH_WORK/console/baseline.js"
 
 say "SQLite: API latency and throughput, then the browser"
-start_server sqlite "sqlite://$BENCH_WORK/console.db"
-BENCH_LABEL=SQLite node tests/bench/api.mjs
+api_figures SQLite "sqlite://$BENCH_WORK/console.db"
 node tests/bench/browser.mjs
 stop_server
 
 say "PostgreSQL: API latency and throughput"
 pg_admin "CREATE DATABASE $PG_DB"
-start_server postgres "$PG_BASE/$PG_DB"
-BENCH_LABEL=PostgreSQL node tests/bench/api.mjs
+api_figures PostgreSQL "$PG_BASE/$PG_DB"
 stop_server
 pg_admin "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)"
 

@@ -49,13 +49,15 @@ How each figure is measured:
   The loads alternate.
 - Big region: \`generate-region --gateways 10000\` (plus \`bench-wide-gateway\`). API: sequential
   requests with the session cookie, interleaved with the same requests to a bare axum handler
-  (\`crates/server/examples/bare_handler.rs\`) serving page 1's bytes. Frames: the longest gap between
+  (\`crates/server/examples/bare_handler.rs\`) serving page 1's bytes, with the server's read cache
+  off (\`READ_CACHE_TTL_MS=0\`), so every request reads the database. Frames: the longest gap between
   \`requestAnimationFrame\` callbacks while clicking Next ten times, next to the same page idle.
 - Dialog: from the click on O&M Events of \`bench-wide-gateway\` until its 100 rows of
   \`table.affected\` are in the DOM, next to the 4-tunnel event of \`hq-dual-tunnel\`.
 - Throughput: \`wrk -t2 -c16 -d10s --latency\` on loopback against
   \`/api/v1/regions/cn-hangzhou/vpn-gateways?page=1&page_size=20\` and against the bare handler serving
-  the same bytes, after a 2 s warm-up of each.
+  the same bytes, after a 2 s warm-up of each: once with the read cache off (reported), once as the
+  server runs by default, with sessions and list pages cached until the next write (the goal).
 - Scheduler: \`crates/server/benches/scheduler.rs\`: 10,000 pending events due at once, one per gateway
   of a generated region, \`Scheduler::run_once\` at time scale 10^6 until all are completed; the
   baseline runs the two conditional single-row update transactions per event that exactly-once
