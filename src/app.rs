@@ -2,14 +2,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{Redirect, Route, Router, Routes, A};
-use leptos_router::hooks::{use_location, use_navigate, use_query_map};
-use leptos_router::{path, NavigateOptions};
 use vpn_console_domain::api::{Region, SessionInfo};
 
 use crate::api;
 use crate::i18n::{Lang, Msg};
 use crate::pages::{ConnectionsPage, GatewaysPage, HistoryPage, LoginPage};
+use crate::router::{provide_location, use_location, use_navigate, use_query_map, NavLink};
 use crate::time::{format_time, Zone};
 
 /// What every page shares.
@@ -83,6 +81,7 @@ pub fn App() -> impl IntoView {
     let ctx = Ctx::new(None, zone, initial_lang());
     let session = ctx.session;
     provide_context(ctx);
+    provide_location();
     // Screen readers and the browser's own formatting follow the page's language.
     Effect::new(move |_| {
         let tag = ctx.lang.get().tag();
@@ -99,18 +98,15 @@ pub fn App() -> impl IntoView {
         }
         checked.set(true);
     });
-    view! {
-        <Router>
-            {move || {
-                if !checked.get() {
-                    view! { <p class="loading-page" role="status">{move || ctx.t(Msg::LoadingConsole)}</p> }.into_any()
-                } else if session.with(Option::is_none) {
-                    view! { <LoginPage/> }.into_any()
-                } else {
-                    view! { <Shell/> }.into_any()
-                }
-            }}
-        </Router>
+    move || {
+        if !checked.get() {
+            view! { <p class="loading-page" role="status">{move || ctx.t(Msg::LoadingConsole)}</p> }
+                .into_any()
+        } else if session.with(Option::is_none) {
+            view! { <LoginPage/> }.into_any()
+        } else {
+            view! { <Shell/> }.into_any()
+        }
     }
 }
 
@@ -145,6 +141,32 @@ pub fn list_href(path: &str, region: &str, q: &str, page: u32) -> String {
     href
 }
 
+/// The pages, by path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Page {
+    Root,
+    Gateways,
+    Connections,
+    History,
+    NotFound,
+}
+
+impl Page {
+    fn of(path: &str) -> Page {
+        match path
+            .strip_suffix('/')
+            .filter(|p| !p.is_empty())
+            .unwrap_or(path)
+        {
+            "/" => Page::Root,
+            "/vpn-gateways" => Page::Gateways,
+            "/ipsec-connections" => Page::Connections,
+            "/history" => Page::History,
+            _ => Page::NotFound,
+        }
+    }
+}
+
 #[component]
 fn Shell() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -163,17 +185,19 @@ fn Shell() -> impl IntoView {
         storage_set(REGION_KEY, &r);
         if query.with(|q| q.get("region").is_none()) && location.pathname.with(|p| p != "/") {
             let path = location.pathname.get_untracked();
-            navigate(
-                &list_href(&path, &r, "", 1),
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            navigate(&list_href(&path, &r, "", 1), true);
         }
     });
+    let go = use_navigate();
+    Effect::new(move |_| {
+        if location.pathname.with(|p| p == "/") {
+            go("/vpn-gateways", true);
+        }
+    });
+    let page = Memo::new(move |_| location.pathname.with(|p| Page::of(p)));
 
-    let nav_href = move |path: &'static str| move || list_href(path, &region.get(), "", 1);
+    let nav_href =
+        move |path: &'static str| Signal::derive(move || list_href(path, &region.get(), "", 1));
     let t = move |m| ctx.t(m);
     view! {
         <a class="skip-link" href="#main">{move || t(Msg::SkipToContent)}</a>
@@ -188,17 +212,18 @@ fn Shell() -> impl IntoView {
         <div class="layout">
             <nav class="sidenav" aria-label=move || t(Msg::NavVpn)>
                 <p class="nav-group">{move || t(Msg::NavVpn)}</p>
-                <A href=nav_href("/vpn-gateways")>{move || t(Msg::VpnGateways)}</A>
-                <A href=nav_href("/ipsec-connections")>{move || t(Msg::IpsecConnections)}</A>
-                <A href=nav_href("/history")>{move || t(Msg::History)}</A>
+                <NavLink href=nav_href("/vpn-gateways")>{move || t(Msg::VpnGateways)}</NavLink>
+                <NavLink href=nav_href("/ipsec-connections")>{move || t(Msg::IpsecConnections)}</NavLink>
+                <NavLink href=nav_href("/history")>{move || t(Msg::History)}</NavLink>
             </nav>
             <main class="content" id="main" tabindex="-1">
-                <Routes fallback=move || view! { <h1>{t(Msg::PageNotFound)}</h1> <p><a href="/vpn-gateways">{t(Msg::GoToGateways)}</a></p> }>
-                    <Route path=path!("/") view=|| view! { <Redirect path="/vpn-gateways"/> }/>
-                    <Route path=path!("/vpn-gateways") view=GatewaysPage/>
-                    <Route path=path!("/ipsec-connections") view=ConnectionsPage/>
-                    <Route path=path!("/history") view=HistoryPage/>
-                </Routes>
+                {move || match page.get() {
+                    Page::Root => ().into_any(),
+                    Page::Gateways => view! { <GatewaysPage/> }.into_any(),
+                    Page::Connections => view! { <ConnectionsPage/> }.into_any(),
+                    Page::History => view! { <HistoryPage/> }.into_any(),
+                    Page::NotFound => view! { <h1>{t(Msg::PageNotFound)}</h1> <p><a href="/vpn-gateways">{t(Msg::GoToGateways)}</a></p> }.into_any(),
+                }}
             </main>
         </div>
         {move || {
@@ -235,7 +260,7 @@ fn RegionSelector(
                             on:change=move |ev| {
                                 let r = event_target_value(&ev);
                                 let path = location.pathname.get_untracked();
-                                navigate(&list_href(&path, &r, "", 1), Default::default());
+                                navigate(&list_href(&path, &r, "", 1), false);
                             }
                             prop:value=move || region.get()
                         >

@@ -2,10 +2,10 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::app::{list_href, Ctx};
 use crate::i18n::{page_status, Msg};
+use crate::router::use_navigate;
 
 pub const PAGE_SIZE: u32 = 20;
 
@@ -32,15 +32,12 @@ pub fn ListToolbar(
                 input.get_untracked().trim(),
                 1,
             ),
-            Default::default(),
+            false,
         );
     };
     let clear = move |_| {
         input.set(String::new());
-        navigate(
-            &list_href(path, &region.get_untracked(), "", 1),
-            Default::default(),
-        );
+        navigate(&list_href(path, &region.get_untracked(), "", 1), false);
     };
     view! {
         <form class="toolbar" role="search" on:submit=submit>
@@ -88,7 +85,7 @@ pub fn Pager(
 
 /// The list state in the address: region, search, page.
 pub fn use_list_query() -> (Signal<String>, Memo<String>, Memo<u32>) {
-    let query = leptos_router::hooks::use_query_map();
+    let query = crate::router::use_query_map();
     let region = crate::app::use_region();
     let q = Memo::new(move |_| query.with(|m| m.get("q").unwrap_or_default()));
     let page = Memo::new(move |_| {
