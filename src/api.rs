@@ -98,6 +98,8 @@ async fn fetch(
     let early = if method == "GET" && headers.is_empty() {
         early_response(path)
     } else {
+        // A change (logging in, rescheduling) makes the early answers stale.
+        forget_early_responses();
         None
     };
     let pending = match early {
@@ -176,6 +178,15 @@ fn early_response(path: &str) -> Option<js_sys::Promise> {
     (js_sys::Date::now() - at < EARLY_FOR_MS).then_some(promise)
 }
 
+/// Drops the requests index.html started: they were made with the session of the page load.
+fn forget_early_responses() {
+    #[cfg(target_arch = "wasm32")]
+    let _ = js_sys::Reflect::delete_property(
+        wasm_bindgen::JsCast::unchecked_ref::<js_sys::Object>(&js_sys::global()),
+        &JsValue::from_str("omEarly"),
+    );
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 async fn fetch(
     _: &str,
@@ -212,6 +223,8 @@ fn success_body(answer: Answer) -> Result<JsValue, CallError> {
             .ok_or_else(|| CallError::Network("unreadable answer: not JSON".into()));
     }
     if answer.status == 401 {
+        // Whatever else was requested with the same missing session is refused too.
+        forget_early_responses();
         ON_UNAUTHENTICATED.with(|cell| {
             if let Some(f) = cell.borrow().as_ref() {
                 f();
