@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use vpn_console_server::clock::{Clock, SystemClock};
@@ -263,6 +264,13 @@ async fn serve(
         .await
         .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
+    // Without TCP_NODELAY a response written in two parts (headers, then a file's body) on a
+    // kept-alive connection waits for the client's delayed ACK: about 40 ms per static file.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY: {e}");
+        }
+    });
     tracing::info!(%addr, "serving");
     println!("VPN Gateway O&M console at http://{addr}");
     axum::serve(

@@ -3,6 +3,7 @@
 mod error;
 mod events;
 mod extract;
+mod headers;
 mod lists;
 mod regions;
 mod session;
@@ -12,9 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderValue, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
 use tokio::sync::Notify;
@@ -32,8 +31,26 @@ pub use error::{AppError, Result};
 use crate::clock::Clock;
 use crate::store::Store;
 
+/// What every handler shares. One Arc, so that handing it to a request is one reference count,
+/// not one per pool and cache.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateParts>);
+
+impl AppState {
+    pub fn new(parts: AppStateParts) -> Self {
+        AppState(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateParts;
+
+    fn deref(&self) -> &AppStateParts {
+        &self.0
+    }
+}
+
+pub struct AppStateParts {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     /// Wakes the scheduler when an event is moved to now, so Execute Now starts at once.
@@ -107,9 +124,7 @@ pub fn app(state: AppState, console_dir: &Path) -> Router {
         .route("/api/v1", axum::routing::any(api_not_found))
         .fallback_service(console)
         .layer(DefaultBodyLimit::max(16 * 1024))
-        .layer(middleware::from_fn(move |req, next| {
-            security_headers(req, next, csp.clone())
-        }))
+        .layer(headers::SecurityHeadersLayer::new(csp))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -194,39 +209,4 @@ fn content_security_policy(index: &Path) -> HeaderValue {
          base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
     HeaderValue::from_str(&policy).expect("the policy is ASCII")
-}
-
-async fn security_headers(req: Request, next: Next, csp: HeaderValue) -> Response {
-    let is_api = req.uri().path().starts_with("/api/");
-    let hashed_asset = {
-        let p = req.uri().path();
-        // Trunk names built files with a content hash, so they never change under their name.
-        p.rsplit('/').next().is_some_and(|f| {
-            f.matches('-').count() >= 1
-                && (f.ends_with(".wasm") || f.ends_with(".js") || f.ends_with(".css"))
-        })
-    };
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, csp);
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if is_api {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    } else if hashed_asset {
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=31536000, immutable"),
-        );
-    } else {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    }
-    res.into_response()
 }

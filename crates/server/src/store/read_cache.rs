@@ -12,7 +12,7 @@ use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 /// How long a cached answer may be served when no write was seen.
@@ -72,14 +72,16 @@ struct Entry<V> {
 /// One kind of answer, by key.
 pub struct ReadCache<K, V> {
     changes: Arc<Changes>,
-    entries: Mutex<HashMap<K, Entry<V>>>,
+    /// Read-locked on every request, write-locked only to add: readers do not wait on each
+    /// other.
+    entries: RwLock<HashMap<K, Entry<V>>>,
 }
 
 impl<K: Eq + Hash, V: Clone> ReadCache<K, V> {
     pub fn new(changes: Arc<Changes>) -> Self {
         ReadCache {
             changes,
-            entries: Mutex::new(HashMap::new()),
+            entries: RwLock::new(HashMap::new()),
         }
     }
 
@@ -94,7 +96,7 @@ impl<K: Eq + Hash, V: Clone> ReadCache<K, V> {
             return None;
         }
         let generation = self.changes.generation();
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         entries
             .get(key)
             .filter(|e| e.generation == generation && e.at.elapsed() < ttl)
@@ -108,7 +110,7 @@ impl<K: Eq + Hash, V: Clone> ReadCache<K, V> {
         if ttl.is_zero() || generation != self.changes.generation() {
             return;
         }
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= CAPACITY {
             entries.retain(|_, e| e.generation == generation && e.at.elapsed() < ttl);
             if entries.len() >= CAPACITY {
@@ -172,6 +174,6 @@ mod tests {
         for i in 0..(CAPACITY as u32 * 3) {
             cache.put(format!("page {i}"), i, changes.generation());
         }
-        assert!(cache.entries.lock().unwrap().len() <= CAPACITY);
+        assert!(cache.entries.read().unwrap().len() <= CAPACITY);
     }
 }
