@@ -3,7 +3,7 @@
 //! The formatting is plain Rust over an offset function, so it is tested natively; in the
 //! browser the offset comes from the browser's zone (`Date.getTimezoneOffset`).
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
 use vpn_console_domain::schedule::{format_offset, local_to_utc};
 use vpn_console_domain::{ScheduleError, ScheduleErrorCode};
 
@@ -49,11 +49,19 @@ pub fn format_in(
             )
         }
     };
-    let pattern = match lang {
-        Lang::En => "%Y-%m-%d %H:%M",
-        Lang::Zh => "%Y年%m月%d日 %H:%M",
-    };
-    format!("{} {suffix}", local.format(pattern))
+    // Field by field rather than with chrono's format strings, whose run-time machinery is a
+    // measurable part of the wasm.
+    let (y, mo, d, h, mi) = (
+        local.year(),
+        local.month(),
+        local.day(),
+        local.hour(),
+        local.minute(),
+    );
+    match lang {
+        Lang::En => format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02} {suffix}"),
+        Lang::Zh => format!("{y:04}年{mo:02}月{d:02}日 {h:02}:{mi:02} {suffix}"),
+    }
 }
 
 pub fn format_time(t: DateTime<Utc>, zone: Zone, lang: Lang) -> String {
@@ -81,9 +89,15 @@ pub fn input_value(
         Zone::Utc => 0,
         Zone::Local => offset_at(t),
     };
-    (t.naive_utc() + Duration::seconds(i64::from(off)))
-        .format("%Y-%m-%dT%H:%M")
-        .to_string()
+    let local = t.naive_utc() + Duration::seconds(i64::from(off));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        local.year(),
+        local.month(),
+        local.day(),
+        local.hour(),
+        local.minute()
+    )
 }
 
 /// Why an input value is not a time.
@@ -139,13 +153,36 @@ pub fn parse_input(
     if value.is_empty() {
         return Err(InputError::Empty);
     }
-    let wall = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
-        .map_err(|_| InputError::Malformed)?;
+    let wall = parse_wall(value).ok_or(InputError::Malformed)?;
     match zone {
         Zone::Utc => Ok(wall.and_utc()),
         Zone::Local => local_to_utc(wall, offset_at).map_err(InputError::Zone),
     }
+}
+
+/// `YYYY-MM-DDTHH:MM` with optional `:SS`, as `<input type="datetime-local">` writes it.
+fn parse_wall(value: &str) -> Option<NaiveDateTime> {
+    let b = value.as_bytes();
+    let num = |from: usize, len: usize| -> Option<u32> {
+        let digits = b.get(from..from + len)?;
+        digits.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    if !(at(4, b'-') && at(7, b'-') && at(10, b'T') && at(13, b':')) {
+        return None;
+    }
+    let second = match b.len() {
+        16 => 0,
+        19 if at(16, b':') => num(17, 2)?,
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 2)?, num(8, 2)?)?.and_hms_opt(
+        num(11, 2)?,
+        num(14, 2)?,
+        second,
+    )
 }
 
 #[cfg(test)]
@@ -186,6 +223,26 @@ mod tests {
             parse_input("tomorrow", Zone::Utc, shanghai),
             Err(InputError::Malformed)
         );
+        assert_eq!(
+            parse_input("2026-11-29T18:00:30", Zone::Utc, shanghai),
+            Ok(t + Duration::seconds(30))
+        );
+        for bad in [
+            "2026-11-29 18:00",
+            "2026-13-29T18:00",
+            "2026-02-30T18:00",
+            "2026-11-29T24:00",
+            "2026-11-29T18:0",
+            "2026-11-29T18:00:",
+            "2026-11-29T18:00:60x",
+            "+026-11-29T18:00",
+        ] {
+            assert_eq!(
+                parse_input(bad, Zone::Utc, shanghai),
+                Err(InputError::Malformed),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

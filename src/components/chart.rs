@@ -1,5 +1,6 @@
 //! The alert trend: one bar per day, drawn as SVG by the console.
 
+use chrono::Datelike;
 use leptos::prelude::*;
 use vpn_console_domain::api::AlertDay;
 
@@ -55,7 +56,7 @@ pub fn AlertChart(days: Vec<AlertDay>) -> impl IntoView {
         .filter(|(i, _)| i % 5 == 0)
         .map(|(i, d)| {
             let x = PAD_LEFT + i as f64 * slot + slot / 2.0;
-            view! { <text class="tick" x=format!("{x:.1}") y=format!("{:.1}", HEIGHT - 6.0) text-anchor="middle">{d.date.format("%m-%d").to_string()}</text> }
+            view! { <text class="tick" x=format!("{x:.1}") y=format!("{:.1}", HEIGHT - 6.0) text-anchor="middle">{format!("{:02}-{:02}", d.date.month(), d.date.day())}</text> }
         })
         .collect_view();
     view! {

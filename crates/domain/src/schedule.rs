@@ -3,7 +3,7 @@
 //! The console calls [`validate`] with the server's time before it sends anything; the server
 //! calls it again with its own clock, and its answer is the one that counts.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDateTime, TimeZone, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::event::{EventStatus, OmEvent};
@@ -91,8 +91,22 @@ impl std::fmt::Display for ScheduleError {
 
 impl std::error::Error for ScheduleError {}
 
+// Written field by field rather than with chrono's format strings: those are interpreted at run
+// time, and their machinery was a measurable part of the console's wasm, which uses these rules.
 fn utc_text(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    format!("{}:{:02} UTC", wall_text(t.naive_utc()), t.second())
+}
+
+/// `2026-03-08 02:30`.
+fn wall_text(t: NaiveDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 /// Accepts or refuses an execution request for `event` at server time `now`.
@@ -208,14 +222,14 @@ pub fn local_to_utc(
             code: ScheduleErrorCode::NonexistentLocalTime,
             message: format!(
                 "{} does not exist in your time zone (the clocks skip it for daylight saving time). Choose another time.",
-                wall.format("%Y-%m-%d %H:%M")
+                wall_text(wall)
             ),
         }),
         LocalTime::Ambiguous { earlier, later } => Err(ScheduleError {
             code: ScheduleErrorCode::AmbiguousLocalTime,
             message: format!(
                 "{} happens twice in your time zone (at {} and at {}) because the clocks go back. Choose another time or enter it in UTC.",
-                wall.format("%Y-%m-%d %H:%M"),
+                wall_text(wall),
                 utc_text(earlier),
                 utc_text(later)
             ),
