@@ -45,6 +45,9 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   apt_install nodejs npm
 fi
 
+# The console's precompressed gzip copies (scripts/build-console.sh).
+apt_install zopfli
+
 # binaryen (wasm-opt 132), playwright-core and axe-core, exactly as package-lock.json says.
 if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages (package-lock.json)"

@@ -4,9 +4,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 CARGO_TARGET_DIR="$WASM_TARGET_DIR" trunk build --release --offline
-# Precompressed copies, served by the server when the browser accepts them.
-find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) \
-  -exec gzip -9 -k -f {} \;
+# Precompressed copies, served by the server when the browser accepts them. Zopfli writes gzip
+# that any browser reads, about 4% smaller than gzip -9 (10 KB of the wasm); gzip -9 where it is
+# missing (scripts/bootstrap.sh installs it).
+if command -v zopfli >/dev/null; then
+  gz() { zopfli --gzip "$1"; }
+else
+  gz() { gzip -9 -k -f "$1"; }
+fi
+find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) -print0 |
+  while IFS= read -r -d '' f; do gz "$f"; done
 # Brotli too where Debian's brotli is installed (scripts/bootstrap.sh --bench installs it).
 if command -v brotli >/dev/null; then
   find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) \
