@@ -54,7 +54,8 @@ How each figure is measured:
   \`requestAnimationFrame\` callbacks while clicking Next ten times, next to the same page idle.
 - Dialog: from the click on O&M Events of \`bench-wide-gateway\` until its 100 rows of
   \`table.affected\` are in the DOM, next to the 4-tunnel event of \`hq-dual-tunnel\`.
-- Throughput: \`wrk -t2 -c16 -d10s --latency\` on loopback against
+- Throughput: \`wrk -t2 -c16 -d4s --latency\`, three rounds alternating with the baseline (the
+  median round of each counts), on loopback against
   \`/api/v1/regions/cn-hangzhou/vpn-gateways?page=1&page_size=20\` and against the bare handler serving
   the same bytes, after a 2 s warm-up of each: once with the read cache off (reported), once as the
   server runs by default, with sessions and list pages cached until the next write (the goal).
