@@ -31,36 +31,33 @@ pub fn ConnectionsPage() -> impl IntoView {
     view! {
         <h1>{move || t(Msg::IpsecConnections)}</h1>
         <ListToolbar path=PATH region=region q=q placeholder=Msg::SearchConnections on_refresh=refresh/>
-        <Transition fallback=move || view! { <p class="muted" role="status">{t(Msg::LoadingConnections)}</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ListError error=e on_retry=refresh/> }.into_any(),
-                    Ok(p) => {
-                        if needs_follow(p.items.iter().map(|i| &i.om_events), p.server_time) {
-                            refresh_later(tick, 1500);
-                        }
-                        let empty = p.items.is_empty();
-                        view! {
-                            <table class="list" id="connections-table">
-                                <caption class="visually-hidden">{move || t(Msg::ConnectionsCaption)}</caption>
-                                <thead><tr>
-                                    <th scope="col">{move || t(Msg::ColConnection)}</th>
-                                    <th scope="col">{move || t(Msg::ColAttachedTo)}</th>
-                                    <th scope="col">{move || t(Msg::ColTunnels)}</th>
-                                    <th scope="col">{move || t(Msg::ColOmEvents)}</th>
-                                    <th scope="col">{move || t(Msg::ColActions)}</th>
-                                </tr></thead>
-                                <tbody>
-                                    {p.items.into_iter().map(|c| view! { <ConnectionRow item=c region=region on_open=on_open/> }).collect_view()}
-                                </tbody>
-                            </table>
-                            {empty.then(|| view! { <EmptyList q=q none=Msg::NoConnections/> })}
-                            <Pager path=PATH region=region q=q page=p.page total=p.total noun=Msg::ConnectionsNoun/>
-                        }.into_any()
-                    }
+        {move || match data.get() {
+            None => view! { <p class="muted" role="status">{t(Msg::LoadingConnections)}</p> }.into_any(),
+            Some(Err(e)) => view! { <ListError error=e on_retry=refresh/> }.into_any(),
+            Some(Ok(p)) => {
+                if needs_follow(p.items.iter().map(|i| &i.om_events), p.server_time) {
+                    refresh_later(tick, 1500);
                 }
-            })}
-        </Transition>
+                let empty = p.items.is_empty();
+                view! {
+                    <table class="list" id="connections-table">
+                        <caption class="visually-hidden">{move || t(Msg::ConnectionsCaption)}</caption>
+                        <thead><tr>
+                            <th scope="col">{move || t(Msg::ColConnection)}</th>
+                            <th scope="col">{move || t(Msg::ColAttachedTo)}</th>
+                            <th scope="col">{move || t(Msg::ColTunnels)}</th>
+                            <th scope="col">{move || t(Msg::ColOmEvents)}</th>
+                            <th scope="col">{move || t(Msg::ColActions)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {p.items.into_iter().map(|c| view! { <ConnectionRow item=c region=region on_open=on_open/> }).collect_view()}
+                        </tbody>
+                    </table>
+                    {empty.then(|| view! { <EmptyList q=q none=Msg::NoConnections/> })}
+                    <Pager path=PATH region=region q=q page=p.page total=p.total noun=Msg::ConnectionsNoun/>
+                }.into_any()
+            }
+        }}
         <EventDialogHost open_event=open_event on_changed=refresh/>
     }
 }

@@ -30,38 +30,38 @@ pub fn GatewaysPage() -> impl IntoView {
     view! {
         <h1>{move || t(Msg::VpnGateways)}</h1>
         <ListToolbar path=PATH region=region q=q placeholder=Msg::SearchGateways on_refresh=refresh/>
-        <Transition fallback=move || view! { <p class="muted" role="status">{t(Msg::LoadingGateways)}</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ListError error=e on_retry=refresh/> }.into_any(),
-                    Ok(p) => {
-                        if needs_follow(p.items.iter().map(|i| &i.om_events), p.server_time) {
-                            refresh_later(tick, 1500);
-                        }
-                        let empty = p.items.is_empty();
-                        view! {
-                            <table class="list" id="gateways-table">
-                                <caption class="visually-hidden">{move || t(Msg::GatewaysCaption)}</caption>
-                                <thead><tr>
-                                    <th scope="col">{move || t(Msg::ColInstance)}</th>
-                                    <th scope="col">{move || t(Msg::ColStatus)}</th>
-                                    <th scope="col">{move || t(Msg::ColTunnelMode)}</th>
-                                    <th scope="col">{move || t(Msg::ColAddresses)}</th>
-                                    <th scope="col">{move || t(Msg::ColSslClients)}</th>
-                                    <th scope="col">{move || t(Msg::ColOmEvents)}</th>
-                                    <th scope="col">{move || t(Msg::ColActions)}</th>
-                                </tr></thead>
-                                <tbody>
-                                    {p.items.into_iter().map(|g| view! { <GatewayRow item=g on_open=on_open/> }).collect_view()}
-                                </tbody>
-                            </table>
-                            {empty.then(|| view! { <EmptyList q=q none=Msg::NoGateways/> })}
-                            <Pager path=PATH region=region q=q page=p.page total=p.total noun=Msg::GatewaysNoun/>
-                        }.into_any()
-                    }
+        // Read as it stands rather than awaited in a Suspense: a reload keeps showing the last
+        // answer until the next one is there, as a Transition would, and the first page renders
+        // without the Suspense machinery on the start-up path (time to first row).
+        {move || match data.get() {
+            None => view! { <p class="muted" role="status">{t(Msg::LoadingGateways)}</p> }.into_any(),
+            Some(Err(e)) => view! { <ListError error=e on_retry=refresh/> }.into_any(),
+            Some(Ok(p)) => {
+                if needs_follow(p.items.iter().map(|i| &i.om_events), p.server_time) {
+                    refresh_later(tick, 1500);
                 }
-            })}
-        </Transition>
+                let empty = p.items.is_empty();
+                view! {
+                    <table class="list" id="gateways-table">
+                        <caption class="visually-hidden">{move || t(Msg::GatewaysCaption)}</caption>
+                        <thead><tr>
+                            <th scope="col">{move || t(Msg::ColInstance)}</th>
+                            <th scope="col">{move || t(Msg::ColStatus)}</th>
+                            <th scope="col">{move || t(Msg::ColTunnelMode)}</th>
+                            <th scope="col">{move || t(Msg::ColAddresses)}</th>
+                            <th scope="col">{move || t(Msg::ColSslClients)}</th>
+                            <th scope="col">{move || t(Msg::ColOmEvents)}</th>
+                            <th scope="col">{move || t(Msg::ColActions)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {p.items.into_iter().map(|g| view! { <GatewayRow item=g on_open=on_open/> }).collect_view()}
+                        </tbody>
+                    </table>
+                    {empty.then(|| view! { <EmptyList q=q none=Msg::NoGateways/> })}
+                    <Pager path=PATH region=region q=q page=p.page total=p.total noun=Msg::GatewaysNoun/>
+                }.into_any()
+            }
+        }}
         <EventDialogHost open_event=open_event on_changed=refresh/>
     }
 }

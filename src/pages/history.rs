@@ -24,64 +24,58 @@ pub fn HistoryPage() -> impl IntoView {
         <h1>{move || t(Msg::History)}</h1>
         <p class="muted">{move || t(Msg::HistoryIntro)}</p>
         <h2>{move || t(Msg::AlertTrend)}</h2>
-        <Transition fallback=move || view! { <p class="muted" role="status">{t(Msg::LoadingAlerts)}</p> }>
-            {move || Suspend::new(async move {
-                match trend.await {
-                    Ok(t) => view! { <AlertChart days=t.days/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.message(ctx.lang.get_untracked())}</p> }.into_any(),
-                }
-            })}
-        </Transition>
+        {move || match trend.get() {
+            None => view! { <p class="muted" role="status">{t(Msg::LoadingAlerts)}</p> }.into_any(),
+            Some(Ok(t)) => view! { <AlertChart days=t.days/> }.into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e.message(ctx.lang.get_untracked())}</p> }.into_any(),
+        }}
         <h2>{move || t(Msg::Events)}</h2>
-        <Transition fallback=move || view! { <p class="muted" role="status">{t(Msg::LoadingEvents)}</p> }>
-            {move || Suspend::new(async move {
-                match history.await {
-                    Err(e) => view! { <p class="error" role="alert">{e.message(ctx.lang.get_untracked())}</p> }.into_any(),
-                    Ok(h) if h.items.is_empty() => view! { <p class="empty">{move || t(Msg::NoEvents)}</p> }.into_any(),
-                    Ok(h) => view! {
-                        <table class="list" id="history-table">
-                            <caption class="visually-hidden">{move || t(Msg::HistoryCaption)}</caption>
-                            <thead><tr>
-                                <th scope="col">{move || t(Msg::EventId)}</th>
-                                <th scope="col">{move || t(Msg::ColResource)}</th>
-                                <th scope="col">{move || t(Msg::GatewayIpAddress)}</th>
-                                <th scope="col">{move || t(Msg::Reason)}</th>
-                                <th scope="col">{move || t(Msg::Status)}</th>
-                                <th scope="col">{move || t(Msg::DefaultExecutionTime)}</th>
-                                <th scope="col">{move || t(Msg::ExecutionTime)}</th>
-                                <th scope="col">{move || t(Msg::Finished)}</th>
-                            </tr></thead>
-                            <tbody>
-                                {h.items.into_iter().map(|e| {
-                                    let status_class = match e.status {
-                                        EventStatus::Completed => "badge ok",
-                                        EventStatus::Executing => "badge running",
-                                        EventStatus::Failed => "badge down",
-                                        _ => "badge",
-                                    };
-                                    let when = e.started_at.unwrap_or(e.execute_at);
-                                    let kind = match e.resource {
-                                        vpn_console_domain::ResourceRef::VpnGateway { .. } => Msg::VpnGateway,
-                                        vpn_console_domain::ResourceRef::IpsecConnection { .. } => Msg::IpsecConnections,
-                                    };
-                                    view! {
-                                        <tr>
-                                            <td class="mono">{e.id.to_string()}</td>
-                                            <td><div class="label">{move || t(kind)}</div><span class="mono">{e.resource.id_str().to_owned()}</span></td>
-                                            <td><span class="mono">{e.gateway_ip.ip.to_string()}</span><div class="label">{move || t(i18n::role(e.gateway_ip.role))}</div></td>
-                                            <td>{move || t(i18n::reason(e.reason))}</td>
-                                            <td><span class=status_class>{move || t(i18n::status(e.status))}</span></td>
-                                            <td>{move || ctx.time(e.default_execute_at)}</td>
-                                            <td>{move || ctx.time(when)}</td>
-                                            <td>{move || e.finished_at.map(|f| ctx.time(f)).unwrap_or_else(|| "—".to_owned())}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        {move || match history.get() {
+            None => view! { <p class="muted" role="status">{t(Msg::LoadingEvents)}</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e.message(ctx.lang.get_untracked())}</p> }.into_any(),
+            Some(Ok(h)) if h.items.is_empty() => view! { <p class="empty">{move || t(Msg::NoEvents)}</p> }.into_any(),
+            Some(Ok(h)) => view! {
+                <table class="list" id="history-table">
+                    <caption class="visually-hidden">{move || t(Msg::HistoryCaption)}</caption>
+                    <thead><tr>
+                        <th scope="col">{move || t(Msg::EventId)}</th>
+                        <th scope="col">{move || t(Msg::ColResource)}</th>
+                        <th scope="col">{move || t(Msg::GatewayIpAddress)}</th>
+                        <th scope="col">{move || t(Msg::Reason)}</th>
+                        <th scope="col">{move || t(Msg::Status)}</th>
+                        <th scope="col">{move || t(Msg::DefaultExecutionTime)}</th>
+                        <th scope="col">{move || t(Msg::ExecutionTime)}</th>
+                        <th scope="col">{move || t(Msg::Finished)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {h.items.into_iter().map(|e| {
+                            let status_class = match e.status {
+                                EventStatus::Completed => "badge ok",
+                                EventStatus::Executing => "badge running",
+                                EventStatus::Failed => "badge down",
+                                _ => "badge",
+                            };
+                            let when = e.started_at.unwrap_or(e.execute_at);
+                            let kind = match e.resource {
+                                vpn_console_domain::ResourceRef::VpnGateway { .. } => Msg::VpnGateway,
+                                vpn_console_domain::ResourceRef::IpsecConnection { .. } => Msg::IpsecConnections,
+                            };
+                            view! {
+                                <tr>
+                                    <td class="mono">{e.id.to_string()}</td>
+                                    <td><div class="label">{move || t(kind)}</div><span class="mono">{e.resource.id_str().to_owned()}</span></td>
+                                    <td><span class="mono">{e.gateway_ip.ip.to_string()}</span><div class="label">{move || t(i18n::role(e.gateway_ip.role))}</div></td>
+                                    <td>{move || t(i18n::reason(e.reason))}</td>
+                                    <td><span class=status_class>{move || t(i18n::status(e.status))}</span></td>
+                                    <td>{move || ctx.time(e.default_execute_at)}</td>
+                                    <td>{move || ctx.time(when)}</td>
+                                    <td>{move || e.finished_at.map(|f| ctx.time(f)).unwrap_or_else(|| "—".to_owned())}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
+        }}
     }
 }
