@@ -13,7 +13,12 @@ use vpn_console_domain::impact::EVENT_DURATION_S;
 
 use crate::clock::Clock;
 use crate::store::events::LEASE_S;
-use crate::store::Store;
+use crate::store::{Backend, Store};
+use futures_util::StreamExt;
+use vpn_console_domain::EventId;
+
+/// Events read per query of a pass.
+const BATCH: i64 = 200;
 
 #[derive(Clone)]
 pub struct Scheduler {
@@ -50,29 +55,57 @@ impl Scheduler {
             .await?;
         loop {
             let now = self.clock.now();
-            let finished = self.store.finished_events(now, &self.instance, 200).await?;
-            for id in &finished {
-                if self.store.finish_event(id, now, &self.instance).await? {
-                    pass.completed += 1;
-                }
-            }
-            let due = self.store.due_events(now, 200).await?;
-            for id in &due {
-                if self
-                    .store
-                    .start_event(id, now, self.execution_duration(), &self.instance)
-                    .await?
-                {
-                    pass.started += 1;
-                }
-            }
-            if finished.len() < 200 && due.len() < 200 {
+            let finished = self
+                .store
+                .finished_events(now, &self.instance, BATCH)
+                .await?;
+            pass.completed += self
+                .each_at_once(&finished, |id| async move {
+                    self.store.finish_event(&id, now, &self.instance).await
+                })
+                .await?;
+            let due = self.store.due_events(now, BATCH).await?;
+            let duration = self.execution_duration();
+            pass.started += self
+                .each_at_once(&due, |id| async move {
+                    self.store
+                        .start_event(&id, now, duration, &self.instance)
+                        .await
+                })
+                .await?;
+            if finished.len() < BATCH as usize && due.len() < BATCH as usize {
                 return Ok(pass);
             }
         }
     }
 
     /// Runs until the process ends: a pass on every tick, or at once when woken.
+    /// Runs `step` for each event, several at a time, and counts the events it changed. Each
+    /// step is its own transaction behind a conditional update, so running them side by side
+    /// keeps every event to one start and one finish; events of one pass never share a tunnel
+    /// (a resource has one current event, and a connection shows its gateway's).
+    async fn each_at_once<F, Fut>(&self, ids: &[EventId], step: F) -> sqlx::Result<usize>
+    where
+        F: Fn(EventId) -> Fut,
+        Fut: std::future::Future<Output = sqlx::Result<bool>>,
+    {
+        // SQLite has one writer, so only the reads before each write overlap; PostgreSQL
+        // runs the transactions themselves side by side.
+        let at_once = match self.store.backend {
+            Backend::Sqlite => 4,
+            Backend::Postgres => 8,
+        };
+        let mut changed = 0;
+        let mut steps =
+            futures_util::stream::iter(ids.iter().cloned().map(step)).buffer_unordered(at_once);
+        while let Some(done) = steps.next().await {
+            if done? {
+                changed += 1;
+            }
+        }
+        Ok(changed)
+    }
+
     pub async fn run(self) {
         let mut last_prune = self.clock.now() - Duration::hours(2);
         loop {
