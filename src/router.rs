@@ -103,7 +103,7 @@ pub fn use_navigate() -> impl Fn(&str, bool) + Clone + 'static {
 fn go(location: Location, href: &str, replace: bool) {
     let href = href.split('#').next().unwrap_or_default();
     let (path, search) = href.split_once('?').unwrap_or((href, ""));
-    if let Some(history) = window().history().ok() {
+    if let Ok(history) = window().history() {
         let _ = if replace {
             history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href))
         } else {
