@@ -43,6 +43,24 @@ impl Ctx {
     pub fn time(&self, t: chrono::DateTime<chrono::Utc>) -> String {
         format_time(t, self.zone.get(), self.lang.get())
     }
+
+    /// A message for a view that is rebuilt as a whole when the language changes (see
+    /// `track_language_and_zone`): plain text, no reactive node per table cell, which is most of
+    /// the work of the first render of a list.
+    pub fn t_now(&self, m: Msg) -> &'static str {
+        self.lang.get_untracked().text(m)
+    }
+
+    /// A time for such a view.
+    pub fn time_now(&self, t: chrono::DateTime<chrono::Utc>) -> String {
+        format_time(t, self.zone.get_untracked(), self.lang.get_untracked())
+    }
+
+    /// Rebuilds the calling view when the language or the zone changes.
+    pub fn track_language_and_zone(&self) {
+        self.lang.track();
+        self.zone.track();
+    }
 }
 
 pub fn storage_get(key: &str) -> Option<String> {

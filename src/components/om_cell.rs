@@ -10,29 +10,29 @@ use crate::i18n::Msg;
 #[component]
 pub fn OmCell(cell: OmEventsCell) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let t = move |m| ctx.t(m);
+    let t = move |m| ctx.t_now(m);
     let current = cell.current.clone();
     let previous = cell.previous_executed_at;
     view! {
         <div class="om-cell">
             {match current {
-                None => view! { <div><span class="label">{move || t(Msg::Current)}</span>"—"</div> }.into_any(),
+                None => view! { <div><span class="label">{t(Msg::Current)}</span>"—"</div> }.into_any(),
                 Some(e) => {
                     let moved = e.execute_at != e.default_execute_at;
                     let executing = e.status == EventStatus::Executing;
                     view! {
                         <div class="om-id">{e.id.to_string()}
-                            {executing.then(|| view! { <span class="badge running">{move || t(Msg::Executing)}</span> })}
+                            {executing.then(|| view! { <span class="badge running">{t(Msg::Executing)}</span> })}
                         </div>
-                        <div><span class="label">{move || t(Msg::Default)}</span>{move || ctx.time(e.default_execute_at)}</div>
+                        <div><span class="label">{t(Msg::Default)}</span>{ctx.time_now(e.default_execute_at)}</div>
                         {moved.then(|| view! {
-                            <div class="moved"><span class="label">{move || t(Msg::Scheduled)}</span>{move || ctx.time(e.execute_at)}</div>
+                            <div class="moved"><span class="label">{t(Msg::Scheduled)}</span>{ctx.time_now(e.execute_at)}</div>
                         })}
                     }.into_any()
                 }
             }}
-            <div class="previous"><span class="label">{move || t(Msg::PreviousEvent)}</span>
-                {move || previous.map(|p| ctx.time(p)).unwrap_or_else(|| "—".to_owned())}
+            <div class="previous"><span class="label">{t(Msg::PreviousEvent)}</span>
+                {previous.map(|p| ctx.time_now(p)).unwrap_or_else(|| "—".to_owned())}
             </div>
         </div>
     }
@@ -42,21 +42,21 @@ pub fn OmCell(cell: OmEventsCell) -> impl IntoView {
 #[component]
 pub fn OmAction(cell: OmEventsCell, row_id: String, on_open: Callback<String>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let t = move |m| ctx.t(m);
+    let t = move |m| ctx.t_now(m);
     let reason_id = format!("no-event-{row_id}");
     match cell.current {
         Some(e) => {
             let id = e.id.to_string();
-            let label = move || format!("{} {row_id}", t(Msg::OmEventsOf));
+            let label = format!("{} {row_id}", t(Msg::OmEventsOf));
             view! {
                 <button type="button" class="link-button om-action" aria-label=label
-                    on:click=move |_| on_open.run(id.clone())>{move || t(Msg::OmEvents)}</button>
+                    on:click=move |_| on_open.run(id.clone())>{t(Msg::OmEvents)}</button>
             }
             .into_any()
         }
         None => view! {
-            <button type="button" class="link-button om-action" disabled=true aria-describedby=reason_id.clone()>{move || t(Msg::OmEvents)}</button>
-            <span class="reason" id=reason_id>{move || t(Msg::NoPendingEvent)}</span>
+            <button type="button" class="link-button om-action" disabled=true aria-describedby=reason_id.clone()>{t(Msg::OmEvents)}</button>
+            <span class="reason" id=reason_id>{t(Msg::NoPendingEvent)}</span>
         }
         .into_any(),
     }

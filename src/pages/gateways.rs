@@ -33,33 +33,37 @@ pub fn GatewaysPage() -> impl IntoView {
         // Read as it stands rather than awaited in a Suspense: a reload keeps showing the last
         // answer until the next one is there, as a Transition would, and the first page renders
         // without the Suspense machinery on the start-up path (time to first row).
-        {move || match data.get() {
-            None => view! { <p class="muted" role="status">{t(Msg::LoadingGateways)}</p> }.into_any(),
-            Some(Err(e)) => view! { <ListError error=e on_retry=refresh/> }.into_any(),
-            Some(Ok(p)) => {
-                if needs_follow(p.items.iter().map(|i| &i.om_events), p.server_time) {
-                    refresh_later(tick, 1500);
+        {move || {
+            // The rows are plain text in the language and zone of the moment.
+            ctx.track_language_and_zone();
+            match data.get() {
+                None => view! { <p class="muted" role="status">{t(Msg::LoadingGateways)}</p> }.into_any(),
+                Some(Err(e)) => view! { <ListError error=e on_retry=refresh/> }.into_any(),
+                Some(Ok(p)) => {
+                    if needs_follow(p.items.iter().map(|i| &i.om_events), p.server_time) {
+                        refresh_later(tick, 1500);
+                    }
+                    let empty = p.items.is_empty();
+                    view! {
+                        <table class="list" id="gateways-table">
+                            <caption class="visually-hidden">{t(Msg::GatewaysCaption)}</caption>
+                            <thead><tr>
+                                <th scope="col">{t(Msg::ColInstance)}</th>
+                                <th scope="col">{t(Msg::ColStatus)}</th>
+                                <th scope="col">{t(Msg::ColTunnelMode)}</th>
+                                <th scope="col">{t(Msg::ColAddresses)}</th>
+                                <th scope="col">{t(Msg::ColSslClients)}</th>
+                                <th scope="col">{t(Msg::ColOmEvents)}</th>
+                                <th scope="col">{t(Msg::ColActions)}</th>
+                            </tr></thead>
+                            <tbody>
+                                {p.items.into_iter().map(|g| view! { <GatewayRow item=g on_open=on_open/> }).collect_view()}
+                            </tbody>
+                        </table>
+                        {empty.then(|| view! { <EmptyList q=q none=Msg::NoGateways/> })}
+                        <Pager path=PATH region=region q=q page=p.page total=p.total noun=Msg::GatewaysNoun/>
+                    }.into_any()
                 }
-                let empty = p.items.is_empty();
-                view! {
-                    <table class="list" id="gateways-table">
-                        <caption class="visually-hidden">{move || t(Msg::GatewaysCaption)}</caption>
-                        <thead><tr>
-                            <th scope="col">{move || t(Msg::ColInstance)}</th>
-                            <th scope="col">{move || t(Msg::ColStatus)}</th>
-                            <th scope="col">{move || t(Msg::ColTunnelMode)}</th>
-                            <th scope="col">{move || t(Msg::ColAddresses)}</th>
-                            <th scope="col">{move || t(Msg::ColSslClients)}</th>
-                            <th scope="col">{move || t(Msg::ColOmEvents)}</th>
-                            <th scope="col">{move || t(Msg::ColActions)}</th>
-                        </tr></thead>
-                        <tbody>
-                            {p.items.into_iter().map(|g| view! { <GatewayRow item=g on_open=on_open/> }).collect_view()}
-                        </tbody>
-                    </table>
-                    {empty.then(|| view! { <EmptyList q=q none=Msg::NoGateways/> })}
-                    <Pager path=PATH region=region q=q page=p.page total=p.total noun=Msg::GatewaysNoun/>
-                }.into_any()
             }
         }}
         <EventDialogHost open_event=open_event on_changed=refresh/>
@@ -69,7 +73,7 @@ pub fn GatewaysPage() -> impl IntoView {
 #[component]
 fn GatewayRow(item: GatewayItem, on_open: Callback<String>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let t = move |m| ctx.t(m);
+    let t = move |m| ctx.t_now(m);
     let g = item.gateway;
     let addresses = match &g.addresses {
         Addresses::Dual {
@@ -77,13 +81,13 @@ fn GatewayRow(item: GatewayItem, on_open: Callback<String>) -> impl IntoView {
             ipsec_address_2,
             ssl_address,
         } => view! {
-            <div><span class="label">{move || t(Msg::IpsecAddress1)}": "</span>{ip_text(*ipsec_address_1)}</div>
-            <div><span class="label">{move || t(Msg::IpsecAddress2)}": "</span>{ip_text(*ipsec_address_2)}</div>
-            <div><span class="label">{move || t(Msg::SslAddress)}": "</span>{ip_text(*ssl_address)}</div>
+            <div><span class="label">{t(Msg::IpsecAddress1)}": "</span>{ip_text(*ipsec_address_1)}</div>
+            <div><span class="label">{t(Msg::IpsecAddress2)}": "</span>{ip_text(*ipsec_address_2)}</div>
+            <div><span class="label">{t(Msg::SslAddress)}": "</span>{ip_text(*ssl_address)}</div>
         }
         .into_any(),
         Addresses::Single { gateway_address } => view! {
-            <div><span class="label">{move || t(Msg::GatewayAddress)}": "</span>{ip_text(*gateway_address)}</div>
+            <div><span class="label">{t(Msg::GatewayAddress)}": "</span>{ip_text(*gateway_address)}</div>
         }
         .into_any(),
     };
@@ -93,7 +97,7 @@ fn GatewayRow(item: GatewayItem, on_open: Callback<String>) -> impl IntoView {
         <tr data-id=row_key>
             <td><div class="mono">{id.clone()}</div><div>{g.name}</div></td>
             <td><span class="badge ok">{g.status}</span></td>
-            <td>{move || t(match g.tunnel_mode { TunnelMode::DualTunnel => Msg::DualTunnel, TunnelMode::SingleTunnel => Msg::SingleTunnel })}</td>
+            <td>{t(match g.tunnel_mode { TunnelMode::DualTunnel => Msg::DualTunnel, TunnelMode::SingleTunnel => Msg::SingleTunnel })}</td>
             <td class="addresses">{addresses}</td>
             <td class="num">{g.ssl_clients}</td>
             <td><OmCell cell=item.om_events.clone()/></td>
