@@ -102,24 +102,41 @@ async fn fetch(
         forget_early_responses();
         None
     };
-    let pending = match early {
-        Some(p) => p,
-        None => start_fetch(method, path, headers, body).map_err(|e| {
-            CallError::Network(e.as_string().unwrap_or_else(|| "network error".to_owned()))
-        })?,
-    };
-    // The early requests answer null when they failed.
-    let response = JsFuture::from(pending)
-        .await
-        .ok()
-        .filter(|r| !r.is_null())
-        .ok_or_else(|| CallError::Network("the request did not complete".into()))?
-        .unchecked_into::<web_sys::Response>();
-    // The browser's JSON parser: the body never crosses into the wasm as text, and no JSON
-    // parser is compiled into it.
-    let body = match response.json() {
-        Ok(p) => JsFuture::from(p).await.ok(),
-        Err(_) => None,
+    let did_not_complete = || CallError::Network("the request did not complete".into());
+    let (response, body) = match early {
+        // `{response, body}` with the body already parsed (null when it is not JSON), or null
+        // when the request failed.
+        Some(p) => {
+            let early = JsFuture::from(p)
+                .await
+                .ok()
+                .filter(|v| !v.is_null())
+                .ok_or_else(did_not_complete)?;
+            let get = |key: &str| js_sys::Reflect::get(&early, &JsValue::from_str(key));
+            let response = get("response")
+                .map_err(|_| did_not_complete())?
+                .unchecked_into::<web_sys::Response>();
+            let body = get("body")
+                .ok()
+                .filter(|b| !b.is_null() && !b.is_undefined());
+            (response, body)
+        }
+        None => {
+            let pending = start_fetch(method, path, headers, body).map_err(|e| {
+                CallError::Network(e.as_string().unwrap_or_else(|| "network error".to_owned()))
+            })?;
+            let response = JsFuture::from(pending)
+                .await
+                .map_err(|_| did_not_complete())?
+                .unchecked_into::<web_sys::Response>();
+            // The browser's JSON parser: the body never crosses into the wasm as text, and no
+            // JSON parser is compiled into it.
+            let body = match response.json() {
+                Ok(p) => JsFuture::from(p).await.ok(),
+                Err(_) => None,
+            };
+            (response, body)
+        }
     };
     Ok(Answer {
         status: response.status(),
