@@ -55,6 +55,32 @@ test('the region selector shows the regions of the database, and the region surv
   await page.context().close();
 });
 
+test('a page load asks for the session, the regions and its list once each, and a search with odd characters too', async () => {
+  const page = await loggedIn(browser, server);
+  const counted = async (url) => {
+    const seen = [];
+    const record = (r) => { if (new URL(r.url()).pathname.startsWith('/api/')) seen.push(new URL(r.url())); };
+    page.on('request', record);
+    await page.goto(url);
+    await page.locator('#gateways-table').waitFor();
+    await page.locator('#region-selector').waitFor();
+    page.off('request', record);
+    const count = {};
+    for (const u of seen) count[u.pathname] = (count[u.pathname] ?? 0) + 1;
+    return { count, seen };
+  };
+  // index.html starts these before the wasm runs; the console must take them over, not repeat them.
+  const plain = await counted(`${server.url}/vpn-gateways?region=cn-hangzhou`);
+  assert.deepEqual(plain.count, {
+    '/api/v1/session': 1,
+    '/api/v1/regions': 1,
+    '/api/v1/regions/cn-hangzhou/vpn-gateways': 1,
+  });
+  const odd = await counted(`${server.url}/vpn-gateways?region=cn-hangzhou&q=hq-dual(1)%20%2B!`);
+  assert.equal(odd.count['/api/v1/regions/cn-hangzhou/vpn-gateways'], 1, JSON.stringify(odd.seen));
+  await page.context().close();
+});
+
 test('opening the dialog, looking and cancelling changes nothing', async () => {
   const page = await loggedIn(browser, server);
   const before = await currentEvent(page, 'hq-dual-tunnel');
