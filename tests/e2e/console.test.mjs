@@ -76,6 +76,8 @@ test('a page load asks for the session, the regions and its list once each, and 
     '/api/v1/regions': 1,
     '/api/v1/regions/cn-hangzhou/vpn-gateways': 1,
   });
+  // The inline script ran (the server's CSP allows it by its hash) and every answer was taken.
+  assert.deepEqual(await page.evaluate(() => Object.keys(window.omEarly.responses)), []);
   const odd = await counted(`${server.url}/vpn-gateways?region=cn-hangzhou&q=hq-dual(1)%20%2B!`);
   assert.equal(odd.count['/api/v1/regions/cn-hangzhou/vpn-gateways'], 1, JSON.stringify(odd.seen));
   await page.context().close();
