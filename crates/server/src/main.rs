@@ -110,6 +110,11 @@ enum Command {
     },
 }
 
+/// Many small allocations from two worker threads at once: glibc's allocator made them queue on
+/// its arena locks (futex waits showed up under load); mimalloc keeps one heap per thread.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     // A bad configuration ends the process with one line that names the problem.
