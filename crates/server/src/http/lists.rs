@@ -33,43 +33,71 @@ pub type PageCache = ReadCache<PageKey, Bytes>;
 
 const SERVER_TIME_FIELD: &[u8] = b",\"server_time\":";
 
-/// Serves the page of `key` from the cache, or reads it with `read` and caches it.
-async fn cached_page<T, F>(state: &AppState, key: PageKey, read: F) -> Result<Response>
-where
-    T: Serialize,
-    F: std::future::Future<Output = Result<(Vec<T>, u64)>>,
-{
-    let head = match state.list_pages.get(&key) {
-        Some(head) => head,
-        None => {
-            let generation = state.store.changes().generation();
-            let (items, total) = read.await?;
-            let page = Page {
-                items,
-                total,
-                page: key.query.page,
-                page_size: key.query.page_size,
-                server_time: state.clock.now(),
-            };
-            let mut body =
-                serde_json::to_vec(&page).map_err(|e| AppError::internal("writing a page", e))?;
-            // No string value can hold this sequence (its quotes would be escaped), so the
-            // last one is the field itself.
-            let end = body
-                .windows(SERVER_TIME_FIELD.len())
-                .rposition(|w| w == SERVER_TIME_FIELD)
-                .map(|at| at + SERVER_TIME_FIELD.len())
-                .ok_or_else(|| AppError::internal("writing a page", "no server_time"))?;
-            body.truncate(end);
-            let head = Bytes::from(body);
-            state.list_pages.put(key, head.clone(), generation);
-            head
-        }
+impl PageKey {
+    /// Checks the query and the region of a list request.
+    async fn checked(
+        state: &AppState,
+        account: String,
+        list: &'static str,
+        region: &str,
+        params: ListParams,
+    ) -> Result<Self> {
+        let query = params.check()?;
+        let region = known_region(state, region).await?;
+        Ok(PageKey {
+            account,
+            list,
+            region,
+            query,
+        })
+    }
+}
+
+/// The page as it was sent last, if nothing was written since.
+fn cached_page(state: &AppState, key: &PageKey) -> Result<Option<Response>> {
+    state
+        .list_pages
+        .get(key)
+        .map(|head| page_response(state, &head))
+        .transpose()
+}
+
+/// Sends a page just read (under `generation`, taken before the read) and keeps it.
+fn fresh_page<T: Serialize>(
+    state: &AppState,
+    key: PageKey,
+    generation: u64,
+    (items, total): (Vec<T>, u64),
+) -> Result<Response> {
+    let page = Page {
+        items,
+        total,
+        page: key.query.page,
+        page_size: key.query.page_size,
+        server_time: state.clock.now(),
     };
+    let mut body =
+        serde_json::to_vec(&page).map_err(|e| AppError::internal("writing a page", e))?;
+    // No string value can hold this sequence (its quotes would be escaped), so the last one is
+    // the field itself.
+    let end = body
+        .windows(SERVER_TIME_FIELD.len())
+        .rposition(|w| w == SERVER_TIME_FIELD)
+        .map(|at| at + SERVER_TIME_FIELD.len())
+        .ok_or_else(|| AppError::internal("writing a page", "no server_time"))?;
+    body.truncate(end);
+    let head = Bytes::from(body);
+    let response = page_response(state, &head);
+    state.list_pages.put(key, head, generation);
+    response
+}
+
+/// A page's head with the server time of this answer.
+fn page_response(state: &AppState, head: &Bytes) -> Result<Response> {
     let server_time = serde_json::to_vec(&state.clock.now())
         .map_err(|e| AppError::internal("writing a page", e))?;
     let mut body = Vec::with_capacity(head.len() + server_time.len() + 1);
-    body.extend_from_slice(&head);
+    body.extend_from_slice(head);
     body.extend_from_slice(&server_time);
     body.push(b'}');
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
@@ -150,26 +178,20 @@ async fn list_gateways(
     ApiPath(region): ApiPath<String>,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Response> {
-    let query = params.check()?;
-    let region = known_region(&state, &region).await?;
-    let key = PageKey {
-        account: principal.account,
-        list: "vpn-gateways",
-        region,
-        query,
-    };
-    let read = async {
-        let (items, total) = state
-            .store
-            .list_gateways(&key.account, &key.region, &key.query)
-            .await?;
-        let items = items
-            .into_iter()
-            .map(|(gateway, om_events)| GatewayItem { gateway, om_events })
-            .collect();
-        Ok((items, total))
-    };
-    cached_page::<GatewayItem, _>(&state, key.clone(), read).await
+    let key = PageKey::checked(&state, principal.account, "vpn-gateways", &region, params).await?;
+    if let Some(page) = cached_page(&state, &key)? {
+        return Ok(page);
+    }
+    let generation = state.store.changes().generation();
+    let (items, total) = state
+        .store
+        .list_gateways(&key.account, &key.region, &key.query)
+        .await?;
+    let items: Vec<_> = items
+        .into_iter()
+        .map(|(gateway, om_events)| GatewayItem { gateway, om_events })
+        .collect();
+    fresh_page(&state, key, generation, (items, total))
 }
 
 /// IPsec-VPN connections of the region, with tunnels and their O&M Events column.
@@ -182,27 +204,28 @@ async fn list_connections(
     ApiPath(region): ApiPath<String>,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Response> {
-    let query = params.check()?;
-    let region = known_region(&state, &region).await?;
-    let key = PageKey {
-        account: principal.account,
-        list: "ipsec-connections",
-        region,
-        query,
-    };
-    let read = async {
-        let (items, total) = state
-            .store
-            .list_connections(&key.account, &key.region, &key.query)
-            .await?;
-        let items = items
-            .into_iter()
-            .map(|(connection, om_events)| ConnectionItem {
-                connection,
-                om_events,
-            })
-            .collect();
-        Ok((items, total))
-    };
-    cached_page::<ConnectionItem, _>(&state, key.clone(), read).await
+    let key = PageKey::checked(
+        &state,
+        principal.account,
+        "ipsec-connections",
+        &region,
+        params,
+    )
+    .await?;
+    if let Some(page) = cached_page(&state, &key)? {
+        return Ok(page);
+    }
+    let generation = state.store.changes().generation();
+    let (items, total) = state
+        .store
+        .list_connections(&key.account, &key.region, &key.query)
+        .await?;
+    let items: Vec<_> = items
+        .into_iter()
+        .map(|(connection, om_events)| ConnectionItem {
+            connection,
+            om_events,
+        })
+        .collect();
+    fresh_page(&state, key, generation, (items, total))
 }
