@@ -3,6 +3,9 @@
 //! reschedules have one winner; and on SQLite an acknowledged change survives a SIGKILL.
 //! Prints the figures it measures.
 
+#[path = "support/pg.rs"]
+mod pg;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -100,11 +103,7 @@ async fn fresh_postgres() -> Option<(String, String, String)> {
 }
 
 async fn drop_postgres(admin: &str, name: &str) {
-    let mut conn = sqlx::AnyConnection::connect(admin).await.unwrap();
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    pg::drop_database(admin, name).await;
 }
 
 /// Every pending event of Acme's regions, with its ETag.

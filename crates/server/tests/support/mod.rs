@@ -1,5 +1,7 @@
 //! Spawns the real server on a loopback port with a fresh database and the demo data.
 
+mod pg;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -180,11 +182,7 @@ impl TestApp {
         }
         self.store.close().await;
         if let Some((admin, name)) = self.pg_database.take() {
-            let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
+            pg::drop_database(&admin, &name).await;
         }
     }
 }
