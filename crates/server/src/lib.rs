@@ -17,7 +17,7 @@ pub use http::AppState;
 /// Everything a running server needs, for `main` and for tests alike.
 pub fn state(store: store::Store, clock: Arc<dyn clock::Clock>) -> AppState {
     AppState::new(http::AppStateParts {
-        list_pages: Arc::new(store::read_cache::ReadCache::new(store.changes().clone())),
+        list_pages: store::read_cache::ReadCache::new(store.changes().clone()),
         store,
         clock,
         scheduler_wake: Arc::new(Notify::new()),

@@ -102,10 +102,6 @@ async fn fresh_postgres() -> Option<(String, String, String)> {
     Some((format!("{base}/{name}"), admin, name))
 }
 
-async fn drop_postgres(admin: &str, name: &str) {
-    pg::drop_database(admin, name).await;
-}
-
 /// Every pending event of Acme's regions, with its ETag.
 async fn pending_events(client: &reqwest::Client, url: &str) -> Vec<(String, String)> {
     let regions: Value = client
@@ -431,7 +427,7 @@ async fn replicas_execute_every_event_exactly_once_through_a_kill() {
 
     drop(replicas);
     store.close().await;
-    drop_postgres(&admin, &name).await;
+    pg::drop_database(&admin, &name).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -56,7 +56,7 @@ pub struct AppStateParts {
     /// Wakes the scheduler when an event is moved to now, so Execute Now starts at once.
     pub scheduler_wake: Arc<Notify>,
     /// List pages recently sent (see `store::read_cache`).
-    pub list_pages: Arc<lists::PageCache>,
+    pub list_pages: lists::PageCache,
 }
 
 #[derive(OpenApi)]

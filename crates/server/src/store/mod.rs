@@ -182,27 +182,10 @@ impl Store {
         let changes = self.changes.clone();
         Some(tokio::spawn(async move {
             loop {
-                match sqlx::postgres::PgListener::connect(&url).await {
-                    Ok(mut listener) => {
-                        if let Err(e) = listener.listen(WRITES_CHANNEL).await {
-                            tracing::warn!("listening to other replicas' writes: {e}");
-                        } else {
-                            changes.written();
-                            loop {
-                                match listener.try_recv().await {
-                                    // None: the connection was lost and is reopened on the
-                                    // next call; notifications may have been missed.
-                                    Ok(_) => changes.written(),
-                                    Err(e) => {
-                                        tracing::warn!("listening to other replicas' writes: {e}");
-                                        break;
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    Err(e) => tracing::warn!("listening to other replicas' writes: {e}"),
+                if let Err(e) = listen_to_writes(&url, &changes).await {
+                    tracing::warn!("listening to other replicas' writes: {e}");
                 }
+                // Whatever was written while not listening.
                 changes.written();
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
@@ -216,6 +199,19 @@ impl Store {
     pub async fn close(&self) {
         self.read.close().await;
         self.write.close().await;
+    }
+}
+
+/// Moves the write generation on for every notification until the listening connection fails.
+async fn listen_to_writes(url: &str, changes: &Changes) -> sqlx::Result<()> {
+    let mut listener = sqlx::postgres::PgListener::connect(url).await?;
+    listener.listen(WRITES_CHANNEL).await?;
+    changes.written();
+    loop {
+        // None means the connection was lost and is reopened on the next call: notifications may
+        // have been missed meanwhile, so that counts as a write too.
+        listener.try_recv().await?;
+        changes.written();
     }
 }
 

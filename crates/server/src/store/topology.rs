@@ -149,13 +149,12 @@ impl Store {
     }
 
     pub async fn region_exists(&self, region: &RegionId) -> sqlx::Result<bool> {
-        let known = |r: &RegionId| {
-            self.known_regions
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .contains(r.as_str())
-        };
-        if known(region) {
+        let known = self
+            .known_regions
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(region.as_str());
+        if known {
             return Ok(true);
         }
         let row = sqlx::query("SELECT COUNT(*) AS n FROM regions WHERE id = $1")
