@@ -3,6 +3,9 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use vpn_console_domain::api::Page;
+
+use crate::api::CallError;
 use crate::app::{list_href, Ctx};
 use crate::i18n::{page_status, Msg};
 use crate::router::use_navigate;
@@ -83,8 +86,45 @@ pub fn Pager(
     }
 }
 
+/// What both list pages keep: the page in the address, its answer (read again on `refresh`), and
+/// the event whose dialog is open.
+pub struct ListPage<T: 'static> {
+    pub region: Signal<String>,
+    pub q: Memo<String>,
+    pub data: LocalResource<Result<Page<T>, CallError>>,
+    pub tick: RwSignal<u32>,
+    pub refresh: Callback<()>,
+    pub open_event: RwSignal<Option<String>>,
+    pub on_open: Callback<String>,
+}
+
+/// A list page's state; `fetch` reads one page (region, search, page number).
+pub fn use_list_page<T, F, Fut>(fetch: F) -> ListPage<T>
+where
+    T: 'static,
+    F: Fn(String, String, u32) -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<Page<T>, CallError>> + 'static,
+{
+    let (region, q, page) = use_list_query();
+    let tick = RwSignal::new(0u32);
+    let data = LocalResource::new(move || {
+        tick.track();
+        fetch(region.get(), q.get(), page.get())
+    });
+    let open_event = RwSignal::new(None::<String>);
+    ListPage {
+        region,
+        q,
+        data,
+        tick,
+        refresh: Callback::new(move |()| tick.update(|t| *t += 1)),
+        open_event,
+        on_open: Callback::new(move |id: String| open_event.set(Some(id))),
+    }
+}
+
 /// The list state in the address: region, search, page.
-pub fn use_list_query() -> (Signal<String>, Memo<String>, Memo<u32>) {
+fn use_list_query() -> (Signal<String>, Memo<String>, Memo<u32>) {
     let query = crate::router::use_query_map();
     let region = crate::app::use_region();
     let q = Memo::new(move |_| query.with(|m| m.get("q").unwrap_or_default()));

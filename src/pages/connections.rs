@@ -6,7 +6,7 @@ use crate::api;
 use crate::app::list_href;
 use crate::app::Ctx;
 use crate::components::{
-    needs_follow, refresh_later, use_list_query, EmptyList, EventDialogHost, ListError,
+    needs_follow, refresh_later, use_list_page, EmptyList, EventDialogHost, ListError, ListPage,
     ListToolbar, OmAction, OmCell, Pager, PAGE_SIZE,
 };
 use crate::i18n::Msg;
@@ -15,16 +15,15 @@ const PATH: &str = "/ipsec-connections";
 
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
-    let (region, q, page) = use_list_query();
-    let tick = RwSignal::new(0u32);
-    let data = LocalResource::new(move || {
-        let (r, q, p) = (region.get(), q.get(), page.get());
-        tick.track();
-        async move { api::connections(&r, &q, p, PAGE_SIZE).await }
-    });
-    let open_event = RwSignal::new(None::<String>);
-    let refresh = Callback::new(move |()| tick.update(|t| *t += 1));
-    let on_open = Callback::new(move |id: String| open_event.set(Some(id)));
+    let ListPage {
+        region,
+        q,
+        data,
+        tick,
+        refresh,
+        open_event,
+        on_open,
+    } = use_list_page(|r, q, p| async move { api::connections(&r, &q, p, PAGE_SIZE).await });
     let ctx = expect_context::<Ctx>();
     let t = move |m| ctx.t(m);
 
