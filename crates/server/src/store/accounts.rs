@@ -195,7 +195,8 @@ impl Store {
         token: &str,
         now: DateTime<Utc>,
     ) -> sqlx::Result<Option<Principal>> {
-        let key = format!("session {}", token_hash(token));
+        let hash = token_hash(token);
+        let key = format!("session {hash}");
         if let Some(p) = self.principals.get(&key) {
             return Ok(p.expires_at.is_some_and(|at| at > now).then_some(p));
         }
@@ -204,7 +205,7 @@ impl Store {
             "SELECT u.email, u.account_id, u.role, s.expires_at FROM sessions s JOIN users u ON u.email = s.email \
              WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
-        .bind(token_hash(token))
+        .bind(&hash)
         .bind(to_millis(now))
         .fetch_optional(self.reader())
         .await?;
@@ -257,7 +258,8 @@ impl Store {
     }
 
     pub async fn token_principal(&self, token: &str) -> sqlx::Result<Option<Principal>> {
-        let key = format!("token {}", token_hash(token));
+        let hash = token_hash(token);
+        let key = format!("token {hash}");
         if let Some(p) = self.principals.get(&key) {
             return Ok(Some(p));
         }
@@ -266,7 +268,7 @@ impl Store {
             "SELECT u.email, u.account_id, u.role FROM api_tokens t JOIN users u ON u.email = t.email \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
         )
-        .bind(token_hash(token))
+        .bind(&hash)
         .fetch_optional(self.reader())
         .await?;
         let principal = row.as_ref().map(principal_from_row).transpose()?;
