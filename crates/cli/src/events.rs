@@ -24,7 +24,9 @@ fn read_detail(ctx: &Ctx, id: &str) -> Outcome<Detail> {
     let answer = ctx.api.get(&format!("/om-events/{}", encode(id)))?;
     let json = answer.json()?;
     let unreadable = |what: &str, e: serde_json::Error| {
-        Failure::Network(format!("the server's event detail has no readable {what}: {e}"))
+        Failure::Network(format!(
+            "the server's event detail has no readable {what}: {e}"
+        ))
     };
     let event: OmEvent =
         serde_json::from_value(json["event"].clone()).map_err(|e| unreadable("event", e))?;
@@ -152,7 +154,11 @@ fn affected_table(affected: &Value) -> (Table, Vec<String>) {
         let most = duration(a["max_interruption_s"].as_u64().unwrap_or(0));
         if a["kind"] == "ssl_clients" {
             t.row(vec![
-                format!("{} SSL clients of {}", cell(&a["count"]), cell(&a["gateway_id"])),
+                format!(
+                    "{} SSL clients of {}",
+                    cell(&a["count"]),
+                    cell(&a["gateway_id"])
+                ),
                 "—".into(),
                 "—".into(),
                 "—".into(),
@@ -164,7 +170,11 @@ fn affected_table(affected: &Value) -> (Table, Vec<String>) {
         } else {
             t.row(vec![
                 format!("tunnel {}", cell(&a["id"])),
-                format!("{} (tunnel {})", cell(&a["connection_id"]), cell(&a["index"])),
+                format!(
+                    "{} (tunnel {})",
+                    cell(&a["connection_id"]),
+                    cell(&a["index"])
+                ),
                 cell(&a["gateway_ip"]),
                 format!(
                     "{} {}",

@@ -199,9 +199,10 @@ pub fn connections(ctx: &Ctx, args: &crate::cli::ListArgs) -> Outcome {
 /// `GET /regions/{region}/om-events` has no status filter: it is applied here, to the tables and
 /// to `--json` alike (the items only; every other field as the API sent it).
 pub fn events(ctx: &Ctx, region: &str, status: Option<&str>, days: u32) -> Outcome {
-    let answer = ctx
-        .api
-        .get(&format!("/regions/{}/om-events?days={days}", encode(region)))?;
+    let answer = ctx.api.get(&format!(
+        "/regions/{}/om-events?days={days}",
+        encode(region)
+    ))?;
     if ctx.json && status.is_none() {
         return ctx.print_raw(&answer.body);
     }
@@ -224,11 +225,20 @@ pub fn events(ctx: &Ctx, region: &str, status: Option<&str>, days: u32) -> Outco
     for e in items(&history) {
         t.row(vec![
             cell(&e["id"]),
-            format!("{} {}", cell(&e["resource"]["kind"]), cell(&e["resource"]["id"])),
-            format!("{} {}", cell(&e["gateway_ip"]["ip"]), cell(&e["gateway_ip"]["role"])),
+            format!(
+                "{} {}",
+                cell(&e["resource"]["kind"]),
+                cell(&e["resource"]["id"])
+            ),
+            format!(
+                "{} {}",
+                cell(&e["gateway_ip"]["ip"]),
+                cell(&e["gateway_ip"]["role"])
+            ),
             cell(&e["reason"]),
             cell(&e["status"]),
-            ctx.zone.show_text(e["execute_at"].as_str().unwrap_or_default()),
+            ctx.zone
+                .show_text(e["execute_at"].as_str().unwrap_or_default()),
             ctx.zone
                 .show_text(e["default_execute_at"].as_str().unwrap_or_default()),
         ]);

@@ -9,7 +9,9 @@ use crate::Ctx;
 
 /// `POST /calendar-feed`: a new secret URL (the previous one stops working).
 pub fn calendar_url(ctx: &Ctx) -> Outcome {
-    let answer = ctx.api.send("POST", "/calendar-feed", &[], None, Retry::Never)?;
+    let answer = ctx
+        .api
+        .send("POST", "/calendar-feed", &[], None, Retry::Never)?;
     if ctx.json {
         return ctx.print_raw(&answer.body);
     }
@@ -26,7 +28,14 @@ pub fn list(ctx: &Ctx) -> Outcome {
         return ctx.print_raw(&answer.body);
     }
     let hooks = answer.json()?;
-    let mut t = Table::new(&["ID", "URL", "EVENT TYPES", "ENABLED", "CREATED", "DESCRIPTION"]);
+    let mut t = Table::new(&[
+        "ID",
+        "URL",
+        "EVENT TYPES",
+        "ENABLED",
+        "CREATED",
+        "DESCRIPTION",
+    ]);
     for h in hooks.as_array().map(Vec::as_slice).unwrap_or(&[]) {
         t.row(vec![
             cell(&h["id"]),

@@ -55,7 +55,11 @@ impl Table {
 
 /// Key/value lines for one object, keys aligned.
 pub fn fields(pairs: &[(&str, String)]) -> String {
-    let width = pairs.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    let width = pairs
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
     pairs
         .iter()
         .map(|(k, v)| format!("{k:<width$}  {v}\n"))

@@ -99,9 +99,14 @@ pub fn parse_at(text: &str, tz: Option<&str>) -> Outcome<DateTime<Utc>> {
 
 /// `2026-12-02 02:00`, `2026-12-02T02:00`, optionally with seconds.
 fn parse_wall(text: &str) -> Option<NaiveDateTime> {
-    ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+    [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
 }
 
 /// `none`, `under 1 minute`, `10 minutes`: the console's words.
