@@ -8,6 +8,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
+use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::Value;
 
 pub const OMCTL: &str = env!("CARGO_BIN_EXE_omctl");
@@ -236,4 +237,36 @@ fn relay(mut client: TcpStream, upstream: &str, lose: &str, lost: &std::sync::at
         }
         client.write_all(&answer).unwrap();
     }
+}
+
+pub fn time(v: &Value) -> DateTime<Utc> {
+    serde_json::from_value(v.clone()).unwrap()
+}
+
+/// How omctl shows `t` in Asia/Shanghai (the zone the tests run it in).
+pub fn shanghai(t: DateTime<Utc>) -> String {
+    let east8 = FixedOffset::east_opt(8 * 3600).unwrap();
+    format!(
+        "{} UTC+08:00",
+        t.with_timezone(&east8).format("%Y-%m-%d %H:%M")
+    )
+}
+
+pub fn json(out: &str) -> Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
+pub fn without_server_time(mut v: Value) -> Value {
+    assert!(v["server_time"].is_string(), "{v}");
+    v.as_object_mut().unwrap().remove("server_time");
+    v
+}
+
+pub fn audit_actions(server: &Server, token: &str, id: &str) -> Vec<String> {
+    let (_, _, log) = server.api(token, &format!("/om-events/{id}/log"));
+    log.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect()
 }
