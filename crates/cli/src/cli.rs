@@ -7,7 +7,7 @@ Exit codes:
   0  done
   1  refused by a rule (checked here before sending, or by the server: not pending, later than
      the default execution time, in the past, a DST-ambiguous or nonexistent local time, changed
-     meanwhile, not found)
+     meanwhile, not found), or not confirmed at the prompt
   2  usage (a bad flag or value; execute without --yes when no terminal can confirm)
   3  authentication (no token, a wrong or revoked token, a viewer's token for an operator's change)
   4  network (no answer from the server, TLS, or a server error)";

@@ -328,3 +328,65 @@ pub fn log(ctx: &Ctx, id: &str) -> Outcome {
     }
     ctx.print(&t.render())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The advice of DESIGN.md 10.1, as the server will send it.
+    #[test]
+    fn advice_is_a_table_of_actions_with_the_worst_interruption_before_and_after() {
+        let advice = [
+            json!({"kind": "bring_other_tunnel_up", "tunnel_id": "tun-2", "connection_id": "vco-1",
+                   "max_interruption_s_before": 600, "max_interruption_s_after": 60}),
+            json!({"kind": "upgrade_to_dual_tunnel", "connection_id": "vco-9",
+                   "max_interruption_s_before": 300, "max_interruption_s_after": 0}),
+        ];
+        let text = advice_table(&advice).render();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(
+            lines[1].starts_with("Bring the other tunnel up first"),
+            "{text}"
+        );
+        assert!(lines[1].contains("tun-2") && lines[1].contains("vco-1"));
+        assert!(lines[1].ends_with("10 minutes → under 1 minute"), "{text}");
+        assert!(lines[2].contains("—"), "no tunnel: {text}");
+        assert!(lines[2].ends_with("5 minutes → none"), "{text}");
+        // Aligned by characters, though `—` takes three bytes.
+        let column = |line: &str, text: &str| line[..line.find(text).unwrap()].chars().count();
+        assert_eq!(column(lines[1], "10 minutes"), column(lines[0], "WORST"));
+        assert_eq!(column(lines[2], "5 minutes"), column(lines[0], "WORST"));
+    }
+
+    #[test]
+    fn affected_items_point_at_one_list_of_recommendations() {
+        let affected = json!([
+            {"kind": "tunnel", "id": "tun-1", "connection_id": "vco-1", "index": 1,
+             "gateway_ip": "47.96.0.1", "customer_gateway": {"id": "cgw-1", "ip": "116.62.0.1"},
+             "state": "available", "effect": "failover", "max_interruption_s": 60,
+             "recommendation": "Fail over."},
+            {"kind": "tunnel", "id": "tun-3", "connection_id": "vco-2", "index": 1,
+             "gateway_ip": "47.96.0.1", "customer_gateway": {"id": "cgw-2", "ip": "116.62.0.2"},
+             "state": "available", "effect": "failover", "max_interruption_s": 60,
+             "recommendation": "Fail over."},
+            {"kind": "ssl_clients", "gateway_id": "vpn-1", "count": 12, "effect": "disconnect",
+             "max_interruption_s": 600, "recommendation": "Tell the users."}
+        ]);
+        let (table, recommendations) = affected_table(&affected);
+        assert_eq!(recommendations, ["Fail over.", "Tell the users."]);
+        let text = table.render();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[1].contains("vco-1 (tunnel 1)") && lines[1].ends_with("[1]"),
+            "{text}"
+        );
+        assert!(lines[2].ends_with("[1]"), "{text}");
+        assert!(lines[3].starts_with("12 SSL clients of vpn-1"), "{text}");
+        assert!(
+            lines[3].contains("disconnect") && lines[3].ends_with("[2]"),
+            "{text}"
+        );
+    }
+}

@@ -140,6 +140,13 @@ fn addresses(a: &Value) -> String {
     }
 }
 
+/// `47.96.0.1 (IPsec Address 1)`, in the source page's words.
+fn gateway_ip(ip: &Value) -> String {
+    let role = ip["role"].as_str().unwrap_or_default();
+    let label = vpn_console_domain::GatewayIpRole::parse(role).map_or(role, |r| r.label());
+    format!("{} ({label})", cell(&ip["ip"]))
+}
+
 pub fn connections(ctx: &Ctx, args: &crate::cli::ListArgs) -> Outcome {
     let answer = ctx.api.get(&page_path("ipsec-connections", args, None))?;
     if ctx.json {
@@ -230,11 +237,7 @@ pub fn events(ctx: &Ctx, region: &str, status: Option<&str>, days: u32) -> Outco
                 cell(&e["resource"]["kind"]),
                 cell(&e["resource"]["id"])
             ),
-            format!(
-                "{} {}",
-                cell(&e["gateway_ip"]["ip"]),
-                cell(&e["gateway_ip"]["role"])
-            ),
+            gateway_ip(&e["gateway_ip"]),
             cell(&e["reason"]),
             cell(&e["status"]),
             ctx.zone

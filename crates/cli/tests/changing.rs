@@ -6,8 +6,8 @@ mod support;
 
 use chrono::{Duration, FixedOffset, Utc};
 use support::{
-    audit_actions, closed_port_url, json, lossy_proxy, omctl, shanghai, time, Server, OPERATOR,
-    VIEWER,
+    audit_actions, closed_port_url, json, lossy_proxy, omctl, on_a_terminal, shanghai, time,
+    Server, OPERATOR, VIEWER,
 };
 use vpn_console_domain::{validate, ExecutionRequest, OmEvent};
 
@@ -182,6 +182,31 @@ fn execute_asks_unless_yes_and_refuses_without_a_terminal() {
     let event = json(&run.stdout);
     assert_eq!(event["id"], id);
     assert!(audit_actions(&server, &token, id).contains(&"execute_now".to_owned()));
+
+    // On a terminal it asks; anything but yes changes nothing (exit 1), yes executes.
+    let other = server.pending_event(&token, |d| d["event"]["id"] != id);
+    let other = other["event"]["id"].as_str().unwrap();
+    let declined = on_a_terminal(&server.url, &token, &["events", "execute", other], "n\n");
+    assert_eq!(declined.code, 1, "{}", declined.stdout);
+    assert!(declined.stdout.contains("[y/N]"), "{}", declined.stdout);
+    assert!(
+        declined.stdout.contains("not confirmed"),
+        "{}",
+        declined.stdout
+    );
+    assert_eq!(audit_actions(&server, &token, other), ["published"]);
+    let confirmed = on_a_terminal(&server.url, &token, &["events", "execute", other], "y\n");
+    assert_eq!(confirmed.code, 0, "{}", confirmed.stdout);
+    assert!(
+        confirmed.stdout.contains("executes now"),
+        "{}",
+        confirmed.stdout
+    );
+    // The scheduler may have started it already.
+    assert_eq!(
+        audit_actions(&server, &token, other)[..2],
+        ["published", "execute_now"]
+    );
 
     // Now it is no longer pending by the time it starts, or was moved to now: either way a
     // second execute is the rule's refusal or accepted again, never a usage or network error.

@@ -173,6 +173,39 @@ pub fn omctl(url: &str, token: &str, args: &[&str]) -> Run {
     }
 }
 
+/// Runs omctl on a pseudo-terminal (util-linux `script`, part of every Debian) that is fed
+/// `input`; what the terminal showed, prompt and messages alike, comes back as `stdout`.
+pub fn on_a_terminal(url: &str, token: &str, args: &[&str], input: &str) -> Run {
+    let command: Vec<String> = std::iter::once(OMCTL)
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let mut child = Command::new("script")
+        .args(["--quiet", "--return", "--command"])
+        .arg(command.join(" "))
+        .arg("/dev/null")
+        .env("OM_URL", url)
+        .env("OM_TOKEN", token)
+        .env("TZ", "Asia/Shanghai")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` runs omctl on a pseudo-terminal");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().expect("script exited, not killed"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 /// A loopback port nothing listens on.
 pub fn closed_port_url() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
