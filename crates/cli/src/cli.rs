@@ -25,6 +25,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Server and output (every command)")]
 pub struct Global {
     /// The console's address, e.g. https://console.example.com (`/api/v1` is added when missing).
     #[arg(long, env = "OM_URL", global = true, value_name = "URL")]
