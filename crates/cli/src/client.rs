@@ -4,34 +4,56 @@ use std::time::Duration;
 
 use serde_json::Value;
 use vpn_console_domain::api::{ApiError, API_PREFIX};
+use vpn_console_domain::ScheduleError;
 
 /// Why a command did not get done; each maps to one exit code of DESIGN.md section 11.
 #[derive(Debug)]
 pub enum Failure {
-    /// A rule refused it, here or at the server: exit 1.
+    /// Refused here or at the server (not found, changed meanwhile, not confirmed): exit 1.
     Refused(String),
+    /// The domain's rule refused it before anything was sent: exit 1.
+    Rule(ScheduleError),
     /// A bad flag or value: exit 2.
     Usage(String),
     /// No token, a wrong one, or not allowed: exit 3.
     Auth(String),
     /// No answer, or the server failed: exit 4.
     Network(String),
+    /// One of the above as the server answered it, with its `{code, message}` body.
+    Answered { failure: Box<Failure>, body: String },
 }
 
 impl Failure {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Failure::Refused(_) => 1,
+            Failure::Refused(_) | Failure::Rule(_) => 1,
             Failure::Usage(_) => 2,
             Failure::Auth(_) => 3,
             Failure::Network(_) => 4,
+            Failure::Answered { failure, .. } => failure.exit_code(),
         }
     }
 
     pub fn message(&self) -> &str {
         match self {
             Failure::Refused(m) | Failure::Usage(m) | Failure::Auth(m) | Failure::Network(m) => m,
+            Failure::Rule(e) => &e.message,
+            Failure::Answered { failure, .. } => failure.message(),
         }
+    }
+
+    /// For `--json`: the server's error answer unchanged, or one of the same `{code, message}`
+    /// shape (the domain's code for a rule's refusal), so that scripts read every failure alike.
+    pub fn json(&self) -> String {
+        let code = match self {
+            Failure::Answered { body, .. } => return body.trim_end().to_owned(),
+            Failure::Rule(e) => e.code.as_str(),
+            Failure::Refused(_) => "refused",
+            Failure::Usage(_) => "usage",
+            Failure::Auth(_) => "unauthenticated",
+            Failure::Network(_) => "network",
+        };
+        serde_json::json!({ "code": code, "message": self.message() }).to_string()
     }
 }
 
@@ -174,7 +196,7 @@ fn status_failure(method: &str, path: &str, status: u16, body: &str) -> Failure 
         Some(e) => format!("{} ({status} {})", e.message, e.code),
         None => format!("{method} {path} answered {status}"),
     };
-    match status {
+    let failure = match status {
         401 => Failure::Auth(format!(
             "{text}; check OM_TOKEN / --token (an API token from the server's create-token)"
         )),
@@ -187,6 +209,13 @@ fn status_failure(method: &str, path: &str, status: u16, body: &str) -> Failure 
         400 | 413 | 415 => Failure::Usage(text),
         s if s >= 500 => Failure::Network(text),
         _ => Failure::Refused(text),
+    };
+    match api {
+        Some(_) => Failure::Answered {
+            failure: Box::new(failure),
+            body: body.to_owned(),
+        },
+        None => failure,
     }
 }
 

@@ -9,7 +9,7 @@ use vpn_console_domain::{validate, ExecutionRequest, OmEvent};
 use crate::client::{Answer, Failure, Outcome, Retry};
 use crate::lists::encode;
 use crate::table::{cell, fields, Table};
-use crate::time::{duration, parse_at};
+use crate::time::{duration, parse_at, Zone};
 use crate::Ctx;
 
 /// The detail as read, with what the rules need from it.
@@ -68,7 +68,7 @@ pub fn show(ctx: &Ctx, id: &str) -> Outcome {
     // Advice (DESIGN.md 10.1) and conflicts (10.2) only when the server sends them.
     if let Some(advice) = d["advice"].as_array().filter(|a| !a.is_empty()) {
         out.push_str("\nAdvice, best first\n");
-        out.push_str(&advice_table(advice).render());
+        out.push_str(&advice_table(advice, ctx.zone).render());
     }
     if let Some(conflicts) = d["conflicts"].as_array().filter(|a| !a.is_empty()) {
         out.push_str("\nConflicts: both paths at once\n");
@@ -191,22 +191,36 @@ fn affected_table(affected: &Value) -> (Table, Vec<String>) {
     (t, recommendations)
 }
 
-fn advice_table(advice: &[Value]) -> Table {
-    let mut t = Table::new(&["ACTION", "TUNNEL", "CONNECTION", "WORST INTERRUPTION"]);
+/// One line per action, in the dialog's words ("Bring tunnel 2 of vco-… up first").
+fn advice_table(advice: &[Value], zone: Zone) -> Table {
+    let mut t = Table::new(&["ACTION", "WORST INTERRUPTION"]);
     for a in advice {
+        let connection = a["connection_id"].as_str().unwrap_or("the connection");
+        let tunnel = match (&a["tunnel_index"], a["tunnel_id"].as_str()) {
+            (Value::Number(n), Some(id)) => format!("tunnel {n} ({id})"),
+            (Value::Number(n), None) => format!("tunnel {n}"),
+            (_, Some(id)) => format!("tunnel {id}"),
+            _ => "the other tunnel".to_owned(),
+        };
         let action = match a["kind"].as_str().unwrap_or_default() {
-            "bring_other_tunnel_up" => "Bring the other tunnel up first".to_owned(),
-            "move_traffic_first" => "Move traffic to the other tunnel first".to_owned(),
-            "upgrade_to_dual_tunnel" => "Upgrade the connection to dual-tunnel".to_owned(),
-            "add_redundant_connection" => "Add a redundant connection".to_owned(),
-            "move_earlier_out_of_conflict" => "Move the event earlier, out of its conflict".into(),
+            "bring_other_tunnel_up" => format!("Bring {tunnel} of {connection} up first"),
+            "move_traffic_first" => format!("Move the traffic of {connection} to {tunnel} first"),
+            "upgrade_to_dual_tunnel" => format!("Upgrade {connection} to dual-tunnel"),
+            "add_redundant_connection" => {
+                format!("Add a connection redundant to {connection}")
+            }
+            "move_earlier_out_of_conflict" => match a["execute_at"].as_str() {
+                Some(at) => format!(
+                    "Move the event to {}, out of its conflict",
+                    zone.show_text(at)
+                ),
+                None => "Move the event earlier, out of its conflict".to_owned(),
+            },
             other => other.to_owned(),
         };
         let seconds = |k: &str| duration(a[k].as_u64().unwrap_or(0));
         t.row(vec![
             action,
-            cell(&a["tunnel_id"]),
-            cell(&a["connection_id"]),
             format!(
                 "{} → {}",
                 seconds("max_interruption_s_before"),
@@ -221,7 +235,7 @@ fn advice_table(advice: &[Value]) -> Table {
 /// same Idempotency-Key on the one retry makes a lost answer safe to ask for again.
 fn send_execution(ctx: &Ctx, detail: &Detail, request: &ExecutionRequest) -> Outcome<Answer> {
     if let Err(refusal) = validate(&detail.event, request, detail.server_time) {
-        return Err(Failure::Refused(refusal.message));
+        return Err(Failure::Rule(refusal));
     }
     let if_match = detail
         .answer
@@ -338,23 +352,31 @@ mod tests {
     #[test]
     fn advice_is_a_table_of_actions_with_the_worst_interruption_before_and_after() {
         let advice = [
-            json!({"kind": "bring_other_tunnel_up", "tunnel_id": "tun-2", "connection_id": "vco-1",
-                   "max_interruption_s_before": 600, "max_interruption_s_after": 60}),
+            json!({"kind": "bring_other_tunnel_up", "tunnel_id": "tun-2", "tunnel_index": 2,
+                   "connection_id": "vco-1", "max_interruption_s_before": 600,
+                   "max_interruption_s_after": 60}),
             json!({"kind": "upgrade_to_dual_tunnel", "connection_id": "vco-9",
                    "max_interruption_s_before": 300, "max_interruption_s_after": 0}),
+            json!({"kind": "move_earlier_out_of_conflict", "execute_at": "2026-12-01T18:00:00Z",
+                   "max_interruption_s_before": 600, "max_interruption_s_after": 60}),
         ];
-        let text = advice_table(&advice).render();
+        let text = advice_table(&advice, Zone::Utc).render();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 3, "{text}");
+        assert_eq!(lines.len(), 4, "{text}");
         assert!(
-            lines[1].starts_with("Bring the other tunnel up first"),
+            lines[1].starts_with("Bring tunnel 2 (tun-2) of vco-1 up first  "),
             "{text}"
         );
-        assert!(lines[1].contains("tun-2") && lines[1].contains("vco-1"));
         assert!(lines[1].ends_with("10 minutes → under 1 minute"), "{text}");
-        assert!(lines[2].contains("—"), "no tunnel: {text}");
+        assert!(
+            lines[2].starts_with("Upgrade vco-9 to dual-tunnel  "),
+            "{text}"
+        );
         assert!(lines[2].ends_with("5 minutes → none"), "{text}");
-        // Aligned by characters, though `—` takes three bytes.
+        assert!(
+            lines[3].starts_with("Move the event to 2026-12-01 18:00 UTC, out of its conflict"),
+            "{text}"
+        );
         let column = |line: &str, text: &str| line[..line.find(text).unwrap()].chars().count();
         assert_eq!(column(lines[1], "10 minutes"), column(lines[0], "WORST"));
         assert_eq!(column(lines[2], "5 minutes"), column(lines[0], "WORST"));

@@ -45,7 +45,11 @@ impl Ctx {
 fn main() {
     // clap ends the process itself: 0 for --help and --version, 2 for a usage error.
     let cli = Cli::parse();
+    let json = cli.global.json;
     if let Err(failure) = run(cli) {
+        if json {
+            println!("{}", failure.json());
+        }
         eprintln!("omctl: {}", failure.message());
         std::process::exit(failure.exit_code());
     }

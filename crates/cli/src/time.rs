@@ -94,7 +94,7 @@ pub fn parse_at(text: &str, tz: Option<&str>) -> Outcome<DateTime<Utc>> {
         )));
     };
     let zone = Zone::named_or_system(Some(name))?;
-    local_to_utc(wall, |t| zone.offset_at(t)).map_err(|e| Failure::Refused(e.message))
+    local_to_utc(wall, |t| zone.offset_at(t)).map_err(Failure::Rule)
 }
 
 /// `2026-12-02 02:00`, `2026-12-02T02:00`, optionally with seconds.
@@ -121,6 +121,7 @@ pub fn duration(seconds: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vpn_console_domain::ScheduleErrorCode;
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -154,15 +155,15 @@ mod tests {
     fn dst_gaps_and_repeats_are_refused_not_guessed() {
         // New York: 2027-03-14 02:30 never happens, 2027-11-07 01:30 happens twice.
         let gap = parse_at("2027-03-14 02:30", Some("America/New_York"));
-        let Err(Failure::Refused(m)) = gap else {
+        let Err(Failure::Rule(e)) = gap else {
             panic!("{gap:?}")
         };
-        assert!(m.contains("does not exist"), "{m}");
+        assert_eq!(e.code, ScheduleErrorCode::NonexistentLocalTime);
         let twice = parse_at("2027-11-07T01:30", Some("America/New_York"));
-        let Err(Failure::Refused(m)) = twice else {
+        let Err(Failure::Rule(e)) = twice else {
             panic!("{twice:?}")
         };
-        assert!(m.contains("happens twice"), "{m}");
+        assert_eq!(e.code, ScheduleErrorCode::AmbiguousLocalTime);
         assert_eq!(
             parse_at("2027-11-07 03:30", Some("America/New_York")).unwrap(),
             utc("2027-11-07T08:30:00Z")

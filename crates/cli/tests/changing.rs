@@ -34,6 +34,16 @@ fn a_reschedule_the_rule_refuses_exits_1_with_its_message_and_sends_nothing() {
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.stderr.trim(), format!("omctl: {expected}"));
+    let mut with_json = vec!["events", "reschedule", &id, "--json", "--at"];
+    let later_text = later.to_rfc3339();
+    with_json.push(&later_text);
+    let run = omctl(&server.url, &token, &with_json);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        json(&run.stdout),
+        serde_json::json!({"code": "after_default_execution_time", "message": expected}),
+        "the rule's refusal in the API's error shape, with the domain's code"
+    );
 
     let past = Utc::now() - Duration::hours(1);
     let run = omctl(

@@ -166,6 +166,17 @@ fn events_list_filters_by_status_and_show_prints_impact_and_json() {
     );
     assert_eq!(run.code, 1, "an unknown event is the server's refusal");
     assert!(run.stderr.contains("not_found"), "{}", run.stderr);
+    // For scripts, an error answer is the API's JSON unchanged too.
+    let missing = "/om-events/om-doesnotexist0000000";
+    let run = omctl(
+        &server.url,
+        &token,
+        &["events", "show", "om-doesnotexist0000000", "--json"],
+    );
+    assert_eq!(run.code, 1);
+    let (status, _, api) = server.api(&token, missing);
+    assert_eq!(status, 404);
+    assert_eq!(json(&run.stdout), api);
 }
 
 #[test]
