@@ -284,6 +284,8 @@ pub fn execute(ctx: &Ctx, id: &str, yes: bool) -> Outcome {
         )));
     }
     let detail = read_detail(ctx, id)?;
+    // Not worth a question when the rule refuses it anyway.
+    validate(&detail.event, &ExecutionRequest::Now, detail.server_time).map_err(Failure::Rule)?;
     if !yes {
         let s = &detail.json["summary"];
         eprint!(

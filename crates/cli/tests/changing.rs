@@ -218,6 +218,31 @@ fn execute_asks_unless_yes_and_refuses_without_a_terminal() {
         ["published", "execute_now"]
     );
 
+    // An event the rule refuses is not asked about.
+    let (_, _, history) = server.api(&token, "/regions/cn-hangzhou/om-events?days=30");
+    let completed = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["status"] == "completed")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refused = on_a_terminal(
+        &server.url,
+        &token,
+        &["events", "execute", &completed],
+        "y\n",
+    );
+    assert_eq!(refused.code, 1, "{}", refused.stdout);
+    assert!(!refused.stdout.contains("[y/N]"), "{}", refused.stdout);
+    assert!(
+        refused.stdout.contains("only a pending event"),
+        "{}",
+        refused.stdout
+    );
+
     // Now it is no longer pending by the time it starts, or was moved to now: either way a
     // second execute is the rule's refusal or accepted again, never a usage or network error.
     let run = omctl(&server.url, &token, &["events", "execute", id, "--yes"]);
