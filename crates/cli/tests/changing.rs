@@ -11,11 +11,16 @@ use support::{
 };
 use vpn_console_domain::{validate, ExecutionRequest, OmEvent};
 
+/// An event whose default is a day or more away, so that hours before it are still ahead.
+fn days_away(detail: &serde_json::Value) -> bool {
+    time(&detail["event"]["default_execute_at"]) > Utc::now() + Duration::days(1)
+}
+
 #[test]
 fn a_reschedule_the_rule_refuses_exits_1_with_its_message_and_sends_nothing() {
     let server = Server::start();
     let token = server.token(OPERATOR);
-    let detail = server.pending_event(&token, |_| true);
+    let detail = server.pending_event(&token, days_away);
     let id = detail["event"]["id"].as_str().unwrap().to_owned();
     let event: OmEvent = serde_json::from_value(detail["event"].clone()).unwrap();
 
@@ -82,7 +87,7 @@ fn a_reschedule_the_rule_refuses_exits_1_with_its_message_and_sends_nothing() {
 fn a_reschedule_is_sent_with_if_match_and_shows_the_new_time() {
     let server = Server::start();
     let token = server.token(OPERATOR);
-    let detail = server.pending_event(&token, |_| true);
+    let detail = server.pending_event(&token, days_away);
     let id = detail["event"]["id"].as_str().unwrap();
     let default = time(&detail["event"]["default_execute_at"]);
     // Any offset: two hours before the default, written in UTC+05:30.
@@ -148,7 +153,7 @@ fn a_reschedule_is_sent_with_if_match_and_shows_the_new_time() {
 fn a_lost_answer_is_asked_for_again_with_the_same_idempotency_key() {
     let server = Server::start();
     let token = server.token(OPERATOR);
-    let detail = server.pending_event(&token, |_| true);
+    let detail = server.pending_event(&token, days_away);
     let id = detail["event"]["id"].as_str().unwrap();
     let target = time(&detail["event"]["default_execute_at"]) - Duration::hours(1);
     let proxy = lossy_proxy(&server.url, "/execution");
@@ -176,7 +181,7 @@ fn a_lost_answer_is_asked_for_again_with_the_same_idempotency_key() {
 fn execute_asks_unless_yes_and_refuses_without_a_terminal() {
     let server = Server::start();
     let token = server.token(OPERATOR);
-    let detail = server.pending_event(&token, |_| true);
+    let detail = server.pending_event(&token, days_away);
     let id = detail["event"]["id"].as_str().unwrap();
     let run = omctl(&server.url, &token, &["events", "execute", id]);
     assert_eq!(run.code, 2, "{}", run.stderr);
