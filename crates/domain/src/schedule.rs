@@ -7,6 +7,7 @@ use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDateTime, TimeZone,
 use serde::{Deserialize, Serialize};
 
 use crate::event::{EventStatus, OmEvent};
+use crate::instant::{stored, RequestTime};
 
 /// The body of `POST /om-events/{id}/execution`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,7 +30,7 @@ pub enum ExecutionRequest {
 #[serde(deny_unknown_fields)]
 struct RawExecutionRequest {
     mode: String,
-    execute_at: Option<DateTime<Utc>>,
+    execute_at: Option<RequestTime>,
 }
 
 impl TryFrom<RawExecutionRequest> for ExecutionRequest {
@@ -39,11 +40,24 @@ impl TryFrom<RawExecutionRequest> for ExecutionRequest {
         match (raw.mode.as_str(), raw.execute_at) {
             ("now", None) => Ok(ExecutionRequest::Now),
             ("now", Some(_)) => Err("execute_at is only for mode \"at\"".to_owned()),
-            ("at", Some(execute_at)) => Ok(ExecutionRequest::At { execute_at }),
+            ("at", Some(RequestTime(execute_at))) => Ok(ExecutionRequest::At { execute_at }),
             ("at", None) => Err("mode \"at\" needs execute_at (RFC 3339, UTC)".to_owned()),
-            (other, _) => Err(format!("unknown mode \"{other}\": use \"now\" or \"at\"")),
+            // Only the start of an unknown value is echoed: the answer stays small whatever
+            // was sent.
+            (other, _) => Err(format!(
+                "unknown mode \"{}\": use \"now\" or \"at\"",
+                ellipsis(other, 20)
+            )),
         }
     }
+}
+
+fn ellipsis(s: &str, max_chars: usize) -> String {
+    let mut out: String = s.chars().take(max_chars).collect();
+    if s.chars().nth(max_chars).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// An accepted request: when the event will run.
@@ -111,8 +125,12 @@ fn wall_text(t: NaiveDateTime) -> String {
 
 /// Accepts or refuses an execution request for `event` at server time `now`.
 ///
-/// Boundaries: a time exactly at the default execution time is accepted, one second later is
-/// not; a time exactly `now` is accepted, one second earlier is not.
+/// Every instant is compared as the database stores it (whole milliseconds, see
+/// [`crate::instant::stored`]), so the time accepted is the time stored. Boundaries: a time
+/// exactly at the default execution time is accepted, one millisecond later is not; a time
+/// exactly `now` is accepted, one millisecond earlier is not. Execute Now runs at `now`, or at
+/// the default time when that has already passed (the event is due either way, and the
+/// execution time is never later than the default).
 pub fn validate(
     event: &OmEvent,
     request: &ExecutionRequest,
@@ -128,13 +146,16 @@ pub fn validate(
             ),
         });
     }
+    let now = stored(now);
+    let default_execute_at = stored(event.default_execute_at);
     match request {
         ExecutionRequest::Now => Ok(ExecutionPlan {
-            execute_at: now,
+            execute_at: now.min(default_execute_at),
             execute_now: true,
         }),
         ExecutionRequest::At { execute_at } => {
-            if *execute_at > event.default_execute_at {
+            let execute_at = &stored(*execute_at);
+            if *execute_at > default_execute_at {
                 return Err(ScheduleError {
                     code: ScheduleErrorCode::AfterDefaultExecutionTime,
                     message: format!(

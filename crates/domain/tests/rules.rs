@@ -1131,10 +1131,11 @@ fn validate_when_the_default_has_passed_only_now_is_accepted() {
     };
     assert!(validate(&event, &at(now()), now()).is_err());
     assert!(validate(&event, &at(event.default_execute_at), now()).is_err());
+    // It runs at once, recorded at its default time: an execution time is never later.
     assert_eq!(
         validate(&event, &ExecutionRequest::Now, now()),
         Ok(ExecutionPlan {
-            execute_at: now(),
+            execute_at: event.default_execute_at,
             execute_now: true
         })
     );
