@@ -5,6 +5,7 @@ pub mod demo;
 pub mod http;
 pub mod operator;
 pub mod scheduler;
+pub mod serve;
 pub mod store;
 
 use std::path::Path;
@@ -16,7 +17,17 @@ pub use http::AppState;
 
 /// Everything a running server needs, for `main` and for tests alike.
 pub fn state(store: store::Store, clock: Arc<dyn clock::Clock>) -> AppState {
+    state_with(store, clock, http::client::Deployment::default())
+}
+
+/// The same, deployed behind proxies.
+pub fn state_with(
+    store: store::Store,
+    clock: Arc<dyn clock::Clock>,
+    deployment: http::client::Deployment,
+) -> AppState {
     AppState::new(http::AppStateParts {
+        deployment,
         list_pages: store::read_cache::ReadCache::new(store.changes().clone()),
         store,
         clock,

@@ -3,12 +3,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use vpn_console_server::clock::{Clock, SystemClock};
+use vpn_console_server::http::client::{parse_trusted_proxy, Deployment, TrustedProxies};
 use vpn_console_server::scheduler::Scheduler;
-use vpn_console_server::store::{hash_password, Role, Store};
+use vpn_console_server::store::{hash_password, redact_url, Role, Store};
 use vpn_console_server::{demo, operator};
 
 /// The VPN gateway O&M events console: serves the console and its API, and runs the scheduler.
@@ -48,6 +48,11 @@ struct Cli {
     /// Names this replica in the audit trail of the events it runs (a unique suffix is added).
     #[arg(long, env = "REPLICA_NAME", default_value = "replica", global = true)]
     replica_name: String,
+    /// A proxy (load balancer) whose X-Forwarded-For and X-Forwarded-Proto are believed: an
+    /// address or a CIDR network; repeat the flag or separate by commas. Without one, the
+    /// client is the TCP peer and those headers are ignored.
+    #[arg(long, env = "TRUSTED_PROXY", value_delimiter = ',', value_parser = parse_trusted_proxy, global = true)]
+    trusted_proxy: Vec<ipnet::IpNet>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -145,7 +150,7 @@ async fn run() -> anyhow::Result<()> {
     }
     let store = Store::connect(&cli.database_url)
         .await
-        .with_context(|| format!("database {}", redact(&cli.database_url)))?;
+        .with_context(|| format!("database {}", redact_url(&cli.database_url)))?;
     store
         .changes()
         .set_ttl(std::time::Duration::from_millis(cli.read_cache_ttl_ms));
@@ -153,9 +158,13 @@ async fn run() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let instance = format!("{}-{}", cli.replica_name, uuid::Uuid::new_v4());
+            let deployment = Deployment {
+                trusted_proxies: TrustedProxies::new(cli.trusted_proxy),
+            };
             serve(
                 store,
                 clock,
+                deployment,
                 cli.listen,
                 cli.console_dir,
                 cli.demo,
@@ -233,9 +242,11 @@ async fn run() -> anyhow::Result<()> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn serve(
     store: Store,
     clock: Arc<dyn Clock>,
+    deployment: Deployment,
     listen: SocketAddr,
     console_dir: PathBuf,
     load_demo: bool,
@@ -255,7 +266,7 @@ async fn serve(
         );
     }
     store.watch_other_writers();
-    let state = vpn_console_server::state(store.clone(), clock.clone());
+    let state = vpn_console_server::state_with(store.clone(), clock.clone(), deployment);
     let scheduler = Scheduler {
         store: store.clone(),
         clock,
@@ -269,37 +280,12 @@ async fn serve(
         .await
         .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
-    // Without TCP_NODELAY a response written in two parts (headers, then a file's body) on a
-    // kept-alive connection waits for the client's delayed ACK: about 40 ms per static file.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!("TCP_NODELAY: {e}");
-        }
-    });
     tracing::info!(%addr, "serving");
     println!("VPN Gateway O&M console at http://{addr}");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    vpn_console_server::serve::serve(listener, app, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
     store.close().await;
     Ok(())
-}
-
-/// The database URL without its password, for messages.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
 }

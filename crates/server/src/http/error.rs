@@ -23,7 +23,15 @@ impl AppError {
         }
     }
 
+    /// Parsers' messages quote what was sent: only the start of it is echoed, so the answer
+    /// stays small whatever the request held.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        const MAX_CHARS: usize = 300;
+        let mut message = message.into();
+        if let Some((cut, _)) = message.char_indices().nth(MAX_CHARS) {
+            message.truncate(cut);
+            message.push('…');
+        }
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 

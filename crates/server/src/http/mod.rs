@@ -1,10 +1,12 @@
 //! The HTTP API (DESIGN.md section 6) and the console's files.
 
+pub mod client;
 mod error;
 mod events;
 mod extract;
 mod headers;
 mod lists;
+mod login_guard;
 mod regions;
 mod session;
 
@@ -57,6 +59,8 @@ pub struct AppStateParts {
     pub scheduler_wake: Arc<Notify>,
     /// List pages recently sent (see `store::read_cache`).
     pub list_pages: lists::PageCache,
+    /// Which proxies are believed about the client's address and scheme.
+    pub deployment: client::Deployment,
 }
 
 #[derive(OpenApi)]
@@ -122,6 +126,8 @@ pub fn app(state: AppState, console_dir: &Path) -> Router {
         .merge(api)
         .route("/api/v1/{*rest}", axum::routing::any(api_not_found))
         .route("/api/v1", axum::routing::any(api_not_found))
+        // After every route: it is set on the routes present. axum adds the Allow header.
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback_service(console)
         .layer(DefaultBodyLimit::max(16 * 1024))
         .layer(headers::SecurityHeadersLayer::new(csp))
@@ -173,6 +179,14 @@ async fn api_not_found() -> AppError {
         StatusCode::NOT_FOUND,
         "not_found",
         "There is no such API path; see /api/v1/openapi.json.",
+    )
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This path does not take that method; the Allow header lists those it takes.",
     )
 }
 

@@ -12,8 +12,8 @@ use utoipa_axum::routes;
 use vpn_console_domain::api::{ApiError, LoginRequest, SessionInfo};
 
 use super::extract::{session_cookie_from_headers, ApiJson, Auth, SESSION_COOKIE};
+use super::login_guard::check_log_in;
 use super::{AppError, AppState, Result};
-use crate::store::accounts::{MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(log_in, log_out, who_am_i))
@@ -39,29 +39,16 @@ async fn log_in(
             "The email or password is too long.",
         ));
     }
-    let now = state.clock.now();
     let email = login.email.trim().to_lowercase();
-    let account_key = format!("email:{email}");
-    let address_key = format!("addr:{}", peer.ip());
-    let keys = [
-        (account_key.clone(), MAX_FAILURES_PER_ACCOUNT),
-        (address_key.clone(), MAX_FAILURES_PER_ADDRESS),
-    ];
-    if let Some(wait) = state.store.login_locked_for(&keys, now).await? {
-        return Ok(too_many_attempts(wait));
-    }
-    let Some(principal) = state.store.check_password(&email, &login.password).await? else {
-        state
-            .store
-            .record_login_failure(&[account_key, address_key], now)
-            .await?;
-        return Err(AppError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            "The email or password is wrong.",
-        ));
+    let client = state
+        .deployment
+        .trusted_proxies
+        .client_ip(peer.ip(), &headers);
+    let principal = match check_log_in(&state, client, &email, &login.password).await? {
+        Ok(principal) => principal,
+        Err(refused) => return Ok(refused),
     };
-    state.store.clear_login_failures(&account_key).await?;
+    let now = state.clock.now();
     let expires_at = now + Duration::hours(SESSION_HOURS);
     let token = state
         .store
@@ -89,23 +76,6 @@ async fn log_in(
         Json(info),
     )
         .into_response())
-}
-
-fn too_many_attempts(wait_s: i64) -> Response {
-    let mut res = AppError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "too_many_attempts",
-        format!(
-            "Too many failed log-ins. Try again in {} minute(s).",
-            (wait_s + 59) / 60
-        ),
-    )
-    .into_response();
-    res.headers_mut().insert(
-        header::RETRY_AFTER,
-        HeaderValue::from_str(&wait_s.to_string()).expect("digits"),
-    );
-    res
 }
 
 /// Log out: ends the session and clears the cookie.

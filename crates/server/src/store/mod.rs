@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod events;
+pub mod login_throttle;
 pub mod read_cache;
 mod topology;
 
@@ -63,7 +64,8 @@ impl Store {
             Backend::Sqlite
         } else {
             anyhow::bail!(
-                "unsupported database URL '{url}': use sqlite://PATH or postgres://USER:PASSWORD@HOST/DB"
+                "unsupported database URL '{}': use sqlite://PATH or postgres://USER:PASSWORD@HOST/DB",
+                redact_url(url)
             );
         };
         let store = match backend {
@@ -291,4 +293,69 @@ pub(crate) fn placeholders(from: usize, count: usize) -> String {
 /// Whether an error is the database refusing a duplicate.
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// A database URL fit for a message or a log: the password (in the user part or as a query
+/// parameter) replaced by `***`. Every URL that is printed goes through this.
+pub fn redact_url(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let (rest, query) = match rest.find('?') {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    // The last '@' ends the user part: a password may hold '@' and '/' of its own.
+    let mut out = String::from(scheme);
+    match rest.rfind('@') {
+        Some(at) => {
+            let user = rest[..at].split(':').next().unwrap_or_default();
+            out.push_str(user);
+            if rest[..at].contains(':') {
+                out.push_str(":***");
+            }
+            out.push_str(&rest[at..]);
+        }
+        None => out.push_str(rest),
+    }
+    if let Some(query) = query {
+        let params: Vec<String> = query
+            .split('&')
+            .map(|p| match p.split_once('=') {
+                Some((k, _)) if k.to_ascii_lowercase().contains("pass") => format!("{k}=***"),
+                _ => p.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&params.join("&"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_reach_a_message() {
+        for (url, shown) in [
+            (
+                "mysql://admin:S3cretPw@db.example:3306/om",
+                "mysql://admin:***@db.example:3306/om",
+            ),
+            (
+                "postgres://om:p@ss/w:rd@127.0.0.1/om",
+                "postgres://om:***@127.0.0.1/om",
+            ),
+            (
+                "postgres://om@127.0.0.1/om?password=S3cretPw&sslmode=require",
+                "postgres://om@127.0.0.1/om?password=***&sslmode=require",
+            ),
+            ("admin:S3cretPw@db", "admin:***@db"),
+            ("sqlite://data/console.db", "sqlite://data/console.db"),
+        ] {
+            assert_eq!(redact_url(url), shown);
+        }
+    }
 }

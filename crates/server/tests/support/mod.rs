@@ -1,6 +1,6 @@
 //! Spawns the real server on a loopback port with a fresh database and the demo data.
 
-mod pg;
+pub mod pg;
 
 use std::sync::Arc;
 
