@@ -21,6 +21,7 @@ macro_rules! both_backends {
 }
 
 mod access;
+mod demo;
 mod events;
 mod lists;
 mod provider;
