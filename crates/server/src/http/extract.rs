@@ -177,3 +177,25 @@ impl Auth {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn the_session_cookie_is_found_among_others_and_in_any_cookie_header() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(session_cookie(&headers), None);
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("theme=dark; xom_session=nope"),
+        );
+        assert_eq!(session_cookie(&headers), None, "only the exact name counts");
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("lang=zh-CN;  om_session=abc123 ; z=1"),
+        );
+        assert_eq!(session_cookie(&headers).as_deref(), Some("abc123"));
+    }
+}
