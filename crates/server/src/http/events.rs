@@ -16,8 +16,7 @@ use vpn_console_domain::api::{
 use vpn_console_domain::impact::affected_resources;
 use vpn_console_domain::{EventId, EventStatus, ExecutionRequest, OmEvent};
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, Auth};
-use super::lists::known_region;
+use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, KnownRegion};
 use super::{AppError, AppState, Result};
 use crate::store::ExecutionOutcome;
 
@@ -304,11 +303,10 @@ impl DaysParams {
 async fn history(
     State(state): State<AppState>,
     Auth(principal): Auth,
-    ApiPath(region): ApiPath<String>,
+    KnownRegion(region): KnownRegion,
     ApiQuery(params): ApiQuery<DaysParams>,
 ) -> Result<Json<History>> {
     let days = params.check()?;
-    let region = known_region(&state, &region).await?;
     let now = state.clock.now();
     let items = state
         .store
@@ -332,11 +330,10 @@ async fn history(
 async fn alert_trend(
     State(state): State<AppState>,
     Auth(principal): Auth,
-    ApiPath(region): ApiPath<String>,
+    KnownRegion(region): KnownRegion,
     ApiQuery(params): ApiQuery<DaysParams>,
 ) -> Result<Json<AlertTrend>> {
     let days = params.check()?;
-    let region = known_region(&state, &region).await?;
     let now = state.clock.now();
     let days = state
         .store

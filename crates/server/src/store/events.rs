@@ -101,15 +101,13 @@ pub struct NewEvent {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// Why an event could not be published; the database's own error is kept for the message.
+#[derive(Debug, thiserror::Error)]
 pub enum PublishError {
+    #[error("the resource already has a pending or executing O&M event")]
     AlreadyHasCurrentEvent,
-    Db(sqlx::Error),
-}
-
-impl From<sqlx::Error> for PublishError {
-    fn from(e: sqlx::Error) -> Self {
-        PublishError::Db(e)
-    }
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
 }
 
 pub(crate) async fn log(
