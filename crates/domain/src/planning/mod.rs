@@ -10,10 +10,12 @@
 //! execution `[t, t + duration)`. A time is in a freeze when that execution overlaps the freeze,
 //! not only when it starts inside it: a freeze is a period in which nothing may be down.
 
+pub mod advice;
 pub mod conflict;
 pub mod decision;
 pub mod freeze;
 mod timeline;
+pub mod whatif;
 
 use std::fmt;
 
@@ -21,6 +23,7 @@ use chrono::{DateTime, Utc};
 
 use crate::schedule::{ScheduleError, ScheduleErrorCode};
 
+pub use advice::{advice, impact_after, Advice, AdviceKind};
 pub use conflict::{
     conflict_between, conflicts, conflicts_among, conflicts_at, nearest_conflict_free, Conflict,
 };
@@ -30,6 +33,7 @@ pub use freeze::{
     freeze_at, freeze_flag, validate_freeze_period, FreezeFlag, FreezePeriod, FreezePeriodSpec,
     MAX_REASON_CHARS,
 };
+pub use whatif::{what_if, with_changes, TunnelChange};
 
 /// What the planning rules consult besides the event itself.
 #[derive(Debug, Clone, Copy)]
