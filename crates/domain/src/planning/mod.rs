@@ -16,6 +16,7 @@ pub mod decision;
 pub mod freeze;
 mod timeline;
 pub mod whatif;
+pub mod window;
 
 use std::fmt;
 
@@ -34,6 +35,10 @@ pub use freeze::{
     MAX_REASON_CHARS,
 };
 pub use whatif::{what_if, with_changes, TunnelChange};
+pub use window::{
+    openings, place, place_all, MaintenanceWindow, MaintenanceWindowSpec, Placement,
+    PLACEMENT_LEAD_MINUTES,
+};
 
 /// What the planning rules consult besides the event itself.
 #[derive(Debug, Clone, Copy)]
