@@ -1,10 +1,15 @@
 //! Advice and what-if (DESIGN.md 10.1): each action's figures are the impact rules run on the
 //! topology after it.
+//! The tables also run in headless Chromium (wasm-bindgen-test); the properties natively.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "planning_support.rs"]
 mod support;
 
-use proptest::prelude::*;
 use serde_json::json;
 
 use support::*;
@@ -311,41 +316,47 @@ fn what_if_recomputes_the_preview() {
     assert_eq!(affected_resources(&ev, Some(&gw), &conns), base);
 }
 
-fn st(n: u8) -> St {
-    [St::Up, St::Idle, St::Down][n as usize % 3]
-}
+#[cfg(not(target_arch = "wasm32"))]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
 
-proptest! {
-    #[test]
-    fn advice_never_raises_the_worst_interruption(
-        shapes in proptest::collection::vec((0u8..3, 0u8..3, 0u8..3, any::<bool>()), 1..4),
-        single_gw in any::<bool>(),
-    ) {
-        let (gw, addr, role) = if single_gw {
-            (single_gateway("vpn-a", 2), SADDR, GatewayIpRole::GatewayAddress)
-        } else {
-            (dual_gateway("vpn-a"), A1, GatewayIpRole::IpsecAddress1)
-        };
-        let other = if single_gw { SADDR } else { A2 };
-        let conns: Vec<Connection> = shapes.iter().enumerate().map(|(i, (kind, s1, s2, _))| {
-            let name = format!("vco-p{i}");
-            let cgw = format!("cgw-p{i}");
-            match kind {
-                0 => single_conn(&name, on_gw("vpn-a"), &cgw, (addr, st(*s1))),
-                _ => dual_conn(&name, on_gw("vpn-a"), &cgw, (addr, st(*s1)), (other, st(*s2))),
+    fn st(n: u8) -> St {
+        [St::Up, St::Idle, St::Down][n as usize % 3]
+    }
+
+    proptest! {
+        #[test]
+        fn advice_never_raises_the_worst_interruption(
+            shapes in proptest::collection::vec((0u8..3, 0u8..3, 0u8..3, any::<bool>()), 1..4),
+            single_gw in any::<bool>(),
+        ) {
+            let (gw, addr, role) = if single_gw {
+                (single_gateway("vpn-a", 2), SADDR, GatewayIpRole::GatewayAddress)
+            } else {
+                (dual_gateway("vpn-a"), A1, GatewayIpRole::IpsecAddress1)
+            };
+            let other = if single_gw { SADDR } else { A2 };
+            let conns: Vec<Connection> = shapes.iter().enumerate().map(|(i, (kind, s1, s2, _))| {
+                let name = format!("vco-p{i}");
+                let cgw = format!("cgw-p{i}");
+                match kind {
+                    0 => single_conn(&name, on_gw("vpn-a"), &cgw, (addr, st(*s1))),
+                    _ => dual_conn(&name, on_gw("vpn-a"), &cgw, (addr, st(*s1)), (other, st(*s2))),
+                }
+            }).collect();
+            let ev = event("om-a", ResourceRef::VpnGateway { id: id("vpn-a") }, role, addr, at());
+            let now = affected_resources(&ev, Some(&gw), &conns);
+            let found = advice(&ev, Some(&gw), &conns, &ctx());
+            for a in &found {
+                prop_assert!(a.max_interruption_s_after < a.max_interruption_s_before, "{a:?}");
+                let later = impact_after(&ev, Some(&gw), &conns, a);
+                prop_assert!(later.summary.max_interruption_s <= now.summary.max_interruption_s, "{a:?}");
             }
-        }).collect();
-        let ev = event("om-a", ResourceRef::VpnGateway { id: id("vpn-a") }, role, addr, at());
-        let now = affected_resources(&ev, Some(&gw), &conns);
-        let found = advice(&ev, Some(&gw), &conns, &ctx());
-        for a in &found {
-            prop_assert!(a.max_interruption_s_after < a.max_interruption_s_before, "{a:?}");
-            let later = impact_after(&ev, Some(&gw), &conns, a);
-            prop_assert!(later.summary.max_interruption_s <= now.summary.max_interruption_s, "{a:?}");
-        }
-        for pair in found.windows(2) {
-            let drop = |a: &Advice| a.max_interruption_s_before - a.max_interruption_s_after;
-            prop_assert!(drop(&pair[0]) >= drop(&pair[1]));
+            for pair in found.windows(2) {
+                let drop = |a: &Advice| a.max_interruption_s_before - a.max_interruption_s_after;
+                prop_assert!(drop(&pair[0]) >= drop(&pair[1]));
+            }
         }
     }
 }

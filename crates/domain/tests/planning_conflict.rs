@@ -1,11 +1,16 @@
 //! Conflicts between events on redundant paths (DESIGN.md 10.2) and the decision on one
 //! execution request with conflicts and freeze periods (10.2, 10.3).
+//! The tables also run in headless Chromium (wasm-bindgen-test); the properties natively.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "planning_support.rs"]
 mod support;
 
 use chrono::{DateTime, Utc};
-use proptest::prelude::*;
 
 use support::*;
 use vpn_console_domain::planning::{
@@ -293,34 +298,40 @@ fn decide_maps_each_answer_to_its_status() {
     assert_eq!(decide(Some(&a), 9, &ok, false, &c).status(), 412);
 }
 
-proptest! {
-    #[test]
-    fn conflict_is_symmetric(gap in -30i64..30, st_a in 0u8..3, st_b in 0u8..3, same_site in any::<bool>(), done in any::<bool>()) {
-        let st = |n| [St::Up, St::Idle, St::Down][n as usize];
-        let ga = dual_gateway("vpn-a");
-        let gb = dual_gateway("vpn-b");
-        let site_b = if same_site { "cgw-site" } else { "cgw-other" };
-        let conns = vec![
-            dual_conn("vco-a", on_gw("vpn-a"), "cgw-site", (A1, st(st_a)), (A2, St::Idle)),
-            dual_conn("vco-b", on_gw("vpn-b"), site_b, (A1, st(st_b)), (A2, St::Down)),
-        ];
-        let a = planned(gw_event("om-a", "vpn-a", A1, noon()), Some(&ga), &conns);
-        let mut b = planned(gw_event("om-b", "vpn-b", A1, noon() + mins(gap)), Some(&gb), &conns);
-        if done { b.event.status = EventStatus::Completed; }
-        prop_assert_eq!(conflict_between(&a, &b), conflict_between(&b, &a));
-        prop_assert_eq!(conflicts(&a, std::slice::from_ref(&b)).len(), conflicts(&b, std::slice::from_ref(&a)).len());
-    }
+#[cfg(not(target_arch = "wasm32"))]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
 
-    #[test]
-    fn the_nearest_conflict_free_time_is_free_and_in_range(wanted in -120i64..120, b_at in -60i64..60, default in 0i64..90) {
-        let (a, b, _) = redundant_site(noon() + mins(default), noon() + mins(b_at));
-        let others = [b];
-        let c = PlanningContext { now: noon() - mins(30), freezes: &[], others: &others };
-        if let Some(got) = nearest_conflict_free(&a, noon() + mins(wanted), &c) {
-            prop_assert!(conflicts_at(&a, got, &others).is_empty());
-            prop_assert!(got <= a.event.default_execute_at && got >= c.now);
-            let asked = ExecutionRequest::At { execute_at: got };
-            prop_assert!(check_execution(&a, &asked, false, &c).is_ok());
+    proptest! {
+        #[test]
+        fn conflict_is_symmetric(gap in -30i64..30, st_a in 0u8..3, st_b in 0u8..3, same_site in any::<bool>(), done in any::<bool>()) {
+            let st = |n| [St::Up, St::Idle, St::Down][n as usize];
+            let ga = dual_gateway("vpn-a");
+            let gb = dual_gateway("vpn-b");
+            let site_b = if same_site { "cgw-site" } else { "cgw-other" };
+            let conns = vec![
+                dual_conn("vco-a", on_gw("vpn-a"), "cgw-site", (A1, st(st_a)), (A2, St::Idle)),
+                dual_conn("vco-b", on_gw("vpn-b"), site_b, (A1, st(st_b)), (A2, St::Down)),
+            ];
+            let a = planned(gw_event("om-a", "vpn-a", A1, noon()), Some(&ga), &conns);
+            let mut b = planned(gw_event("om-b", "vpn-b", A1, noon() + mins(gap)), Some(&gb), &conns);
+            if done { b.event.status = EventStatus::Completed; }
+            prop_assert_eq!(conflict_between(&a, &b), conflict_between(&b, &a));
+            prop_assert_eq!(conflicts(&a, std::slice::from_ref(&b)).len(), conflicts(&b, std::slice::from_ref(&a)).len());
+        }
+
+        #[test]
+        fn the_nearest_conflict_free_time_is_free_and_in_range(wanted in -120i64..120, b_at in -60i64..60, default in 0i64..90) {
+            let (a, b, _) = redundant_site(noon() + mins(default), noon() + mins(b_at));
+            let others = [b];
+            let c = PlanningContext { now: noon() - mins(30), freezes: &[], others: &others };
+            if let Some(got) = nearest_conflict_free(&a, noon() + mins(wanted), &c) {
+                prop_assert!(conflicts_at(&a, got, &others).is_empty());
+                prop_assert!(got <= a.event.default_execute_at && got >= c.now);
+                let asked = ExecutionRequest::At { execute_at: got };
+                prop_assert!(check_execution(&a, &asked, false, &c).is_ok());
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 //! The maintenance window, its placement rule and freeze periods (DESIGN.md 10.3), with real
 //! IANA zones from chrono-tz (a dev-dependency: the crate itself is generic over the zone).
+//! Native only: chrono-tz is a native dev-dependency, and proptest needs a file system.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "planning_support.rs"]
 mod support;

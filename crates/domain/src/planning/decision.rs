@@ -1,6 +1,7 @@
 //! The whole decision on one execution request (section 5 plus 10.2 and 10.3), shared by
 //! `POST /om-events/{id}/execution` and each item of a bulk request, so both answer alike.
 
+use crate::api::ApiError;
 use crate::event::OmEvent;
 use crate::schedule::{validate, ExecutionPlan, ExecutionRequest};
 
@@ -95,6 +96,23 @@ impl Decision {
             Decision::VersionMismatch { .. } => 412,
             Decision::Refused(_) => 422,
         }
+    }
+
+    /// The `{code, message}` the single endpoint answers with, `None` when accepted.
+    pub fn api_error(&self) -> Option<ApiError> {
+        let (code, message) = match self {
+            Decision::Accepted(_) => return None,
+            Decision::NotFound => ("not_found", "The O&M event was not found.".to_owned()),
+            Decision::VersionMismatch { current } => (
+                "stale",
+                format!("The O&M event changed meanwhile (it is now at version {current}); reload it and try again."),
+            ),
+            Decision::Refused(e) => (e.code.as_str(), e.message.clone()),
+        };
+        Some(ApiError {
+            code: code.to_owned(),
+            message,
+        })
     }
 }
 

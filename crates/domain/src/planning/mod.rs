@@ -11,6 +11,7 @@
 //! not only when it starts inside it: a freeze is a period in which nothing may be down.
 
 pub mod advice;
+pub mod bulk;
 pub mod conflict;
 pub mod decision;
 pub mod freeze;
@@ -25,6 +26,11 @@ use chrono::{DateTime, Utc};
 use crate::schedule::{ScheduleError, ScheduleErrorCode};
 
 pub use advice::{advice, impact_after, Advice, AdviceKind};
+pub use bulk::{
+    check_bulk_time, combined_impact, decide_bulk, latest_allowed_at, validate_bulk,
+    BulkExecutionRequest, BulkExecutionResponse, BulkItem, BulkItemResult, BulkMode, BulkResult,
+    CombinedImpact, MAX_BULK_EVENTS,
+};
 pub use conflict::{
     conflict_between, conflicts, conflicts_among, conflicts_at, nearest_conflict_free, Conflict,
 };
