@@ -310,3 +310,49 @@ mod properties {
         }
     }
 }
+
+/// A bulk request of 100 events among ten thousand current events of the account (native: the
+/// browser has no `Instant`).
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn a_hundred_items_among_ten_thousand_events() {
+    let mut pool = Vec::new();
+    for site in 0..5000 {
+        let (mut a, mut b, _) =
+            redundant_site(noon() + mins(site % 300), noon() + mins(site % 300 + 3));
+        for (e, side) in [(&mut a, "a"), (&mut b, "b")] {
+            e.event.id = id(&format!("om-{side}{site}"));
+            for hit in &mut e.hits {
+                hit.customer_gateway.id = id(&format!("cgw-site{site}"));
+            }
+        }
+        pool.push(a);
+        pool.push(b);
+    }
+    let by_id: std::collections::HashMap<&str, &PlannedEvent> =
+        pool.iter().map(|e| (e.event.id.as_str(), e)).collect();
+    let list: Vec<BulkItem> = (0..50)
+        .flat_map(|s| {
+            ["a", "b"].map(|side| BulkItem {
+                id: format!("om-{side}{s}"),
+                version: 3,
+            })
+        })
+        .collect();
+    let req = BulkExecutionRequest::new(at(noon() - mins(30)), false, list);
+    let ctx = PlanningContext {
+        now: now(),
+        freezes: &[],
+        others: &pool,
+    };
+    let started = std::time::Instant::now();
+    let results = decide_bulk(&req, |id| by_id.get(id).copied(), &ctx).unwrap();
+    eprintln!("decided {} items in {:?}", results.len(), started.elapsed());
+    // Of each site's pair moved to one time, the first is accepted and the second conflicts.
+    for pair in results.chunks(2) {
+        assert_eq!(
+            (pair[0].decision.status(), pair[1].decision.status()),
+            (200, 422)
+        );
+    }
+}

@@ -318,6 +318,9 @@ mod properties {
             let mut b = planned(gw_event("om-b", "vpn-b", A1, noon() + mins(gap)), Some(&gb), &conns);
             if done { b.event.status = EventStatus::Completed; }
             prop_assert_eq!(conflict_between(&a, &b), conflict_between(&b, &a));
+        // The detail's list agrees with the pairwise rule.
+        let listed = conflicts(&a, std::slice::from_ref(&b)).pop().map(|c| c.customer_gateway_ids);
+        prop_assert_eq!(listed, conflict_between(&a, &b));
             prop_assert_eq!(conflicts(&a, std::slice::from_ref(&b)).len(), conflicts(&b, std::slice::from_ref(&a)).len());
         }
 

@@ -14,9 +14,8 @@ use serde_json::json;
 use support::*;
 use vpn_console_domain::planning::freeze::freeze_at;
 use vpn_console_domain::planning::{
-    conflicts, freeze_flag, openings, place, place_all, validate_freeze_period, FreezePeriod,
-    FreezePeriodSpec, MaintenanceWindow, MaintenanceWindowSpec, PlannedEvent, PlanningContext,
-    PlanningErrorCode,
+    conflicts, openings, place, place_all, FreezePeriod, MaintenanceWindow, MaintenanceWindowSpec,
+    PlannedEvent, PlanningContext, PlanningErrorCode,
 };
 
 fn spec(zone: &str, days: &[&str], start: &str, minutes: i64) -> MaintenanceWindowSpec {
@@ -284,108 +283,6 @@ fn placing_many_events_never_makes_them_conflict() {
     assert!(conflicts(&moved[0], &moved).is_empty());
 }
 
-#[test]
-fn freeze_period_validation() {
-    let existing = [freeze("frz-1", t(2026, 12, 20, 0, 0), t(2027, 1, 3, 0, 0))];
-    let s = |from, until, reason: &str| FreezePeriodSpec {
-        starts_at: from,
-        ends_at: until,
-        reason: reason.into(),
-    };
-    let cases = [
-        (
-            s(t(2026, 12, 5, 0, 0), t(2026, 12, 4, 0, 0), "x"),
-            Some(("freeze_period_reversed", "ends_at")),
-        ),
-        (
-            s(t(2026, 12, 5, 0, 0), t(2026, 12, 5, 0, 0), "x"),
-            Some(("freeze_period_reversed", "ends_at")),
-        ),
-        (
-            s(t(2026, 12, 19, 0, 0), t(2026, 12, 20, 0, 1), "x"),
-            Some(("freeze_periods_overlap", "starts_at")),
-        ),
-        (
-            s(t(2027, 1, 2, 0, 0), t(2027, 1, 9, 0, 0), "x"),
-            Some(("freeze_periods_overlap", "starts_at")),
-        ),
-        (
-            s(t(2026, 12, 19, 0, 0), t(2026, 12, 20, 0, 0), "  "),
-            Some(("invalid_reason", "reason")),
-        ),
-        (
-            s(
-                t(2026, 12, 19, 0, 0),
-                t(2026, 12, 20, 0, 0),
-                &"x".repeat(201),
-            ),
-            Some(("invalid_reason", "reason")),
-        ),
-        (
-            s(
-                t(2026, 12, 19, 0, 0),
-                t(2026, 12, 20, 0, 0),
-                "touching is fine",
-            ),
-            None,
-        ),
-        (
-            s(t(2027, 1, 3, 0, 0), t(2027, 1, 4, 0, 0), "so is after"),
-            None,
-        ),
-    ];
-    for (spec, expected) in cases {
-        let got = validate_freeze_period(&spec, &existing).err();
-        let got = got
-            .as_ref()
-            .map(|e| (e.code.as_str(), e.field.as_deref().unwrap()));
-        assert_eq!(got, expected, "{spec:?}");
-    }
-    let err = validate_freeze_period(
-        &s(t(2026, 12, 25, 0, 0), t(2026, 12, 26, 0, 0), "x"),
-        &existing,
-    )
-    .unwrap_err();
-    assert!(err.message.contains("frz-1"), "{}", err.message);
-}
-
-#[test]
-fn an_event_whose_default_is_in_a_freeze_is_flagged() {
-    let (a, _) = pair(t(2026, 12, 20, 0, 0));
-    let freezes = [freeze(
-        "frz-1",
-        t(2026, 12, 9, 11, 55),
-        t(2026, 12, 10, 0, 0),
-    )];
-    let ctx = PlanningContext {
-        now: now(),
-        freezes: &freezes,
-        others: &[],
-    };
-    let flag = freeze_flag(&a, &ctx).expect("flagged");
-    assert_eq!(flag.freeze_period_id, "frz-1");
-    assert_eq!(flag.latest_allowed_at, Some(t(2026, 12, 9, 11, 45)));
-    // A freeze that starts too soon leaves no time before it.
-    let ctx = PlanningContext {
-        now: t(2026, 12, 9, 11, 50),
-        ..ctx
-    };
-    assert_eq!(freeze_flag(&a, &ctx).unwrap().latest_allowed_at, None);
-    // Ending right at the default: the event runs after it, nothing to flag.
-    let freezes = [freeze("frz-2", t(2026, 12, 9, 0, 0), t(2026, 12, 9, 12, 0))];
-    assert_eq!(
-        freeze_flag(
-            &a,
-            &PlanningContext {
-                now: now(),
-                freezes: &freezes,
-                others: &[]
-            }
-        ),
-        None
-    );
-}
-
 const ZONES: [&str; 5] = [
     "UTC",
     "Europe/Berlin",
@@ -429,5 +326,37 @@ proptest! {
         prop_assert_eq!(together[0], place(&a, &w, &z, &alone));
         let first = [a.at(together[0].execute_at)];
         prop_assert_eq!(together[1], place(&events[1], &w, &z, &PlanningContext { others: &first, ..alone }));
+    }
+}
+
+/// Ten thousand events on five thousand redundant sites, all wanting the same opening: placed
+/// in one pass, no two of them conflict and each is in a window opening.
+#[test]
+fn placing_ten_thousand_events_when_the_window_changes() {
+    let (daily, z) = window("Europe/Berlin", &ALL, "02:00");
+    let mut events = Vec::new();
+    for site in 0..5000 {
+        let (mut a, mut b, _) = redundant_site(t(2026, 12, 20, 12, 0), t(2026, 12, 20, 12, 0));
+        for (e, side) in [(&mut a, "a"), (&mut b, "b")] {
+            e.event.id = id(&format!("om-{side}{site}"));
+            for hit in &mut e.hits {
+                hit.customer_gateway.id = id(&format!("cgw-site{site}"));
+            }
+        }
+        events.push(a);
+        events.push(b);
+    }
+    let ctx = PlanningContext {
+        now: now(),
+        freezes: &[],
+        others: &events,
+    };
+    let started = std::time::Instant::now();
+    let placed = place_all(&events, &daily, &z, &ctx);
+    eprintln!("placed {} events in {:?}", placed.len(), started.elapsed());
+    assert!(placed.iter().all(|p| p.window_fit));
+    for pair in placed.chunks(2) {
+        assert_eq!(pair[0].execute_at, t(2026, 12, 20, 1, 0));
+        assert_eq!(pair[1].execute_at, t(2026, 12, 19, 1, 0));
     }
 }

@@ -118,14 +118,31 @@ pub fn conflict_between(a: &PlannedEvent, b: &PlannedEvent) -> Option<Vec<Custom
 
 /// The events among `others` that conflict with `event` at its execution time, earliest first.
 pub fn conflicts(event: &PlannedEvent, others: &[PlannedEvent]) -> Vec<Conflict> {
+    if !event.event.status.is_current() || event.hits.is_empty() {
+        return Vec::new();
+    }
+    // The same test as `conflict_between`, with the bounds and the customer gateways worked
+    // out once: a bulk request checks each item against every current event of the account.
+    let window = Forbidden::overlapping(
+        event.event.execute_at,
+        event.event.execute_at + event_duration(),
+    );
+    let mine = event.customer_gateway_ids();
     let mut found: Vec<Conflict> = others
         .iter()
+        .filter(|o| window.contains(o.event.execute_at) && o.event.status.is_current())
+        .filter(|o| o.event.id != event.event.id)
         .filter_map(|other| {
-            conflict_between(event, other).map(|customer_gateway_ids| Conflict {
+            let shared: BTreeSet<CustomerGatewayId> = other
+                .customer_gateways()
+                .filter(|c| mine.contains(&c.id))
+                .map(|c| c.id.clone())
+                .collect();
+            (!shared.is_empty()).then(|| Conflict {
                 event_id: other.event.id.clone(),
                 resource: other.event.resource.clone(),
                 execute_at: other.event.execute_at,
-                customer_gateway_ids,
+                customer_gateway_ids: shared.into_iter().collect(),
             })
         })
         .collect();
