@@ -6,7 +6,7 @@
 #[path = "planning_support.rs"]
 mod support;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use proptest::prelude::*;
 use serde_json::json;
@@ -281,6 +281,34 @@ fn placing_many_events_never_makes_them_conflict() {
     assert_eq!(placed[1].execute_at, t(2026, 12, 8, 3, 0));
     let moved = [a.at(placed[0].execute_at), b.at(placed[1].execute_at)];
     assert!(conflicts(&moved[0], &moved).is_empty());
+}
+
+/// The browser's way: a zone known only by its offsets gives the same openings as the IANA data.
+#[test]
+fn an_offset_zone_places_like_the_zone_database() {
+    use chrono::Offset;
+    use vpn_console_domain::planning::OffsetZone;
+    for name in [
+        "America/New_York",
+        "Europe/Berlin",
+        "Australia/Lord_Howe",
+        "Asia/Kolkata",
+    ] {
+        for start in ["00:30", "01:30", "02:00", "02:30", "23:30"] {
+            let (w, z) = window(name, &ALL, start);
+            let offsets = OffsetZone::new(move |t| {
+                z.offset_from_utc_datetime(&t.naive_utc())
+                    .fix()
+                    .local_minus_utc()
+            });
+            let (from, until) = (t(2026, 1, 1, 0, 0), t(2027, 1, 1, 0, 0));
+            assert_eq!(
+                openings(&w, &offsets, from, until),
+                openings(&w, &z, from, until),
+                "{name} {start}"
+            );
+        }
+    }
 }
 
 const ZONES: [&str; 5] = [

@@ -18,6 +18,7 @@ pub mod freeze;
 mod timeline;
 pub mod whatif;
 pub mod window;
+pub mod zone;
 
 use std::fmt;
 
@@ -45,6 +46,7 @@ pub use window::{
     openings, place, place_all, MaintenanceWindow, MaintenanceWindowSpec, Placement,
     PLACEMENT_LEAD_MINUTES,
 };
+pub use zone::OffsetZone;
 
 /// What the planning rules consult besides the event itself.
 #[derive(Debug, Clone, Copy)]
