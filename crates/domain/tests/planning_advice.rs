@@ -360,3 +360,21 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn no_change_is_no_difference() {
+    let mut conns = vec![dual_conn(
+        "vco-x",
+        on_gw("vpn-a"),
+        "cgw-1",
+        (A1, St::Up),
+        (A2, St::Up),
+    )];
+    // Data as stored may say a down tunnel carries traffic; the what-if leaves it as it is.
+    conns[0].tunnels[0].state = TunnelState::Unavailable;
+    let (ev, gw) = on_a(&conns);
+    assert_eq!(
+        what_if(&ev, Some(&gw), &conns, &[]),
+        affected_resources(&ev, Some(&gw), &conns)
+    );
+}

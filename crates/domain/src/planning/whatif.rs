@@ -16,7 +16,8 @@ pub struct TunnelChange {
     pub carries_traffic: Option<bool>,
 }
 
-/// The topology with `changes` applied. A tunnel made unavailable carries no traffic.
+/// The topology with `changes` applied (later changes to a tunnel win). A changed tunnel that
+/// is unavailable carries no traffic.
 pub fn with_changes(connections: &[Connection], changes: &[TunnelChange]) -> Vec<Connection> {
     let mut next = connections.to_vec();
     for tunnel in next.iter_mut().flat_map(|c| c.tunnels.iter_mut()) {
@@ -27,9 +28,10 @@ pub fn with_changes(connections: &[Connection], changes: &[TunnelChange]) -> Vec
             if let Some(carries) = change.carries_traffic {
                 tunnel.carries_traffic = carries;
             }
-        }
-        if tunnel.state == TunnelState::Unavailable {
-            tunnel.carries_traffic = false;
+            // Only a changed tunnel is made consistent: no change, no difference from the preview.
+            if tunnel.state == TunnelState::Unavailable {
+                tunnel.carries_traffic = false;
+            }
         }
     }
     next
