@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod event;
+pub mod execution;
 pub mod ids;
 pub mod impact;
 pub mod schedule;

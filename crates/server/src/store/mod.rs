@@ -19,7 +19,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
 pub use accounts::{hash_password, Principal, Role};
-pub use events::{ExecutionOutcome, Snapshot};
+pub use events::ExecutionOutcome;
 use read_cache::{Changes, ReadCache};
 pub use topology::{ListQuery, NewConnection, NewGateway, NewTunnel};
 
