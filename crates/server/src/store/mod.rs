@@ -149,8 +149,16 @@ impl Store {
         }
     }
 
+    /// Begins a write transaction; every write goes through here. On SQLite it takes the write
+    /// lock at once (`BEGIN IMMEDIATE`), so that it waits within the busy timeout while another
+    /// process (an operator command) writes: a deferred transaction that read first could not
+    /// upgrade its lock after that other commit and would fail at once with "database is
+    /// locked". PostgreSQL's row locks need no such thing.
     pub async fn begin(&self) -> sqlx::Result<Tx> {
-        self.write.begin().await
+        match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.write.begin().await,
+        }
     }
 
     /// Every write transaction ends here, so that no cached read outlives a write: this
