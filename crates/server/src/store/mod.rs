@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod events;
+pub mod idempotency;
 pub mod read_cache;
 mod topology;
 
@@ -19,7 +20,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
 pub use accounts::{hash_password, Principal, Role};
-pub use events::ExecutionOutcome;
+pub use events::RequestRefused;
 use read_cache::{Changes, ReadCache};
 pub use topology::{ListQuery, NewConnection, NewGateway, NewTunnel};
 

@@ -20,7 +20,7 @@ use crate::clock::{from_millis, to_millis};
 
 pub use execution::LEASE_S;
 pub use publish::{NewEvent, PublishError};
-pub use request::ExecutionOutcome;
+pub use request::RequestRefused;
 
 const EVENT_COLUMNS: &str =
     "id, account_id, region_id, resource_kind, resource_id, gateway_ip_role, \
