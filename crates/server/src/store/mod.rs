@@ -6,7 +6,9 @@
 pub mod accounts;
 pub mod events;
 pub mod idempotency;
+mod provisioning;
 pub mod read_cache;
+mod rows;
 mod topology;
 
 use std::collections::HashSet;
@@ -21,8 +23,9 @@ use sqlx::{AnyPool, Executor, Row};
 
 pub use accounts::{hash_password, Principal, Role};
 pub use events::RequestRefused;
+pub use provisioning::{NewConnection, NewGateway, NewTunnel};
 use read_cache::{Changes, ReadCache};
-pub use topology::{ListQuery, NewConnection, NewGateway, NewTunnel};
+pub use topology::ListQuery;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -270,19 +273,6 @@ where
 {
     let raw = text(row, col)?;
     raw.parse().map_err(|e: T::Err| corrupt(col, &raw, e))
-}
-
-pub(crate) fn opt_parsed<T: FromStr>(row: &AnyRow, col: &str) -> sqlx::Result<Option<T>>
-where
-    T::Err: std::fmt::Display,
-{
-    match opt_text(row, col)? {
-        None => Ok(None),
-        Some(raw) => raw
-            .parse()
-            .map(Some)
-            .map_err(|e: T::Err| corrupt(col, &raw, e)),
-    }
 }
 
 pub(crate) fn corrupt(col: &str, raw: &str, e: impl std::fmt::Display) -> sqlx::Error {

@@ -11,11 +11,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::any::AnyRow;
 use vpn_console_domain::api::{AlertDay, LogEntry};
 use vpn_console_domain::execution::Snapshot;
-use vpn_console_domain::{
-    EventId, EventStatus, GatewayIp, GatewayIpRole, OmEvent, Reason, RegionId, ResourceRef,
-};
+use vpn_console_domain::{EventId, OmEvent, RegionId};
 
-use super::{int, opt_int, parsed, placeholders, text, Store, Tx};
+use super::rows::{EventRow, LogRow};
+use super::{int, parsed, placeholders, Store, Tx};
 use crate::clock::{from_millis, to_millis};
 
 pub use execution::LEASE_S;
@@ -28,37 +27,14 @@ const EVENT_COLUMNS: &str =
     finished_at, version";
 
 fn event_from_row(row: &AnyRow) -> sqlx::Result<OmEvent> {
-    let resource = match text(row, "resource_kind")?.as_str() {
-        "vpn_gateway" => ResourceRef::VpnGateway {
-            id: parsed(row, "resource_id")?,
-        },
-        _ => ResourceRef::IpsecConnection {
-            id: parsed(row, "resource_id")?,
-        },
-    };
-    let role = text(row, "gateway_ip_role")?;
-    let reason = text(row, "reason")?;
-    let status = text(row, "status")?;
-    Ok(OmEvent {
-        id: parsed(row, "id")?,
-        region: parsed(row, "region_id")?,
-        resource,
-        gateway_ip: GatewayIp {
-            role: GatewayIpRole::parse(&role)
-                .ok_or_else(|| super::corrupt("gateway_ip_role", &role, "unknown role"))?,
-            ip: parsed(row, "gateway_ip")?,
-        },
-        reason: Reason::parse(&reason)
-            .ok_or_else(|| super::corrupt("reason", &reason, "unknown reason"))?,
-        status: EventStatus::parse(&status)
-            .ok_or_else(|| super::corrupt("status", &status, "unknown status"))?,
-        default_execute_at: from_millis(int(row, "default_execute_at")?),
-        execute_at: from_millis(int(row, "execute_at")?),
-        published_at: from_millis(int(row, "published_at")?),
-        started_at: opt_int(row, "started_at")?.map(from_millis),
-        finished_at: opt_int(row, "finished_at")?.map(from_millis),
-        version: int(row, "version")?,
-    })
+    EventRow::decode(row)?.into_event()
+}
+
+/// An event and the account it belongs to.
+fn event_and_owner(row: &AnyRow) -> sqlx::Result<(OmEvent, String)> {
+    let row = EventRow::decode(row)?;
+    let owner = row.account_id.clone();
+    Ok((row.into_event()?, owner))
 }
 
 pub(crate) async fn log(
@@ -91,8 +67,7 @@ async fn event_in_tx(tx: &mut Tx, id: &str) -> sqlx::Result<Option<(OmEvent, Str
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?;
-    row.map(|r| Ok((event_from_row(&r)?, text(&r, "account_id")?)))
-        .transpose()
+    row.as_ref().map(event_and_owner).transpose()
 }
 
 /// A stored snapshot, or the error that it is missing or unreadable: an executing or finished
@@ -123,8 +98,7 @@ impl Store {
         .bind(id.as_str())
         .fetch_optional(self.reader())
         .await?;
-        row.map(|r| Ok((event_from_row(&r)?, text(&r, "account_id")?)))
-            .transpose()
+        row.as_ref().map(event_and_owner).transpose()
     }
 
     /// The impact frozen when the event started, for events that are running or done.
@@ -171,17 +145,7 @@ impl Store {
         .bind(id.as_str())
         .fetch_all(self.reader())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LogEntry {
-                    at: from_millis(int(r, "at")?),
-                    actor: text(r, "actor")?,
-                    action: text(r, "action")?,
-                    from: super::opt_text(r, "from_value")?,
-                    to: super::opt_text(r, "to_value")?,
-                })
-            })
-            .collect()
+        rows.iter().map(LogRow::decode).collect()
     }
 
     /// Events of the last `days` days in a region, newest first.
