@@ -50,16 +50,7 @@ pub enum Effect {
     Disconnect,
 }
 
-impl Effect {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Effect::Failover => "failover",
-            Effect::Interruption => "interruption",
-            Effect::None => "none",
-            Effect::Disconnect => "disconnect",
-        }
-    }
-}
+crate::string_forms!(Effect);
 
 /// Stable keys for the source's recommendations, so a console can show them in any language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
