@@ -71,13 +71,21 @@ struct Answer {
     body: Option<JsValue>,
 }
 
+/// The methods the API is called with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+    Delete,
+}
+
 type Sent<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<Answer, CallError>> + 'a>>;
 
 /// Boxed so that the fetch's state machine is compiled once, not inlined into the future of
 /// every endpoint and every resource that awaits one (that copy was the wasm's biggest item).
 fn send<'a>(
-    method: &'a str,
+    method: Method,
     path: &'a str,
     headers: &'a [(&'a str, &'a str)],
     body: Option<String>,
@@ -87,7 +95,7 @@ fn send<'a>(
 
 #[cfg(target_arch = "wasm32")]
 async fn fetch(
-    method: &str,
+    method: Method,
     path: &str,
     headers: &[(&str, &str)],
     body: Option<String>,
@@ -95,7 +103,7 @@ async fn fetch(
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
-    let early = if method == "GET" && headers.is_empty() {
+    let early = if method == Method::Get && headers.is_empty() {
         early_response(path)
     } else {
         // A change (logging in, rescheduling) makes the early answers stale.
@@ -122,13 +130,13 @@ async fn fetch(
             (response, body)
         }
         None => {
-            let pending = start_fetch(method, path, headers, body).map_err(|e| {
-                CallError::Network(e.as_string().unwrap_or_else(|| "network error".to_owned()))
-            })?;
-            let response = JsFuture::from(pending)
-                .await
-                .map_err(|_| did_not_complete())?
-                .unchecked_into::<web_sys::Response>();
+            let response = web_sys::Response::from(
+                request(method, path, headers, body)
+                    .map_err(|_| CallError::Network("the request could not be built".into()))?
+                    .send()
+                    .await
+                    .map_err(|_| did_not_complete())?,
+            );
             // The browser's JSON parser: the body never crosses into the wasm as text, and no
             // JSON parser is compiled into it.
             let body = match response.json() {
@@ -145,29 +153,32 @@ async fn fetch(
     })
 }
 
+/// The request, built with gloo-net: same-origin credentials (the session cookie), JSON both ways.
 #[cfg(target_arch = "wasm32")]
-fn start_fetch(
-    method: &str,
+fn request(
+    method: Method,
     path: &str,
     headers: &[(&str, &str)],
     body: Option<String>,
-) -> Result<js_sys::Promise, JsValue> {
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-    let h = web_sys::Headers::new()?;
-    h.set("Accept", "application/json")?;
+) -> Result<gloo_net::http::Request, gloo_net::Error> {
+    use gloo_net::http::Request;
+    let url = format!("{API_PREFIX}{path}");
+    let mut builder = match method {
+        Method::Get => Request::get(&url),
+        Method::Post => Request::post(&url),
+        Method::Delete => Request::delete(&url),
+    }
+    .credentials(web_sys::RequestCredentials::SameOrigin)
+    .header("Accept", "application/json");
     for (k, v) in headers {
-        h.set(k, v)?;
+        builder = builder.header(k, v);
     }
-    if let Some(b) = &body {
-        h.set("Content-Type", "application/json")?;
-        init.set_body(&JsValue::from_str(b));
+    match body {
+        Some(b) => builder
+            .header("Content-Type", "application/json")
+            .body(JsValue::from_str(&b)),
+        None => builder.build(),
     }
-    init.set_headers(&h);
-    let request = web_sys::Request::new_with_str_and_init(&format!("{API_PREFIX}{path}"), &init)?;
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    Ok(window.fetch_with_request(&request))
 }
 
 /// How long a request started by index.html stays usable: it serves the first page, and an
@@ -206,7 +217,7 @@ fn forget_early_responses() {
 
 #[cfg(not(target_arch = "wasm32"))]
 async fn fetch(
-    _: &str,
+    _: Method,
     path: &str,
     _: &[(&str, &str)],
     _: Option<String>,
@@ -259,7 +270,7 @@ fn success_body(answer: Answer) -> Result<JsValue, CallError> {
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, CallError> {
-    decode(send("GET", path, &[], None).await?)
+    decode(send(Method::Get, path, &[], None).await?)
 }
 
 /// Serialized as serde_json would (maps as objects, `None` as `null`), written by the browser.
@@ -288,13 +299,13 @@ pub fn encode(s: &str) -> String {
 }
 
 pub async fn session() -> Result<SessionInfo, CallError> {
-    decode(send("GET", "/session", &[], None).await?)
+    decode(send(Method::Get, "/session", &[], None).await?)
 }
 
 pub async fn log_in(email: String, password: String) -> Result<SessionInfo, CallError> {
     // A wrong password is a 401 too, but it must not bounce to the log-in page it is on.
     let answer = send(
-        "POST",
+        Method::Post,
         "/session",
         &[],
         Some(json_body(&LoginRequest { email, password })),
@@ -311,7 +322,7 @@ pub async fn log_in(email: String, password: String) -> Result<SessionInfo, Call
 }
 
 pub async fn log_out() -> Result<(), CallError> {
-    let answer = send("DELETE", "/session", &[], None).await?;
+    let answer = send(Method::Delete, "/session", &[], None).await?;
     if answer.status == 204 || answer.status == 401 {
         Ok(())
     } else {
@@ -353,7 +364,13 @@ pub async fn connections(
 
 /// The event detail and its ETag (the version to send back in `If-Match`).
 pub async fn event(id: &str) -> Result<(EventDetail, String), CallError> {
-    let answer = send("GET", &format!("/om-events/{}", encode(id)), &[], None).await?;
+    let answer = send(
+        Method::Get,
+        &format!("/om-events/{}", encode(id)),
+        &[],
+        None,
+    )
+    .await?;
     let etag = answer.etag.clone().unwrap_or_default();
     decode(answer).map(|d| (d, etag))
 }
@@ -367,7 +384,7 @@ pub async fn request_execution(
     let headers = [("If-Match", etag), ("Idempotency-Key", idempotency_key)];
     decode(
         send(
-            "POST",
+            Method::Post,
             &format!("/om-events/{}/execution", encode(id)),
             &headers,
             Some(json_body(request)),
