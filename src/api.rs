@@ -1,15 +1,18 @@
-//! Typed client of the HTTP API: one function per endpoint, answers in the domain's shapes.
+//! Typed client of the HTTP API: one function per endpoint, answers in the domain's shapes;
+//! the paths come from src/router.rs.
 
 use std::cell::RefCell;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use vpn_console_domain::api::{
-    AlertTrend, ApiError, ConnectionItem, EventDetail, GatewayItem, History, LogEntry,
-    LoginRequest, Page, Region, SessionInfo, API_PREFIX,
+    AlertTrend, ApiError, EventDetail, History, LogEntry, LoginRequest, Page, Region, SessionInfo,
+    API_PREFIX,
 };
 use vpn_console_domain::{ExecutionRequest, OmEvent};
 use wasm_bindgen::JsValue;
+
+use crate::router::{event_api_path, list_api_path, region_api_path};
 
 /// A failed call, as the console shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -284,20 +287,6 @@ fn json_body(value: &impl Serialize) -> String {
         .expect("request bodies serialize")
 }
 
-/// Query-string escaping for the few characters that matter in a search.
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 pub async fn session() -> Result<SessionInfo, CallError> {
     decode(send(Method::Get, "/session", &[], None).await?)
 }
@@ -334,43 +323,19 @@ pub async fn regions() -> Result<Vec<Region>, CallError> {
     get("/regions").await
 }
 
-pub async fn gateways(
+/// One page of a list (`router::GATEWAYS` or `router::CONNECTIONS`) of a region.
+pub async fn list<T: DeserializeOwned>(
+    list: &str,
     region: &str,
     q: &str,
     page: u32,
-    page_size: u32,
-) -> Result<Page<GatewayItem>, CallError> {
-    get(&format!(
-        "/regions/{}/vpn-gateways?q={}&page={page}&page_size={page_size}",
-        encode(region),
-        encode(q)
-    ))
-    .await
-}
-
-pub async fn connections(
-    region: &str,
-    q: &str,
-    page: u32,
-    page_size: u32,
-) -> Result<Page<ConnectionItem>, CallError> {
-    get(&format!(
-        "/regions/{}/ipsec-connections?q={}&page={page}&page_size={page_size}",
-        encode(region),
-        encode(q)
-    ))
-    .await
+) -> Result<Page<T>, CallError> {
+    get(&list_api_path(list, region, q, page)).await
 }
 
 /// The event detail and its ETag (the version to send back in `If-Match`).
 pub async fn event(id: &str) -> Result<(EventDetail, String), CallError> {
-    let answer = send(
-        Method::Get,
-        &format!("/om-events/{}", encode(id)),
-        &[],
-        None,
-    )
-    .await?;
+    let answer = send(Method::Get, &event_api_path(id, ""), &[], None).await?;
     let etag = answer.etag.clone().unwrap_or_default();
     decode(answer).map(|d| (d, etag))
 }
@@ -385,7 +350,7 @@ pub async fn request_execution(
     decode(
         send(
             Method::Post,
-            &format!("/om-events/{}/execution", encode(id)),
+            &event_api_path(id, "/execution"),
             &headers,
             Some(json_body(request)),
         )
@@ -394,21 +359,15 @@ pub async fn request_execution(
 }
 
 pub async fn event_log(id: &str) -> Result<Vec<LogEntry>, CallError> {
-    get(&format!("/om-events/{}/log", encode(id))).await
+    get(&event_api_path(id, "/log")).await
 }
 
 pub async fn history(region: &str, days: u32) -> Result<History, CallError> {
-    get(&format!(
-        "/regions/{}/om-events?days={days}",
-        encode(region)
-    ))
-    .await
+    let days = days.to_string();
+    get(&region_api_path(region, "om-events", &[("days", &days)])).await
 }
 
 pub async fn alert_trend(region: &str, days: u32) -> Result<AlertTrend, CallError> {
-    get(&format!(
-        "/regions/{}/alerts/trend?days={days}",
-        encode(region)
-    ))
-    .await
+    let days = days.to_string();
+    get(&region_api_path(region, "alerts/trend", &[("days", &days)])).await
 }

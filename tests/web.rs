@@ -4,9 +4,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
-use vpn_console::app::Ctx;
 use vpn_console::components::{OmAction, OmCell, OmEventDialog};
 use vpn_console::i18n::Lang;
+use vpn_console::state::Ctx;
 use vpn_console::time::Zone;
 use vpn_console_domain::api::{CurrentEvent, OmEventsCell, SessionInfo};
 use vpn_console_domain::EventStatus;

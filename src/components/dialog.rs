@@ -13,8 +13,8 @@ use vpn_console_domain::{
 };
 
 use crate::api::{self, CallError};
-use crate::app::Ctx;
 use crate::i18n::{self, Lang, Msg};
+use crate::state::Ctx;
 use crate::time::{input_value, parse_input, schedule_error, zone_label};
 
 /// The server's refusal in the viewer's language when the console knows the code, else as sent.

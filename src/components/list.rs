@@ -3,14 +3,13 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use vpn_console_domain::api::Page;
+use vpn_console_domain::api::{Page, DEFAULT_PAGE_SIZE};
 
 use crate::api::CallError;
-use crate::app::{list_href, Ctx};
 use crate::i18n::{page_status, Msg};
+use crate::router::list_href;
 use crate::router::use_navigate;
-
-pub const PAGE_SIZE: u32 = 20;
+use crate::state::Ctx;
 
 #[component]
 pub fn ListToolbar(
@@ -66,7 +65,7 @@ pub fn Pager(
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = move |m| ctx.t(m);
-    let pages = total.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
+    let pages = total.div_ceil(u64::from(DEFAULT_PAGE_SIZE)).max(1) as u32;
     let prev =
         (page > 1).then(|| list_href(path, &region.get_untracked(), &q.get_untracked(), page - 1));
     let next = (page < pages)
@@ -126,7 +125,7 @@ where
 /// The list state in the address: region, search, page.
 fn use_list_query() -> (Signal<String>, Memo<String>, Memo<u32>) {
     let query = crate::router::use_query_map();
-    let region = crate::app::use_region();
+    let region = crate::state::use_region();
     let q = Memo::new(move |_| query.with(|m| m.get("q").unwrap_or_default()));
     let page = Memo::new(move |_| {
         query

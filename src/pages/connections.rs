@@ -3,15 +3,15 @@ use vpn_console_domain::api::ConnectionItem;
 use vpn_console_domain::{Attachment, TunnelMode, TunnelState};
 
 use crate::api;
-use crate::app::list_href;
-use crate::app::Ctx;
 use crate::components::{
     needs_follow, refresh_later, use_list_page, EmptyList, EventDialogHost, ListError, ListPage,
-    ListToolbar, OmAction, OmCell, Pager, PAGE_SIZE,
+    ListToolbar, OmAction, OmCell, Pager,
 };
 use crate::i18n::Msg;
+use crate::router::list_href;
+use crate::state::Ctx;
 
-const PATH: &str = "/ipsec-connections";
+const PATH: &str = crate::router::CONNECTIONS;
 
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
@@ -23,7 +23,7 @@ pub fn ConnectionsPage() -> impl IntoView {
         refresh,
         open_event,
         on_open,
-    } = use_list_page(|r, q, p| async move { api::connections(&r, &q, p, PAGE_SIZE).await });
+    } = use_list_page(|r, q, p| async move { api::list::<ConnectionItem>(PATH, &r, &q, p).await });
     let ctx = expect_context::<Ctx>();
     let t = move |m| ctx.t(m);
 
@@ -78,7 +78,7 @@ fn ConnectionRow(
     let row_key = id.clone();
     let attached = match &c.attached_to {
         Attachment::VpnGateway { id } => {
-            let href = list_href("/vpn-gateways", &region.get_untracked(), id.as_str(), 1);
+            let href = list_href(crate::router::GATEWAYS, &region.get_untracked(), id.as_str(), 1);
             view! { <div class="label">{t(Msg::VpnGateway)}</div><a class="mono" href=href>{id.to_string()}</a> }.into_any()
         }
         Attachment::TransitRouter { id } => {

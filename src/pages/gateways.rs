@@ -3,14 +3,14 @@ use vpn_console_domain::api::GatewayItem;
 use vpn_console_domain::{Addresses, TunnelMode};
 
 use crate::api;
-use crate::app::Ctx;
 use crate::components::{
     needs_follow, refresh_later, use_list_page, EmptyList, EventDialogHost, ListError, ListPage,
-    ListToolbar, OmAction, OmCell, Pager, PAGE_SIZE,
+    ListToolbar, OmAction, OmCell, Pager,
 };
 use crate::i18n::Msg;
+use crate::state::Ctx;
 
-const PATH: &str = "/vpn-gateways";
+const PATH: &str = crate::router::GATEWAYS;
 
 #[component]
 pub fn GatewaysPage() -> impl IntoView {
@@ -22,7 +22,7 @@ pub fn GatewaysPage() -> impl IntoView {
         refresh,
         open_event,
         on_open,
-    } = use_list_page(|r, q, p| async move { api::gateways(&r, &q, p, PAGE_SIZE).await });
+    } = use_list_page(|r, q, p| async move { api::list::<GatewayItem>(PATH, &r, &q, p).await });
     let ctx = expect_context::<Ctx>();
     let t = move |m| ctx.t(m);
 

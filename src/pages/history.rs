@@ -3,9 +3,9 @@ use vpn_console_domain::api::MAX_HISTORY_DAYS;
 use vpn_console_domain::EventStatus;
 
 use crate::api;
-use crate::app::{use_region, Ctx};
 use crate::components::AlertChart;
 use crate::i18n::{self, Msg};
+use crate::state::{use_region, Ctx};
 
 #[component]
 pub fn HistoryPage() -> impl IntoView {
