@@ -40,13 +40,6 @@ impl CallError {
             }
         }
     }
-
-    pub fn code(&self) -> Option<&str> {
-        match self {
-            CallError::Api { error, .. } => Some(&error.code),
-            CallError::Network(_) => None,
-        }
-    }
 }
 
 impl std::fmt::Display for CallError {

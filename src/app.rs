@@ -236,7 +236,7 @@ fn UserMenu() -> impl IntoView {
     let who = move || {
         ctx.session.with(|s| {
             s.as_ref()
-                .map(|s| format!("{} · {} ({})", s.email, s.account, s.role))
+                .map(|s| format!("{} · {} ({})", s.email, s.account, s.role.as_str()))
                 .unwrap_or_default()
         })
     };

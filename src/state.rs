@@ -29,7 +29,7 @@ impl Ctx {
 
     pub fn can_change(&self) -> bool {
         self.session
-            .with(|s| s.as_ref().is_some_and(|s| s.role == "operator"))
+            .with(|s| s.as_ref().is_some_and(|s| s.role.can_change()))
     }
 
     /// A message in the chosen language (tracked, so text follows a language switch).

@@ -110,7 +110,7 @@ fn affected_row(ctx: Ctx, item: AffectedItem) -> impl IntoView {
                 <td>{move || t(if state == vpn_console_domain::TunnelState::Available { Msg::Available } else { Msg::Unavailable })}</td>
                 <td><span class=format!("badge {}", effect.as_str())>{move || t(i18n::effect(effect))}</span></td>
                 <td>{move || i18n::duration(lang(), max_interruption_s)}</td>
-                <td class="recommendation">{move || t(i18n::recommendation(recommendation_key))}</td>
+                <td class="recommendation">{move || i18n::recommendation(lang(), recommendation_key)}</td>
             </tr>
         }.into_any(),
         AffectedItem::SslClients { gateway_id, count, effect, max_interruption_s, recommendation_key, .. } => view! {
@@ -120,7 +120,7 @@ fn affected_row(ctx: Ctx, item: AffectedItem) -> impl IntoView {
                 <td>{move || t(Msg::Connected)}</td>
                 <td><span class="badge disconnect">{move || t(i18n::effect(effect))}</span></td>
                 <td>{move || if count == 0 { t(Msg::DurNone).to_owned() } else { format!("{} {}", t(Msg::UpTo), i18n::duration(lang(), max_interruption_s)) }}</td>
-                <td class="recommendation">{move || t(i18n::recommendation(recommendation_key))}</td>
+                <td class="recommendation">{move || i18n::recommendation(lang(), recommendation_key)}</td>
             </tr>
         }.into_any(),
     }

@@ -4,9 +4,7 @@
 
 use chrono::Utc;
 use leptos::prelude::*;
-use vpn_console_domain::{
-    EventStatus, ExecutionRequest, OmEvent, ScheduleError, ScheduleErrorCode,
-};
+use vpn_console_domain::{EventStatus, ExecutionRequest, OmEvent, ScheduleError};
 
 use super::Loaded;
 use crate::api::{self, CallError};
@@ -54,21 +52,18 @@ fn new_idempotency_key() -> String {
     }
 }
 
-/// The server's refusal in the viewer's language when the console knows the code, else as sent.
+/// The server's refusal in the viewer's language when the console knows the rule, else as sent.
 fn refusal_text(
     lang: Lang,
     e: &CallError,
     default_at: chrono::DateTime<Utc>,
     zone: Zone,
 ) -> String {
-    let code = match e.code() {
-        Some("not_pending") => Some(ScheduleErrorCode::NotPending),
-        Some("after_default_execution_time") => Some(ScheduleErrorCode::AfterDefaultExecutionTime),
-        Some("in_the_past") => Some(ScheduleErrorCode::InThePast),
-        _ => None,
+    let CallError::Api { error, .. } = e else {
+        return e.message(lang);
     };
-    match (code, e.code()) {
-        (Some(code), _) => schedule_error(
+    match error.schedule_code() {
+        Some(code) => schedule_error(
             lang,
             &ScheduleError {
                 code,
@@ -77,8 +72,8 @@ fn refusal_text(
             Some(default_at),
             zone,
         ),
-        (None, Some("forbidden")) => lang.text(Msg::ErrForbidden).to_owned(),
-        (None, _) => e.message(lang),
+        None if error.code == "forbidden" => lang.text(Msg::ErrForbidden).to_owned(),
+        None => e.message(lang),
     }
 }
 
