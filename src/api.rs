@@ -12,7 +12,7 @@ use vpn_console_domain::api::{
 use vpn_console_domain::{ExecutionRequest, OmEvent};
 use wasm_bindgen::JsValue;
 
-use crate::router::{event_api_path, list_api_path, region_api_path};
+use crate::router::{event_api_path, list_api_path, region_days_api_path, ApiPath};
 
 /// A failed call, as the console shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,7 +82,7 @@ type Sent<'a> =
 /// every endpoint and every resource that awaits one (that copy was the wasm's biggest item).
 fn send<'a>(
     method: Method,
-    path: &'a str,
+    path: &'a ApiPath,
     headers: &'a [(&'a str, &'a str)],
     body: Option<String>,
 ) -> Sent<'a> {
@@ -92,7 +92,7 @@ fn send<'a>(
 #[cfg(target_arch = "wasm32")]
 async fn fetch(
     method: Method,
-    path: &str,
+    path: &ApiPath,
     headers: &[(&str, &str)],
     body: Option<String>,
 ) -> Result<Answer, CallError> {
@@ -100,7 +100,7 @@ async fn fetch(
     use wasm_bindgen_futures::JsFuture;
 
     let early = if method == Method::Get && headers.is_empty() {
-        early_response(path)
+        early_response(&path.key())
     } else {
         // A change (logging in, rescheduling) makes the early answers stale.
         forget_early_responses();
@@ -153,17 +153,18 @@ async fn fetch(
 #[cfg(target_arch = "wasm32")]
 fn request(
     method: Method,
-    path: &str,
+    path: &ApiPath,
     headers: &[(&str, &str)],
     body: Option<String>,
 ) -> Result<gloo_net::http::Request, gloo_net::Error> {
     use gloo_net::http::Request;
-    let url = format!("{API_PREFIX}{path}");
+    let url = format!("{API_PREFIX}{}", path.path);
     let mut builder = match method {
         Method::Get => Request::get(&url),
         Method::Post => Request::post(&url),
         Method::Delete => Request::delete(&url),
     }
+    .query(path.query.iter().map(|(k, v)| (*k, v)))
     .credentials(web_sys::RequestCredentials::SameOrigin)
     .header("Accept", "application/json");
     for (k, v) in headers {
@@ -214,11 +215,11 @@ fn forget_early_responses() {
 #[cfg(not(target_arch = "wasm32"))]
 async fn fetch(
     _: Method,
-    path: &str,
+    path: &ApiPath,
     _: &[(&str, &str)],
     _: Option<String>,
 ) -> Result<Answer, CallError> {
-    let _ = format!("{API_PREFIX}{path}");
+    let _ = format!("{API_PREFIX}{}", path.key());
     Err(CallError::Network(
         "the console runs only in a browser".into(),
     ))
@@ -265,7 +266,7 @@ fn success_body(answer: Answer) -> Result<JsValue, CallError> {
     })
 }
 
-async fn get<T: DeserializeOwned>(path: &str) -> Result<T, CallError> {
+async fn get<T: DeserializeOwned>(path: &ApiPath) -> Result<T, CallError> {
     decode(send(Method::Get, path, &[], None).await?)
 }
 
@@ -281,14 +282,14 @@ fn json_body(value: &impl Serialize) -> String {
 }
 
 pub async fn session() -> Result<SessionInfo, CallError> {
-    decode(send(Method::Get, "/session", &[], None).await?)
+    decode(send(Method::Get, &ApiPath::new("/session"), &[], None).await?)
 }
 
 pub async fn log_in(email: String, password: String) -> Result<SessionInfo, CallError> {
     // A wrong password is a 401 too, but it must not bounce to the log-in page it is on.
     let answer = send(
         Method::Post,
-        "/session",
+        &ApiPath::new("/session"),
         &[],
         Some(json_body(&LoginRequest { email, password })),
     )
@@ -304,7 +305,7 @@ pub async fn log_in(email: String, password: String) -> Result<SessionInfo, Call
 }
 
 pub async fn log_out() -> Result<(), CallError> {
-    let answer = send(Method::Delete, "/session", &[], None).await?;
+    let answer = send(Method::Delete, &ApiPath::new("/session"), &[], None).await?;
     if answer.status == 204 || answer.status == 401 {
         Ok(())
     } else {
@@ -313,7 +314,7 @@ pub async fn log_out() -> Result<(), CallError> {
 }
 
 pub async fn regions() -> Result<Vec<Region>, CallError> {
-    get("/regions").await
+    get(&ApiPath::new("/regions")).await
 }
 
 /// One page of a list (`router::GATEWAYS` or `router::CONNECTIONS`) of a region.
@@ -356,11 +357,9 @@ pub async fn event_log(id: &str) -> Result<Vec<LogEntry>, CallError> {
 }
 
 pub async fn history(region: &str, days: u32) -> Result<History, CallError> {
-    let days = days.to_string();
-    get(&region_api_path(region, "om-events", &[("days", &days)])).await
+    get(&region_days_api_path(region, "om-events", days)).await
 }
 
 pub async fn alert_trend(region: &str, days: u32) -> Result<AlertTrend, CallError> {
-    let days = days.to_string();
-    get(&region_api_path(region, "alerts/trend", &[("days", &days)])).await
+    get(&region_days_api_path(region, "alerts/trend", days)).await
 }

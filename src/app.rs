@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use vpn_console_domain::api::Region;
 
 use crate::api;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{self, Lang, Msg};
 use crate::pages::{ConnectionsPage, GatewaysPage, HistoryPage, LoginPage};
 use crate::router::{
     list_href, provide_location, use_location, use_navigate, use_query_map, NavLink, CONNECTIONS,
@@ -177,7 +177,8 @@ fn RegionSelector(
                             {list.into_iter().map(|r| {
                                 let id = r.id.to_string();
                                 let selected = id == region.get_untracked();
-                                view! { <option value=id selected=selected>{r.name}</option> }
+                                let name = move || i18n::region_name(ctx.lang.get(), r.id.as_str(), &r.name).to_owned();
+                                view! { <option value=id selected=selected>{name}</option> }
                             }).collect_view()}
                         </select>
                     }.into_any()

@@ -90,33 +90,56 @@ pub fn list_href(path: &str, region: &str, q: &str, page: u32) -> String {
     format!("{path}?{}", query_string(&pairs))
 }
 
-/// The API path (under `API_PREFIX`) of a list page's rows: `list` is the page's path, which is
-/// also the name of the collection in the region. index.html builds the same string for the
-/// first page it requests early (see `early_request_config`).
-pub fn list_api_path(list: &str, region: &str, q: &str, page: u32) -> String {
-    format!(
-        "/regions/{}{list}?{}",
-        segment(region),
-        query_string(&[
-            ("q", q),
-            ("page", &page.to_string()),
-            ("page_size", &DEFAULT_PAGE_SIZE.to_string()),
-        ])
-    )
+/// An address of the API (under `API_PREFIX`): the path and its query, kept apart so that
+/// gloo-net writes the query (with `URLSearchParams`), while `key` is the string index.html's
+/// script files its early requests under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiPath {
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
 }
 
-/// An API path under a region, e.g. `/regions/cn-hangzhou/om-events?days=30`.
-pub fn region_api_path(region: &str, rest: &str, query: &[(&str, &str)]) -> String {
-    format!(
-        "/regions/{}/{rest}?{}",
-        segment(region),
-        query_string(query)
-    )
+impl ApiPath {
+    pub fn new(path: impl Into<String>) -> Self {
+        ApiPath {
+            path: path.into(),
+            query: Vec::new(),
+        }
+    }
+
+    fn with(mut self, key: &'static str, value: impl ToString) -> Self {
+        self.query.push((key, value.to_string()));
+        self
+    }
+
+    /// Path and query as one string, e.g. `/regions/cn-hangzhou/vpn-gateways?q=&page=1&page_size=20`.
+    pub fn key(&self) -> String {
+        if self.query.is_empty() {
+            return self.path.clone();
+        }
+        let pairs: Vec<(&str, &str)> = self.query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        format!("{}?{}", self.path, query_string(&pairs))
+    }
+}
+
+/// A page of a list's rows: `list` is the page's path, which is also the name of the collection
+/// in the region. index.html builds the same key for the first page it requests early (see
+/// `early_request_config`).
+pub fn list_api_path(list: &str, region: &str, q: &str, page: u32) -> ApiPath {
+    ApiPath::new(format!("/regions/{}{list}", segment(region)))
+        .with("q", q)
+        .with("page", page)
+        .with("page_size", DEFAULT_PAGE_SIZE)
+}
+
+/// What a region keeps over the last `days`, e.g. `/regions/cn-hangzhou/om-events?days=30`.
+pub fn region_days_api_path(region: &str, rest: &str, days: u32) -> ApiPath {
+    ApiPath::new(format!("/regions/{}/{rest}", segment(region))).with("days", days)
 }
 
 /// An event's API path, e.g. `/om-events/om-1/log` (`rest` empty for the event itself).
-pub fn event_api_path(id: &str, rest: &str) -> String {
-    format!("/om-events/{}{rest}", segment(id))
+pub fn event_api_path(id: &str, rest: &str) -> ApiPath {
+    ApiPath::new(format!("/om-events/{}{rest}", segment(id)))
 }
 
 pub fn use_query_map() -> Memo<Query> {

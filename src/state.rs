@@ -130,11 +130,17 @@ pub fn use_region() -> Signal<String> {
     })
 }
 
-/// Waits for a region: a request for the empty region would only be answered 404. The future
-/// of a resource whose region is not known yet stays pending, so the page shows that it is
-/// loading; the resource runs again once the region is there.
-pub async fn region_ready(region: &str) {
+/// Asks the API about `region` once it is known. Until then (the regions still loading and the
+/// address naming none) the answer is `None`, shown as loading: a request for the empty region
+/// would only be answered 404. It must not wait for the region instead, since a resource runs
+/// again only once its last future is done.
+pub async fn in_region<T, Fut>(region: &str, ask: impl FnOnce() -> Fut) -> Option<T>
+where
+    Fut: std::future::Future<Output = T>,
+{
     if region.is_empty() {
-        std::future::pending::<()>().await;
+        None
+    } else {
+        Some(ask().await)
     }
 }

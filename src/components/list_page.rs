@@ -9,7 +9,7 @@ use vpn_console_domain::api::{ConnectionItem, GatewayItem, OmEventsCell, Page};
 use crate::api::{self, CallError};
 use crate::components::list::{EmptyList, EventDialogHost, ListError, ListToolbar, Pager};
 use crate::i18n::Msg;
-use crate::state::{region_ready, use_region, Ctx};
+use crate::state::{in_region, use_region, Ctx};
 
 /// What differs between the list pages besides their rows.
 pub struct ListSpec {
@@ -57,7 +57,8 @@ pub struct RowContext {
 struct ListState<T: 'static> {
     region: Signal<String>,
     q: Memo<String>,
-    data: LocalResource<Result<Page<T>, CallError>>,
+    /// `None` while the region is not known yet.
+    data: LocalResource<Option<Result<Page<T>, CallError>>>,
     refresh: Callback<()>,
     open_event: RwSignal<Option<String>>,
 }
@@ -74,10 +75,7 @@ fn use_list_state<T: ListItem>(path: &'static str) -> ListState<T> {
     });
     let data = LocalResource::new(move || {
         let (r, q, p) = (region.get(), q.get(), page.get());
-        async move {
-            region_ready(&r).await;
-            api::list::<T>(path, &r, &q, p).await
-        }
+        async move { in_region(&r, || api::list::<T>(path, &r, &q, p)).await }
     });
     ListState {
         region,
@@ -115,7 +113,7 @@ pub fn list_page<T: ListItem, V: IntoView + 'static>(
         {move || {
             // The rows are plain text in the language and zone of the moment.
             ctx.track_language_and_zone();
-            match data.get() {
+            match data.get().flatten() {
                 None => view! { <p class="muted" role="status">{t(spec.loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ListError error=e on_retry=refresh/> }.into_any(),
                 Some(Ok(p)) => {

@@ -59,7 +59,7 @@ fn GatewayRow(item: GatewayItem, on_open: Callback<String>) -> impl IntoView {
     view! {
         <tr data-id=row_key>
             <td><div class="mono">{id.clone()}</div><div>{g.name}</div></td>
-            <td><span class="badge ok">{g.status}</span></td>
+            <td><span class="badge ok">{crate::i18n::gateway_status(ctx.lang.get_untracked(), &g.status).to_owned()}</span></td>
             <td>{t(match g.tunnel_mode { TunnelMode::DualTunnel => Msg::DualTunnel, TunnelMode::SingleTunnel => Msg::SingleTunnel })}</td>
             <td class="addresses">{addresses}</td>
             <td class="num">{g.ssl_clients}</td>

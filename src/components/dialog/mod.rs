@@ -13,9 +13,10 @@ mod modal;
 
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use vpn_console_domain::api::EventDetail;
 
-use crate::api;
+use crate::api::{self, CallError};
 use crate::i18n::Msg;
 use crate::state::Ctx;
 pub use event_body::EventBody;
@@ -56,18 +57,24 @@ pub fn OmEventDialog(
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = move |m| ctx.t(m);
-    let event = LocalResource::new(move || {
+    // Loaded by hand rather than by a LocalResource: one more resource type costs the wasm
+    // several kilobytes of the async machinery, for a value read in one place.
+    let event = RwSignal::new(None::<Result<Loaded, CallError>>);
+    let load = move || {
         let id = event_id.clone();
-        async move {
-            api::event(&id).await.map(|(detail, etag)| Loaded {
+        spawn_local(async move {
+            let result = api::event(&id).await.map(|(detail, etag)| Loaded {
                 detail,
                 etag,
                 loaded_at_ms: now_ms(),
-            })
-        }
-    });
-    let loaded = Signal::derive(move || event.get().and_then(Result::ok));
-    let error = move || event.get().and_then(Result::err);
+            });
+            let _ = event.try_set(Some(result));
+        });
+    };
+    load();
+    let loaded =
+        Signal::derive(move || event.with(|e| e.as_ref().and_then(|r| r.as_ref().ok().cloned())));
+    let error = move || event.with(|e| e.as_ref().and_then(|r| r.as_ref().err().cloned()));
     view! {
         <Modal title_id="om-dialog-title" title=Msg::DialogTitle on_close=on_close>
             {move || match (loaded.get(), error()) {
@@ -75,7 +82,7 @@ pub fn OmEventDialog(
                 (None, Some(e)) => view! { <p class="error" role="alert">{e.message(ctx.lang.get_untracked())}</p> }.into_any(),
                 (None, None) => view! { <p class="muted" role="status">{t(Msg::LoadingEvent)}</p> }.into_any(),
             }}
-            <ExecutionForm loaded=loaded on_reload=Callback::new(move |()| event.refetch())
+            <ExecutionForm loaded=loaded on_reload=Callback::new(move |()| load())
                 on_done=Callback::new(move |()| {
                     on_changed.run(());
                     on_close.run(());

@@ -1,7 +1,11 @@
 //! Every string the console shows, in English and Simplified Chinese. Components name a
-//! [`Msg`] and never hold user-visible text themselves.
+//! [`Msg`] and never hold user-visible text themselves. The provider's own words (regions,
+//! gateway states, advice) are in `provider.rs`.
 
-use vpn_console_domain::impact::Recommendation;
+mod provider;
+
+pub use provider::{gateway_status, recommendation, region_name};
+
 use vpn_console_domain::{Effect, EventStatus, GatewayIpRole, Reason, Summary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,6 +214,11 @@ messages! {
     ChartLabel => "Alerts per day over the last 30 days", "最近 30 天每天的告警数";
     ChartTotal => "in all, at most", "条，单日最多";
     ChartAlerts => "alerts", "条告警";
+    GatewayActive => "active", "正常";
+    GatewayInit => "initializing", "初始化中";
+    GatewayProvisioning => "provisioning", "准备中";
+    GatewayUpdating => "updating", "更新中";
+    GatewayDeleting => "deleting", "删除中";
 }
 
 pub fn reason(r: Reason) -> Msg {
@@ -246,22 +255,6 @@ pub fn effect(e: Effect) -> Msg {
         Effect::Interruption => Msg::EffectInterruption,
         Effect::None => Msg::EffectNone,
         Effect::Disconnect => Msg::EffectDisconnect,
-    }
-}
-
-/// How to reduce an impact. The English is the domain's own text (the API's `recommendation`
-/// field carries it too), so it is written once.
-pub fn recommendation(lang: Lang, r: Recommendation) -> &'static str {
-    match lang {
-        Lang::En => r.text(),
-        Lang::Zh => match r {
-            Recommendation::AutoFailover => "请确保本端网关设备支持自动切换，否则流量切换到另一条隧道时网络会长时间中断。如需避免短暂中断，请在事件前将本端网关设备的流量全部切换到另一条隧道，事件结束后再切回。",
-            Recommendation::KeepBothTunnelsAvailable => "请确保 IPsec-VPN 连接的两条隧道均可用，并在事件前将本端网关设备的流量全部切换到另一条隧道，事件结束后再切回。",
-            Recommendation::RestoreOtherTunnel => "该隧道不可用，维护它不会影响您的网络。请确保 IPsec-VPN 连接的两条隧道均可用。",
-            Recommendation::UpgradeToDualTunnel => "建议将 IPsec-VPN 连接升级为双隧道模式，并采用双隧道连接的方案。",
-            Recommendation::RedundantConnections => "请在数据中心与转发路由器之间创建多条连接。事件前将流量切换到其他连接，事件结束后再切回。",
-            Recommendation::WarnSslUsers => "事件执行期间 SSL 客户端会断开，结束后自动重连。请提前通知 SSL-VPN 用户维护时间。",
-        },
     }
 }
 
@@ -362,24 +355,6 @@ mod tests {
             chinese * 10 >= Msg::ALL.len() * 8,
             "most messages are really translated"
         );
-    }
-
-    #[test]
-    fn every_recommendation_reads_in_both_languages() {
-        use Recommendation::*;
-        for r in [
-            AutoFailover,
-            KeepBothTunnelsAvailable,
-            RestoreOtherTunnel,
-            UpgradeToDualTunnel,
-            RedundantConnections,
-            WarnSslUsers,
-        ] {
-            assert_eq!(recommendation(Lang::En, r), r.text());
-            assert!(recommendation(Lang::Zh, r)
-                .chars()
-                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
-        }
     }
 
     #[test]
