@@ -58,14 +58,9 @@ pub enum Role {
     Operator,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Operator => "operator",
-        }
-    }
+crate::string_forms!(Role);
 
+impl Role {
     /// Whether the role may change events (execute now, reschedule).
     pub fn can_change(self) -> bool {
         self == Role::Operator

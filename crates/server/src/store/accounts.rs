@@ -9,14 +9,7 @@ use super::rows::PrincipalRow;
 use super::{int, text, Store};
 use crate::clock::{from_millis, to_millis};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Viewer,
-    Operator,
-}
-
-vpn_console_domain::string_forms!(Role);
+pub use vpn_console_domain::api::Role;
 
 /// Who is asking: the user and the account whose resources they see.
 #[derive(Debug, Clone)]
