@@ -95,8 +95,12 @@ build_console() {
   gzip -9 -k -f "$BENCH_WORK/console/baseline.html" "$BENCH_WORK/console/baseline.js"
 }
 build_server() {
-  say "server build (server-release) and the bare handler"
-  cargo build --profile server-release -p vpn-console-server --bin vpn-console-server --example bare_handler
+  say "server build (server-release)"
+  cargo build --profile server-release -p vpn-console-server --bin vpn-console-server
+}
+build_bare_handler() {
+  say "the bare handler, the API figures' baseline (server-release)"
+  cargo build --profile server-release -p vpn-console-server --example bare_handler
 }
 # PostgreSQL (scripts/postgres.sh does nothing when TEST_POSTGRES_URL is set) and a database of
 # this run; databases of interrupted earlier runs whose process is gone are dropped.
@@ -110,6 +114,7 @@ prepare_postgres() {
 }
 need_console() { once console build_console; }
 need_server() { need_console; once server build_server; }
+need_bare_handler() { once bare-handler build_bare_handler; }
 need_postgres() { once postgres prepare_postgres; }
 
 # Starts the server on a free loopback port with the demo data; sets BENCH_URL. The read cache is
@@ -167,6 +172,7 @@ part_ui() {
 # Latency with the read cache off: every request reads the database.
 part_api() {
   need_server
+  need_bare_handler
   need_postgres
   local name url
   for name in SQLite PostgreSQL; do
@@ -181,6 +187,7 @@ part_api() {
 # server runs by default.
 part_wrk() {
   need_server
+  need_bare_handler
   need_postgres
   local name url
   for name in SQLite PostgreSQL; do
