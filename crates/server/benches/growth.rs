@@ -193,6 +193,7 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
     );
     if let Ok(path) = std::env::var("BENCH_RESULTS") {
         let row = serde_json::json!({
+            "part": std::env::var("BENCH_PART").ok(),
             "figure": format!("Database growth per 1,000 writes (reschedules with Idempotency-Key, {label})"),
             "value": format!("{:.0} KB", per_thousand(f.grown)),
             "baseline": format!("{:.0} KB kept after the idempotency records are pruned ({KEPT_FOR_HOURS} h): the audit log", per_thousand(f.kept)),

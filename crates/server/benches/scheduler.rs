@@ -192,6 +192,7 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
     );
     if let Ok(path) = std::env::var("BENCH_RESULTS") {
         let row = serde_json::json!({
+            "part": std::env::var("BENCH_PART").ok(),
             "figure": format!("Scheduler: {} events due at once, until all completed ({label})", thousands(f.events)),
             "value": format!("{:.2} s, {:.0} events/s", f.scheduler.as_secs_f64(), rate(f.scheduler)),
             "baseline": format!("{:.2} s, {:.0} events/s (2 bare conditional-update transactions per event)", f.baseline.as_secs_f64(), rate(f.baseline)),
