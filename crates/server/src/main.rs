@@ -253,7 +253,15 @@ async fn serve(
     time_scale: f64,
     instance: String,
 ) -> anyhow::Result<()> {
-    if load_demo && demo::load(&store, clock.now()).await? {
+    let state = vpn_console_server::state_with(store.clone(), clock.clone(), deployment);
+    let scheduler = Scheduler {
+        store: store.clone(),
+        clock,
+        wake: state.scheduler_wake.clone(),
+        time_scale,
+        instance,
+    };
+    if load_demo && demo::load(&scheduler).await? {
         tracing::info!("loaded the demo data");
         println!(
             "Demo accounts (password '{}'): {}",
@@ -266,14 +274,6 @@ async fn serve(
         );
     }
     store.watch_other_writers();
-    let state = vpn_console_server::state_with(store.clone(), clock.clone(), deployment);
-    let scheduler = Scheduler {
-        store: store.clone(),
-        clock,
-        wake: state.scheduler_wake.clone(),
-        time_scale,
-        instance,
-    };
     tokio::spawn(scheduler.run());
     let app = vpn_console_server::router(state, &console_dir);
     let listener = tokio::net::TcpListener::bind(listen)
