@@ -75,6 +75,7 @@ async fn measure(label: &str, url: &str, events: usize) -> anyhow::Result<Figure
         wake: Arc::new(Notify::new()),
         time_scale: 1e6,
         instance: "bench".to_owned(),
+        troubles: Default::default(),
     };
     demo::load(&scheduler).await?;
     let started = Instant::now();

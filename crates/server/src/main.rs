@@ -260,6 +260,7 @@ async fn serve(
         wake: state.scheduler_wake.clone(),
         time_scale,
         instance,
+        troubles: Default::default(),
     };
     if load_demo && demo::load(&scheduler).await? {
         tracing::info!("loaded the demo data");

@@ -4,10 +4,11 @@
 //! second scheduler (another replica, or this one after a restart) can never start or finish the
 //! same event twice, and a crash between steps leaves a state the next pass finishes.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use tokio::sync::Notify;
 use vpn_console_domain::impact::EVENT_DURATION_S;
 
@@ -29,6 +30,50 @@ pub struct Scheduler {
     pub time_scale: f64,
     /// Names this process in the events it starts.
     pub instance: String,
+    /// Events whose step failed, kept apart so that they never hold up the others.
+    pub troubles: Troubles,
+}
+
+/// How many times a failing step is tried before its event is marked `failed`.
+pub const MAX_TRIES: u32 = 5;
+/// The wait before the first retry; each further one waits twice as long.
+const FIRST_RETRY_S: i64 = 2;
+
+/// The events whose start or finish failed in this process, and when each may be tried again.
+#[derive(Clone, Default)]
+pub struct Troubles(Arc<Mutex<HashMap<EventId, Trouble>>>);
+
+#[derive(Clone, Copy)]
+struct Trouble {
+    failures: u32,
+    retry_at: DateTime<Utc>,
+}
+
+impl Troubles {
+    fn waiting(&self, id: &EventId, now: DateTime<Utc>) -> bool {
+        self.0
+            .lock()
+            .expect("troubles lock")
+            .get(id)
+            .is_some_and(|t| t.retry_at > now)
+    }
+
+    /// Counts a failure; returns how many there have been in a row.
+    fn failed(&self, id: &EventId, now: DateTime<Utc>) -> u32 {
+        let mut map = self.0.lock().expect("troubles lock");
+        let trouble = map.entry(id.clone()).or_insert(Trouble {
+            failures: 0,
+            retry_at: now,
+        });
+        trouble.failures += 1;
+        let wait = FIRST_RETRY_S << (trouble.failures - 1).min(10);
+        trouble.retry_at = now + Duration::seconds(wait);
+        trouble.failures
+    }
+
+    fn cleared(&self, id: &EventId) {
+        self.0.lock().expect("troubles lock").remove(id);
+    }
 }
 
 /// What one pass did.
@@ -45,15 +90,40 @@ impl Scheduler {
         Duration::milliseconds(ms.round().max(1.0) as i64)
     }
 
-    /// Finishes what has run its time, then starts what is due.
+    /// Finishes what has run its time, then starts what is due. An event whose step fails is
+    /// logged and left for a later pass (with a growing wait, then `failed`); the others go on.
     pub async fn run_once(&self) -> sqlx::Result<Pass> {
-        let mut pass = Pass::default();
-        // Heartbeat first: a slow pass must not let our own leases lapse.
+        // Heartbeat first, and all through the pass: a slow pass must not let our own leases
+        // lapse, or another replica would take over (and log `resumed`) events we still run.
+        self.renew_leases().await?;
+        let heartbeat = {
+            let me = self.clone();
+            tokio::spawn(async move {
+                let every = StdDuration::from_millis((LEASE_S * 1000 / 5) as u64);
+                loop {
+                    tokio::time::sleep(every).await;
+                    if let Err(e) = me.renew_leases().await {
+                        tracing::warn!(error = %e, "renewing leases");
+                    }
+                }
+            })
+        };
+        let pass = self.pass().await;
+        heartbeat.abort();
+        pass
+    }
+
+    async fn renew_leases(&self) -> sqlx::Result<u64> {
         let now = self.clock.now();
         self.store
             .renew_leases(&self.instance, now + Duration::seconds(LEASE_S))
-            .await?;
+            .await
+    }
+
+    async fn pass(&self) -> sqlx::Result<Pass> {
+        let mut pass = Pass::default();
         loop {
+            let before = pass;
             let now = self.clock.now();
             let finished = self
                 .store
@@ -73,7 +143,8 @@ impl Scheduler {
                         .await
                 })
                 .await?;
-            if finished.len() < BATCH as usize && due.len() < BATCH as usize {
+            // A full batch of events that all wait for a retry changes nothing: stop there.
+            if (finished.len() < BATCH as usize && due.len() < BATCH as usize) || pass == before {
                 return Ok(pass);
             }
         }
@@ -94,15 +165,50 @@ impl Scheduler {
             Backend::Sqlite => 4,
             Backend::Postgres => 8,
         };
+        let now = self.clock.now();
+        // Collected first: a lazy filter borrowing `ids` inside the stream makes the future
+        // not `Send` for every lifetime, which `tokio::spawn` needs.
+        let ready: Vec<EventId> = ids
+            .iter()
+            .filter(|id| !self.troubles.waiting(id, now))
+            .cloned()
+            .collect();
         let mut changed = 0;
-        let mut steps =
-            futures_util::stream::iter(ids.iter().cloned().map(step)).buffer_unordered(at_once);
-        while let Some(done) = steps.next().await {
-            if done? {
-                changed += 1;
+        let mut steps = futures_util::stream::iter(ready.into_iter().map(|id| {
+            let step = step(id.clone());
+            async move { (id, step.await) }
+        }))
+        .buffer_unordered(at_once);
+        while let Some((id, done)) = steps.next().await {
+            match done {
+                Ok(true) => {
+                    self.troubles.cleared(&id);
+                    changed += 1;
+                }
+                Ok(false) => self.troubles.cleared(&id),
+                Err(e) => self.step_failed(&id, &e, now).await?,
             }
         }
         Ok(changed)
+    }
+
+    /// One event's step failed: it waits for its retry, and after [`MAX_TRIES`] it is marked
+    /// `failed`, so that someone sees it and it is tried no more.
+    async fn step_failed(
+        &self,
+        id: &EventId,
+        e: &sqlx::Error,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
+        let failures = self.troubles.failed(id, now);
+        if failures < MAX_TRIES {
+            tracing::error!(event = %id, error = %e, failures, "executing an O&M event failed; it is tried again later");
+            return Ok(());
+        }
+        tracing::error!(event = %id, error = %e, failures, "executing an O&M event failed; it is marked failed");
+        self.store.fail_event(id, now, &e.to_string()).await?;
+        self.troubles.cleared(id);
+        Ok(())
     }
 
     /// Runs until the process ends: a pass on every tick, or at once when woken.

@@ -125,6 +125,7 @@ impl TestApp {
             wake: self.state.scheduler_wake.clone(),
             time_scale: self.time_scale,
             instance: instance.to_owned(),
+            troubles: Default::default(),
         }
     }
 

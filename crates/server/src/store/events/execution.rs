@@ -188,6 +188,50 @@ impl Store {
         Ok(true)
     }
 
+    /// Marks an event the scheduler could not start or finish, after its retries, `failed`
+    /// (in the audit log; the server's log says why). Returns false when it is no longer pending or executing.
+    pub async fn fail_event(
+        &self,
+        id: &EventId,
+        now: DateTime<Utc>,
+        why: &str,
+    ) -> sqlx::Result<bool> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "SELECT status FROM om_events WHERE id = $1 AND status IN ('pending', 'executing')",
+        )
+        .bind(id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        let from = text(&row, "status")?;
+        sqlx::query(
+            "UPDATE om_events SET status = 'failed', finished_at = $1, version = version + 1, lease_until = NULL \
+             WHERE id = $2 AND status = $3",
+        )
+        .bind(to_millis(now))
+        .bind(id.as_str())
+        .bind(from.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tracing::error!(event = %id, "marked failed: {why}");
+        log(
+            &mut tx,
+            id.as_str(),
+            now,
+            "scheduler",
+            "failed",
+            Some(&from),
+            Some("failed"),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(true)
+    }
+
     /// Extends the leases of the events this scheduler runs; returns how many it holds.
     pub async fn renew_leases(
         &self,

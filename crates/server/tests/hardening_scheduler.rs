@@ -1,0 +1,141 @@
+//! Issue 14, "suspected" list: one event whose step fails must not stop the scheduler from
+//! starting and finishing every other event. The real scheduler against the real database,
+//! with a controlled clock, on SQLite and on PostgreSQL.
+
+#[allow(dead_code)]
+mod support;
+
+use chrono::Duration;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use support::{Backend, TestApp};
+use vpn_console_server::scheduler::MAX_TRIES;
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Backend::Sqlite).await; })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Backend::Postgres).await; })*
+        }
+    };
+}
+
+both_backends!(a_poison_event_does_not_stop_the_others);
+
+/// From the store: the API's detail of the poisoned event cannot show its impact.
+async fn status(app: &TestApp, _client: &reqwest::Client, id: &str) -> String {
+    let event = app
+        .store
+        .event("acme", &id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    event.status.as_str().to_owned()
+}
+
+async fn execute_now(app: &TestApp, client: &reqwest::Client, id: &str) {
+    let (_, etag) = app.event_of_id(client, id).await;
+    let res = client
+        .post(app.url(&format!("/om-events/{id}/execution")))
+        .header("If-Match", &etag)
+        .json(&json!({"mode": "now"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "execute now {id}");
+}
+
+async fn a_poison_event_does_not_stop_the_others(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    // A token: the clock moves on by more than a session lasts.
+    let token = app
+        .store
+        .create_api_token("alice@acme.example", "t", app.now())
+        .await
+        .unwrap();
+    let mut auth = reqwest::header::HeaderMap::new();
+    auth.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let alice = reqwest::Client::builder()
+        .default_headers(auth)
+        .build()
+        .unwrap();
+    let list: Value = alice
+        .get(app.url("/regions/cn-hangzhou/vpn-gateways?page_size=100"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pending: Vec<String> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| &g["om_events"]["current"])
+        .filter(|c| c["status"] == "pending")
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(pending.len() >= 3, "{pending:?}");
+    let (poison, healthy, later) = (&pending[0], &pending[1], &pending[2]);
+
+    execute_now(&app, &alice, poison).await;
+    execute_now(&app, &alice, healthy).await;
+    let scheduler = app.scheduler("a");
+    scheduler.run_once().await.unwrap();
+    assert_eq!(status(&app, &alice, poison).await, "executing");
+    assert_eq!(status(&app, &alice, healthy).await, "executing");
+
+    // The poison: a snapshot that cannot be read, so finishing the event fails every time.
+    let mut tx = app.store.begin().await.unwrap();
+    sqlx::query("UPDATE om_events SET execution_snapshot = 'not a snapshot' WHERE id = $1")
+        .bind(poison.as_str())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    app.store.commit(tx).await.unwrap();
+    execute_now(&app, &alice, later).await;
+
+    // Finishing runs before starting in a pass: the poison must stop neither.
+    app.clock.advance(Duration::seconds(601));
+    let pass = scheduler.run_once().await.expect("the pass goes on");
+    assert!(pass.completed >= 1 && pass.started >= 1, "{pass:?}");
+    assert_eq!(status(&app, &alice, healthy).await, "completed");
+    assert_eq!(status(&app, &alice, later).await, "executing");
+    assert_eq!(
+        status(&app, &alice, poison).await,
+        "executing",
+        "kept for a retry"
+    );
+
+    // Retried with growing waits, then marked failed where everyone sees it.
+    let mut passes = 0;
+    while status(&app, &alice, poison).await == "executing" {
+        passes += 1;
+        assert!(
+            passes <= MAX_TRIES + 2,
+            "still executing after {passes} passes"
+        );
+        app.clock.advance(Duration::seconds(61));
+        scheduler.run_once().await.expect("the pass goes on");
+    }
+    assert_eq!(status(&app, &alice, poison).await, "failed");
+    app.clock.advance(Duration::seconds(601));
+    scheduler.run_once().await.unwrap();
+    assert_eq!(status(&app, &alice, later).await, "completed");
+    let log: Value = alice
+        .get(app.url(&format!("/om-events/{poison}/log")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let last = log.as_array().unwrap().last().unwrap();
+    assert_eq!(last["action"], "failed", "{log}");
+    assert_eq!(last["from"], "executing");
+    app.stop().await;
+}
