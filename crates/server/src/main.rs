@@ -53,6 +53,10 @@ struct Cli {
     /// client is the TCP peer and those headers are ignored.
     #[arg(long, env = "TRUSTED_PROXY", value_delimiter = ',', value_parser = parse_trusted_proxy, global = true)]
     trusted_proxy: Vec<ipnet::IpNet>,
+    /// A host name the console is served under (repeat, or separate by commas); requests for
+    /// any other Host are refused. Without one, any Host is answered.
+    #[arg(long, env = "ALLOWED_HOST", value_delimiter = ',', global = true)]
+    allowed_host: Vec<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -160,6 +164,7 @@ async fn run() -> anyhow::Result<()> {
             let instance = format!("{}-{}", cli.replica_name, uuid::Uuid::new_v4());
             let deployment = Deployment {
                 trusted_proxies: TrustedProxies::new(cli.trusted_proxy),
+                allowed_hosts: cli.allowed_host,
             };
             serve(
                 store,

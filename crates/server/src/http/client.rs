@@ -12,6 +12,68 @@ use ipnet::IpNet;
 #[derive(Debug, Clone, Default)]
 pub struct Deployment {
     pub trusted_proxies: TrustedProxies,
+    /// The host names the console is served under (`--allowed-host`); a request naming
+    /// another `Host` is refused, which keeps DNS rebinding and forged links off. Empty: any.
+    pub allowed_hosts: Vec<String>,
+}
+
+impl Deployment {
+    /// Whether the request's `Host` (its name, without the port) is one the console serves.
+    pub fn host_allowed(&self, headers: &HeaderMap) -> bool {
+        if self.allowed_hosts.is_empty() {
+            return true;
+        }
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(host_name)
+            .unwrap_or_default();
+        self.allowed_hosts
+            .iter()
+            .any(|allowed| host_name(allowed).eq_ignore_ascii_case(host))
+    }
+
+    /// Whether a browser sent this request from the console's own page. `Sec-Fetch-Site` where
+    /// the browser sends it (it compares scheme, host and port itself), else `Origin`, which
+    /// must be exactly this request's own origin, scheme included: `https://` when a trusted
+    /// proxy says the client came over https, `http://` otherwise. No header at all: not a
+    /// browser's request (a script, omctl), which holds no cookie of the user's either.
+    pub fn same_origin(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> bool {
+        if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+            return site == "same-origin" || site == "none";
+        }
+        let Some(origin) = headers
+            .get(axum::http::header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return true;
+        };
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let scheme = if self.over_https(peer, headers) {
+            "https"
+        } else {
+            "http"
+        };
+        !host.is_empty() && origin.eq_ignore_ascii_case(&format!("{scheme}://{host}"))
+    }
+
+    /// Whether the client reached us over https (through a trusted proxy; the server itself
+    /// speaks plain HTTP).
+    pub fn over_https(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> bool {
+        peer.is_some_and(|peer| self.trusted_proxies.forwarded_https(peer, headers))
+    }
+}
+
+/// `example.com:8080` → `example.com`, `[::1]:8080` → `[::1]`.
+fn host_name(host: &str) -> &str {
+    let host = host.trim();
+    if host.starts_with('[') {
+        return host.find(']').map_or(host, |i| &host[..=i]);
+    }
+    host.split_once(':').map_or(host, |(name, _)| name)
 }
 
 /// Addresses or networks (`10.0.0.7`, `10.0.0.0/8`, `fd00::/8`) whose `X-Forwarded-For` and
@@ -133,6 +195,14 @@ mod tests {
         );
         // An IPv4 peer seen on an IPv6 socket is still the trusted IPv4 proxy.
         assert_eq!(p.client_ip(ip("::ffff:10.0.0.1"), &h), ip("203.0.113.9"));
+    }
+
+    #[test]
+    fn host_names_lose_their_port() {
+        assert_eq!(host_name("console.example:8080"), "console.example");
+        assert_eq!(host_name("console.example"), "console.example");
+        assert_eq!(host_name("[::1]:8080"), "[::1]");
+        assert_eq!(host_name("[::1]"), "[::1]");
     }
 
     #[test]

@@ -119,7 +119,7 @@ impl FromRequestParts<AppState> for Auth {
         let Some(token) = session_cookie(&parts.headers) else {
             return Err(AppError::unauthenticated());
         };
-        if !parts.method.is_safe() && !same_origin(parts) {
+        if !parts.method.is_safe() && !same_origin(parts, state) {
             return Err(AppError::new(
                 StatusCode::FORBIDDEN,
                 "cross_origin",
@@ -135,33 +135,13 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-/// A browser says where a request comes from in `Sec-Fetch-Site` (modern) or `Origin`.
-pub fn same_origin(parts: &Parts) -> bool {
-    if let Some(site) = parts
-        .headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-    {
-        return site == "same-origin" || site == "none";
-    }
-    match parts
-        .headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-    {
-        None => true,
-        Some(origin) => {
-            let host = parts
-                .headers
-                .get(header::HOST)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            origin
-                .split_once("://")
-                .map(|(_, rest)| rest == host)
-                .unwrap_or(false)
-        }
-    }
+/// See [`super::client::Deployment::same_origin`].
+pub fn same_origin(parts: &Parts, state: &AppState) -> bool {
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    state.deployment.same_origin(peer, &parts.headers)
 }
 
 impl Auth {

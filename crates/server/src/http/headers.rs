@@ -5,21 +5,31 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::http::{header, HeaderValue, Request, Response};
 use tower::{Layer, Service};
 
+use super::client::Deployment;
+
 #[derive(Clone)]
 pub struct SecurityHeadersLayer {
     csp: HeaderValue,
+    deployment: Arc<Deployment>,
 }
 
 impl SecurityHeadersLayer {
-    pub fn new(csp: HeaderValue) -> Self {
-        SecurityHeadersLayer { csp }
+    pub fn new(csp: HeaderValue, deployment: Deployment) -> Self {
+        SecurityHeadersLayer {
+            csp,
+            deployment: Arc::new(deployment),
+        }
     }
 }
+
+/// A year, and no preload: the operator decides about preloading, which is hard to undo.
+const HSTS: HeaderValue = HeaderValue::from_static("max-age=31536000; includeSubDomains");
 
 impl<S> Layer<S> for SecurityHeadersLayer {
     type Service = SecurityHeaders<S>;
@@ -28,6 +38,7 @@ impl<S> Layer<S> for SecurityHeadersLayer {
         SecurityHeaders {
             inner,
             csp: self.csp.clone(),
+            deployment: self.deployment.clone(),
         }
     }
 }
@@ -36,6 +47,7 @@ impl<S> Layer<S> for SecurityHeadersLayer {
 pub struct SecurityHeaders<S> {
     inner: S,
     csp: HeaderValue,
+    deployment: Arc<Deployment>,
 }
 
 /// How long a browser may keep an answer, from the path alone.
@@ -87,10 +99,18 @@ where
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
         let caching = Caching::of(req.uri().path());
+        // Strict-Transport-Security only on answers that went out over https: browsers ignore
+        // it over plain HTTP, and a server reached without TLS must stay reachable.
+        let peer = req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let hsts = self.deployment.over_https(peer, req.headers());
         WithHeaders {
             inner: self.inner.call(req),
             caching,
             csp: Some(self.csp.clone()),
+            hsts,
         }
     }
 }
@@ -101,6 +121,7 @@ pin_project_lite::pin_project! {
         inner: F,
         caching: Caching,
         csp: Option<HeaderValue>,
+        hsts: bool,
     }
 }
 
@@ -127,6 +148,9 @@ where
         );
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         h.insert(header::CACHE_CONTROL, this.caching.header());
+        if *this.hsts {
+            h.insert(header::STRICT_TRANSPORT_SECURITY, HSTS);
+        }
         Poll::Ready(Ok(res))
     }
 }

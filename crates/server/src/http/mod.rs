@@ -126,7 +126,7 @@ pub fn app(state: AppState, console_dir: &Path) -> Router {
     )
     .layer(console);
 
-    Router::new()
+    let routes = Router::new()
         .route(
             "/api/v1/openapi.json",
             get(move || {
@@ -139,9 +139,22 @@ pub fn app(state: AppState, console_dir: &Path) -> Router {
         .route("/api/v1", axum::routing::any(api_not_found))
         // After every route: it is set on the routes present. axum adds the Allow header.
         .method_not_allowed_fallback(method_not_allowed)
-        .fallback_service(console)
+        .fallback_service(console);
+    // Only when configured: a middleware per request costs the read paths' throughput.
+    let routes = if state.deployment.allowed_hosts.is_empty() {
+        routes
+    } else {
+        routes.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            refuse_other_hosts,
+        ))
+    };
+    routes
         .layer(DefaultBodyLimit::max(16 * 1024))
-        .layer(headers::SecurityHeadersLayer::new(csp))
+        .layer(headers::SecurityHeadersLayer::new(
+            csp,
+            state.deployment.clone(),
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -191,6 +204,25 @@ async fn api_not_found() -> AppError {
         "not_found",
         "There is no such API path; see /api/v1/openapi.json.",
     )
+}
+
+/// `--allowed-host`: a request for another host name (DNS rebinding, a forged link) is
+/// answered by nothing but this.
+async fn refuse_other_hosts(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if state.deployment.host_allowed(req.headers()) {
+        return next.run(req).await;
+    }
+    AppError::new(
+        StatusCode::BAD_REQUEST,
+        "host_not_allowed",
+        "This server does not serve that host name.",
+    )
+    .into_response()
 }
 
 async fn method_not_allowed() -> AppError {

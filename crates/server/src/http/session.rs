@@ -40,6 +40,14 @@ async fn log_in(
             "The email or password is too long.",
         ));
     }
+    // Login CSRF: another site must not log the browser in to an account of its choosing.
+    if !state.deployment.same_origin(Some(peer.ip()), &headers) {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "cross_origin",
+            "Log in from the console's own page.",
+        ));
+    }
     let email = login.email.trim().to_lowercase();
     let client = state
         .deployment
@@ -55,9 +63,8 @@ async fn log_in(
         .store
         .create_session(&principal.email, now, expires_at)
         .await?;
-    let secure = headers
-        .get("x-forwarded-proto")
-        .is_some_and(|v| v.as_bytes() == b"https");
+    // Over https (a trusted proxy says so) the cookie is never sent over plain HTTP.
+    let secure = state.deployment.over_https(Some(peer.ip()), &headers);
     let cookie = session_set_cookie(token, cookie::time::Duration::hours(SESSION_HOURS))
         .secure(secure)
         .build();
