@@ -23,6 +23,7 @@ use vpn_console_server::store::idempotency::{
 use vpn_console_server::store::{Backend, Store};
 
 const ACCOUNT: &str = "acme";
+const USER: &str = "alice@acme.example";
 const ACTOR: &str = "alice@acme.example";
 
 struct Figures {
@@ -107,7 +108,15 @@ async fn size(store: &Store, idempotency: bool) -> anyhow::Result<i64> {
 async fn measure(url: &str, writes: usize) -> anyhow::Result<Figures> {
     let store = Store::connect(url).await?;
     let now = Utc::now();
-    demo::load(&store, now).await?;
+    let scheduler = vpn_console_server::scheduler::Scheduler {
+        store: store.clone(),
+        clock: std::sync::Arc::new(vpn_console_server::clock::SystemClock),
+        wake: std::sync::Arc::new(tokio::sync::Notify::new()),
+        time_scale: 1.0,
+        instance: "growth".to_owned(),
+        troubles: Default::default(),
+    };
+    demo::load(&scheduler).await?;
     // Pending events that can move between two earlier times for the whole run.
     let events: Vec<OmEvent> = store
         .history(ACCOUNT, &"cn-hangzhou".parse()?, now - Duration::days(30))
@@ -133,8 +142,9 @@ async fn measure(url: &str, writes: usize) -> anyhow::Result<Figures> {
         };
         let key = IdempotencyKey::parse(format!("growth-{i:08}-{}", uuid_like(i)).as_bytes())?;
         let idempotent = IdempotentRequest::new(key, event.id.as_str(), &request);
-        let NextAction::Proceed(mut tx) =
-            store.begin_idempotent(ACCOUNT, Some(&idempotent)).await?
+        let NextAction::Proceed(mut tx) = store
+            .begin_idempotent(ACCOUNT, USER, Some(&idempotent))
+            .await?
         else {
             anyhow::bail!("a new key was taken for a retry");
         };
@@ -157,7 +167,7 @@ async fn measure(url: &str, writes: usize) -> anyhow::Result<Figures> {
             etag: Some(changed.version.to_string()),
         };
         store
-            .save_answer(&mut tx, ACCOUNT, &idempotent, &answer, now)
+            .save_answer(&mut tx, ACCOUNT, USER, &idempotent, &answer, now)
             .await?;
         store.commit(tx).await?;
     }

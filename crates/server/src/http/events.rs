@@ -152,7 +152,7 @@ async fn request_execution(
     // If-Match may be stale by now, or missing.
     let mut tx = match state
         .store
-        .begin_idempotent(&principal.account, idempotent.as_ref())
+        .begin_idempotent(&principal.account, &principal.email, idempotent.as_ref())
         .await?
     {
         NextAction::Proceed(tx) => tx,
@@ -200,7 +200,14 @@ async fn request_execution(
         };
         state
             .store
-            .save_answer(&mut tx, &principal.account, idempotent, &answer, now)
+            .save_answer(
+                &mut tx,
+                &principal.account,
+                &principal.email,
+                idempotent,
+                &answer,
+                now,
+            )
             .await?;
     }
     state.store.commit(tx).await?;

@@ -93,9 +93,11 @@ pub enum NextAction {
 impl Store {
     /// Begins the write transaction of a request and looks its key up inside it, so that on
     /// SQLite (one writer) a retry racing its original sees the original's answer.
+    /// Keys are the user's own (`user`, within `account`): two users never share one.
     pub async fn begin_idempotent(
         &self,
         account: &str,
+        user: &str,
         request: Option<&IdempotentRequest>,
     ) -> sqlx::Result<NextAction> {
         let mut tx = self.begin().await?;
@@ -104,9 +106,10 @@ impl Store {
         };
         let row = sqlx::query(
             "SELECT request_hash, status, body, etag FROM idempotency_keys \
-             WHERE account_id = $1 AND idempotency_key = $2",
+             WHERE account_id = $1 AND user_email = $2 AND idempotency_key = $3",
         )
         .bind(account)
+        .bind(user)
         .bind(request.key.as_str())
         .fetch_optional(&mut *tx)
         .await?;
@@ -130,15 +133,17 @@ impl Store {
         &self,
         tx: &mut Tx,
         account: &str,
+        user: &str,
         request: &IdempotentRequest,
         answer: &SavedAnswer,
         now: DateTime<Utc>,
     ) -> sqlx::Result<()> {
         sqlx::query(
-            "INSERT INTO idempotency_keys (account_id, idempotency_key, request_hash, status, body, etag, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO idempotency_keys (account_id, user_email, idempotency_key, request_hash, status, body, etag, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(account)
+        .bind(user)
         .bind(request.key.as_str())
         .bind(request.fingerprint.as_str())
         .bind(i64::from(answer.status))
