@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod demo;
 pub mod http;
+pub mod live;
 pub mod operator;
 pub mod scheduler;
 pub mod store;
@@ -18,6 +19,7 @@ pub use http::AppState;
 pub fn state(store: store::Store, clock: Arc<dyn clock::Clock>) -> AppState {
     AppState::new(http::AppStateParts {
         list_pages: store::read_cache::ReadCache::new(store.changes().clone()),
+        live: live::Hub::new(store.clone()),
         store,
         clock,
         scheduler_wake: Arc::new(Notify::new()),

@@ -7,6 +7,7 @@ mod headers;
 mod lists;
 mod regions;
 mod session;
+mod stream;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -57,6 +58,8 @@ pub struct AppStateParts {
     pub scheduler_wake: Arc<Notify>,
     /// List pages recently sent (see `store::read_cache`).
     pub list_pages: lists::PageCache,
+    /// The open live update streams and what feeds them.
+    pub live: crate::live::Hub,
 }
 
 #[derive(OpenApi)]
@@ -96,7 +99,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(regions::router())
         .merge(lists::router())
         .merge(events::router())
-        .merge(session::router());
+        .merge(session::router())
+        .merge(stream::router());
     let (router, doc) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     (router, doc)
 }

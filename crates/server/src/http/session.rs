@@ -118,6 +118,7 @@ async fn log_out(
 ) -> Result<Response> {
     if let Some(token) = session_cookie_from_headers(&headers) {
         state.store.delete_session(&token).await?;
+        state.live.session_ended(&token);
     }
     let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     Ok((

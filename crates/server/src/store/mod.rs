@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod events;
 pub mod read_cache;
+pub mod stream;
 mod topology;
 
 use std::collections::HashSet;
