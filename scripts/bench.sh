@@ -119,5 +119,10 @@ pg_admin "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)"
 say "scheduler: 10,000 events due at once (SQLite, PostgreSQL)"
 cargo bench --profile server-release -p vpn-console-server --bench scheduler
 
+# --- part: live (issue 15): 2,000 open streams, change to arrival p50/p99, memory per stream ---
+say "live updates: 2,000 open streams (SQLite; three replicas on PostgreSQL)"
+cargo bench --profile server-release -p vpn-console-server --bench live
+# --- end of part: live ---
+
 say "report"
 node tests/bench/report.mjs "$BENCH_RESULTS" BENCHMARKS.md "$(( $(date +%s) - started ))"
