@@ -264,6 +264,7 @@ async fn serve(
         instance,
     };
     tokio::spawn(scheduler.run());
+    let live = state.live.clone();
     let app = vpn_console_server::router(state, &console_dir);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -282,8 +283,9 @@ async fn serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
+    .with_graceful_shutdown(async move {
         let _ = tokio::signal::ctrl_c().await;
+        live.close();
     })
     .await?;
     store.close().await;

@@ -1,6 +1,8 @@
 //! Live updates (`GET /api/v1/stream`, DESIGN.md section 8) against the real server on both
 //! engines: what arrives, what never does, resuming, and when a stream ends.
 
+// Not every helper is used here.
+#[allow(dead_code)]
 mod support;
 
 use std::time::{Duration as StdDuration, Instant};
@@ -74,7 +76,7 @@ impl Sse {
                     data: None,
                 };
                 let mut comment = true;
-                for line in block.lines() {
+                for line in block.lines().filter(|l| !l.is_empty()) {
                     let (field, value) = line.split_once(": ").unwrap_or((line, ""));
                     match field {
                         "id" => frame.id = Some(value.to_owned()),
@@ -125,6 +127,12 @@ impl Sse {
             }
         }
     }
+}
+
+/// Ends the open streams first: a graceful shutdown waits for every connection.
+async fn stop(app: TestApp) {
+    app.state.live.close();
+    app.stop().await;
 }
 
 const SOON: StdDuration = StdDuration::from_secs(3);
@@ -220,7 +228,7 @@ async fn another_accounts_change_never_arrives(backend: Backend) {
     while let Some((_, data)) = replay.message(StdDuration::from_millis(600)).await {
         assert_ne!(data["event"]["id"], acme_event.as_str());
     }
-    app.stop().await;
+    stop(app).await;
 }
 
 async fn a_resumed_stream_gets_what_it_missed_first(backend: Backend) {
@@ -255,7 +263,7 @@ async fn a_resumed_stream_gets_what_it_missed_first(backend: Backend) {
     // The query parameter does the same for a client that cannot send the header.
     let mut by_query = Sse::open(&alice, &app.url(&format!("/stream?last_event_id={b}")), None).await;
     assert_eq!(by_query.message(SOON).await.unwrap().0, c);
-    app.stop().await;
+    stop(app).await;
 }
 
 async fn a_garbage_last_event_id_is_a_fresh_start(backend: Backend) {
@@ -279,7 +287,7 @@ async fn a_garbage_last_event_id_is_a_fresh_start(backend: Backend) {
     reschedule(&app, &alice, &id).await;
     let (_, data) = ahead.message(SOON).await.unwrap();
     assert_eq!(data["event"]["id"], id.as_str());
-    app.stop().await;
+    stop(app).await;
 }
 
 async fn the_stream_ends_on_log_out(backend: Backend) {
@@ -299,7 +307,7 @@ async fn the_stream_ends_on_log_out(backend: Backend) {
     assert!(!staying.ended_within(StdDuration::from_millis(300)).await);
     let res = alice.get(app.url("/stream")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    app.stop().await;
+    stop(app).await;
 }
 
 async fn the_stream_ends_when_its_token_is_revoked(backend: Backend) {
@@ -325,7 +333,7 @@ async fn the_stream_ends_when_its_token_is_revoked(backend: Backend) {
         .unwrap();
     // Checked every 5 s.
     assert!(sse.ended_within(StdDuration::from_secs(8)).await);
-    app.stop().await;
+    stop(app).await;
 }
 
 async fn the_schedulers_changes_arrive(backend: Backend) {
@@ -352,7 +360,7 @@ async fn the_schedulers_changes_arrive(backend: Backend) {
     }
     let actions: Vec<&str> = actions.iter().map(|(a, _)| a.as_str()).collect();
     assert_eq!(actions, ["execute_now", "started", "completed"]);
-    app.stop().await;
+    stop(app).await;
 }
 
 async fn an_operator_command_in_another_process_arrives_within_a_second(backend: Backend) {
@@ -383,7 +391,7 @@ async fn an_operator_command_in_another_process_arrives_within_a_second(backend:
     assert_eq!(data["action"], "cancelled");
     assert_eq!(data["event"]["id"], id.as_str());
     assert_eq!(data["event"]["status"], "cancelled");
-    app.stop().await;
+    stop(app).await;
 }
 
 async fn the_eleventh_stream_of_a_user_is_refused(backend: Backend) {
@@ -412,7 +420,7 @@ async fn the_eleventh_stream_of_a_user_is_refused(backend: Backend) {
         assert!(Instant::now() < deadline, "the closed stream's place was not freed");
         tokio::time::sleep(StdDuration::from_millis(50)).await;
     }
-    app.stop().await;
+    stop(app).await;
 }
 
 #[tokio::test]
@@ -428,5 +436,5 @@ async fn the_stream_is_in_the_openapi_document() {
     assert!(path["responses"]["200"]["content"]["text/event-stream"].is_object(), "{path}");
     assert!(path["responses"]["429"].is_object());
     assert!(doc["components"]["schemas"]["EventChange"].is_object());
-    app.stop().await;
+    stop(app).await;
 }

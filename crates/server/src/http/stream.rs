@@ -180,6 +180,9 @@ impl Live {
 
     /// The next frame, or `None` when the stream ends.
     async fn next(&mut self) -> Option<Event> {
+        if *self.subscription.closing.borrow_and_update() {
+            return None;
+        }
         if let Some(id) = self.position.take() {
             return Some(Event::default().id(id.to_string()));
         }
@@ -204,6 +207,7 @@ impl Live {
                     }
                     Err(RecvError::Closed) => return None,
                 },
+                _ = self.subscription.closing.changed() => return None,
                 _ = self.check.tick() => {
                     if !self.credential.still_valid(&self.state).await {
                         return None;

@@ -11,7 +11,7 @@ mod tailer;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{broadcast, OnceCell};
+use tokio::sync::{broadcast, watch, OnceCell};
 use vpn_console_domain::api::EventChange;
 
 use crate::store::accounts::token_hash;
@@ -56,6 +56,9 @@ struct HubInner {
     streams_per_user: Mutex<HashMap<String, usize>>,
     /// Token hashes of sessions logged out here, so their streams end at once.
     ended_sessions: broadcast::Sender<Arc<str>>,
+    /// True once the server shuts down: open streams end, so the graceful shutdown need not
+    /// wait for clients that never leave.
+    closing: watch::Sender<bool>,
 }
 
 /// Guarded by one lock so that a new stream's position and its receiver agree: every message
@@ -71,6 +74,7 @@ struct Fanout {
 pub struct Subscription {
     pub changes: broadcast::Receiver<Arc<Message>>,
     pub ended_sessions: broadcast::Receiver<Arc<str>>,
+    pub closing: watch::Receiver<bool>,
     /// Every change up to this log id was handed out before the stream began.
     pub position: i64,
     _slot: StreamSlot,
@@ -118,6 +122,7 @@ impl Hub {
             fanout: Mutex::default(),
             streams_per_user: Mutex::default(),
             ended_sessions: broadcast::channel(64).0,
+            closing: watch::Sender::new(false),
         }))
     }
 
@@ -159,6 +164,7 @@ impl Hub {
         Ok(Subscription {
             changes,
             ended_sessions: self.0.ended_sessions.subscribe(),
+            closing: self.0.closing.subscribe(),
             position,
             _slot: slot,
         })
@@ -168,6 +174,11 @@ impl Hub {
     /// does.
     pub fn session_ended(&self, session_token: &str) {
         let _ = self.0.ended_sessions.send(token_hash(session_token).into());
+    }
+
+    /// Ends every open stream (the server is shutting down).
+    pub fn close(&self) {
+        self.0.closing.send_replace(true);
     }
 
     /// Open streams on this server.
