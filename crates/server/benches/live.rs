@@ -92,7 +92,10 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let console = dir.path().join("console");
     std::fs::create_dir_all(&console)?;
-    std::fs::write(console.join("index.html"), "<!DOCTYPE html><title>console</title>")?;
+    std::fs::write(
+        console.join("index.html"),
+        "<!DOCTYPE html><title>console</title>",
+    )?;
 
     let url = format!("sqlite://{}/live.db", dir.path().display());
     let sqlite = tokio::time::timeout(TIME_LIMIT, measure(&url, &console, 1, streams, writes))
@@ -125,7 +128,9 @@ async fn main() -> anyhow::Result<()> {
 
 fn env_number(name: &str, default: usize) -> anyhow::Result<usize> {
     match std::env::var(name) {
-        Ok(n) => n.parse().with_context(|| format!("{name} must be a number")),
+        Ok(n) => n
+            .parse()
+            .with_context(|| format!("{name} must be a number")),
         Err(_) => Ok(default),
     }
 }
@@ -156,7 +161,9 @@ async fn measure(
     let mut tokens = Vec::new();
     for i in 0..users {
         let email = format!("live-bench-{i}@acme.example");
-        store.create_user("acme", &email, &hash, Role::Viewer).await?;
+        store
+            .create_user("acme", &email, &hash, Role::Viewer)
+            .await?;
         tokens.push(store.create_api_token(&email, "bench", Utc::now()).await?);
     }
     let writer = store
@@ -177,7 +184,9 @@ async fn measure(
             .error_for_status()?;
     }
     let rss_before: u64 = servers.iter().map(Server::rss_kb).sum();
-    let arrivals = Arc::new(Mutex::new(Vec::<(i64, f64)>::with_capacity(streams * writes)));
+    let arrivals = Arc::new(Mutex::new(Vec::<(i64, f64)>::with_capacity(
+        streams * writes,
+    )));
     let ready = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for i in 0..streams {

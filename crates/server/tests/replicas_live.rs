@@ -149,8 +149,8 @@ async fn a_reschedule_through_replica_1_arrives_at_a_stream_on_replica_3() {
         .unwrap()
         .parse()
         .unwrap();
-    let at = (default - chrono::Duration::minutes(5))
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let at =
+        (default - chrono::Duration::minutes(5)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let sent = Instant::now();
     let res = alice
         .post(format!("{one}/api/v1/om-events/{id}/execution"))
@@ -172,7 +172,10 @@ async fn a_reschedule_through_replica_1_arrives_at_a_stream_on_replica_3() {
     // Then Execute Now through replica 2: some replica's scheduler starts and, at 600 times real
     // speed, completes it; replica 3's stream shows each step.
     let res = alice
-        .post(format!("{}/api/v1/om-events/{id}/execution", replicas[1].url))
+        .post(format!(
+            "{}/api/v1/om-events/{id}/execution",
+            replicas[1].url
+        ))
         .header("If-Match", format!("\"{}\"", updated["version"]))
         .json(&json!({"mode": "now"}))
         .send()

@@ -195,7 +195,14 @@ async fn reschedule(app: &TestApp, client: &reqwest::Client, id: &str) -> Value 
         .parse()
         .unwrap();
     let at = (default - Duration::minutes(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    execute(app, client, id, &etag, json!({"mode": "at", "execute_at": at})).await
+    execute(
+        app,
+        client,
+        id,
+        &etag,
+        json!({"mode": "at", "execute_at": at}),
+    )
+    .await
 }
 
 async fn another_accounts_change_never_arrives(backend: Backend) {
@@ -261,7 +268,12 @@ async fn a_resumed_stream_gets_what_it_missed_first(backend: Backend) {
     assert!(c > b);
     assert_eq!(live["event"]["id"], other.as_str());
     // The query parameter does the same for a client that cannot send the header.
-    let mut by_query = Sse::open(&alice, &app.url(&format!("/stream?last_event_id={b}")), None).await;
+    let mut by_query = Sse::open(
+        &alice,
+        &app.url(&format!("/stream?last_event_id={b}")),
+        None,
+    )
+    .await;
     assert_eq!(by_query.message(SOON).await.unwrap().0, c);
     stop(app).await;
 }
@@ -417,7 +429,10 @@ async fn the_eleventh_stream_of_a_user_is_refused(backend: Backend) {
         if res.status() == StatusCode::OK {
             break;
         }
-        assert!(Instant::now() < deadline, "the closed stream's place was not freed");
+        assert!(
+            Instant::now() < deadline,
+            "the closed stream's place was not freed"
+        );
         tokio::time::sleep(StdDuration::from_millis(50)).await;
     }
     stop(app).await;
@@ -433,7 +448,10 @@ async fn the_stream_is_in_the_openapi_document() {
         .await
         .unwrap();
     let path = &doc["paths"]["/api/v1/stream"]["get"];
-    assert!(path["responses"]["200"]["content"]["text/event-stream"].is_object(), "{path}");
+    assert!(
+        path["responses"]["200"]["content"]["text/event-stream"].is_object(),
+        "{path}"
+    );
     assert!(path["responses"]["429"].is_object());
     assert!(doc["components"]["schemas"]["EventChange"].is_object());
     stop(app).await;

@@ -109,9 +109,7 @@ async fn stream(
             ),
             SubscribeError::Db(e) => e.into(),
         })?;
-    let header_id = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok());
+    let header_id = headers.get("last-event-id").and_then(|v| v.to_str().ok());
     let resume = resume_point(header_id.or(query.last_event_id.as_deref()));
     // Read after subscribing: a change committed meanwhile comes twice, and is sent once.
     let replay: VecDeque<Arc<Message>> = match resume {
@@ -132,10 +130,7 @@ async fn stream(
             Credential::Session(t) => Some(token_hash(t).into()),
             Credential::Token(_) => None,
         },
-        check: tokio::time::interval_at(
-            tokio::time::Instant::now() + SESSION_CHECK,
-            SESSION_CHECK,
-        ),
+        check: tokio::time::interval_at(tokio::time::Instant::now() + SESSION_CHECK, SESSION_CHECK),
         subscription,
         credential,
         state: state.clone(),
