@@ -33,8 +33,11 @@ const KEEP_ALIVE: Duration = Duration::from_secs(10);
 /// revocation elsewhere). A log-out through this server ends its streams at once.
 const SESSION_CHECK: Duration = Duration::from_secs(5);
 
-/// Messages replayed at most on a resume; the contract asks for those of the last 10 minutes.
-const MAX_REPLAY: i64 = 5000;
+/// A resume replays every missed message of the last 10 minutes (the contract), and older ones
+/// up to this many in all; read in pages of `REPLAY_PAGE`, newest first.
+const MAX_REPLAY: usize = 50_000;
+const REPLAY_PAGE: i64 = 5000;
+const REPLAY_WINDOW: chrono::Duration = chrono::Duration::minutes(10);
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct StreamQuery {
@@ -112,14 +115,8 @@ async fn stream(
     let header_id = headers.get("last-event-id").and_then(|v| v.to_str().ok());
     let resume = resume_point(header_id.or(query.last_event_id.as_deref()));
     // Read after subscribing: a change committed meanwhile comes twice, and is sent once.
-    let replay: VecDeque<Arc<Message>> = match resume {
-        Some(after) => state
-            .store
-            .account_changes_after(&principal.account, after, MAX_REPLAY)
-            .await?
-            .into_iter()
-            .map(|c| Arc::new(Message::from_change(c)))
-            .collect(),
+    let replay = match resume {
+        Some(after) => missed(&state, &principal.account, after).await?,
         None => VecDeque::new(),
     };
     let live = Live {
@@ -143,6 +140,30 @@ async fn stream(
         .headers_mut()
         .insert("x-accel-buffering", "no".parse().expect("ASCII"));
     Ok(response)
+}
+
+/// The account's messages after `after`, oldest first: those of the last 10 minutes, and older
+/// ones while there are fewer than `MAX_REPLAY` (a bound on one stream's memory).
+async fn missed(state: &AppState, account: &str, after: i64) -> Result<VecDeque<Arc<Message>>> {
+    let cutoff = state.clock.now() - REPLAY_WINDOW;
+    let mut missed = VecDeque::new();
+    let mut before = None;
+    loop {
+        let page = state
+            .store
+            .account_changes_between(account, after, before, REPLAY_PAGE)
+            .await?;
+        let done = page.len() < REPLAY_PAGE as usize
+            || page.first().is_some_and(|c| c.at < cutoff)
+            || missed.len() + page.len() >= MAX_REPLAY;
+        before = page.first().map(|c| c.id);
+        for change in page.into_iter().rev() {
+            missed.push_front(Arc::new(Message::from_change(change)));
+        }
+        if done {
+            return Ok(missed);
+        }
+    }
 }
 
 /// One open stream's state.

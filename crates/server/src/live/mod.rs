@@ -180,11 +180,6 @@ impl Hub {
     pub fn close(&self) {
         self.0.closing.send_replace(true);
     }
-
-    /// Open streams on this server.
-    pub fn open_streams(&self) -> usize {
-        lock(&self.0.streams_per_user).values().sum()
-    }
 }
 
 impl HubInner {

@@ -76,20 +76,23 @@ impl Store {
         rows.iter().map(change_from_row).collect()
     }
 
-    /// An account's rows after `after`: the newest `limit` of them, oldest first.
-    pub async fn account_changes_after(
+    /// An account's rows after `after` and below `before` (if given): the newest `limit` of
+    /// them, oldest first.
+    pub async fn account_changes_between(
         &self,
         account: &str,
         after: i64,
+        before: Option<i64>,
         limit: i64,
     ) -> sqlx::Result<Vec<LoggedChange>> {
         let sql = format!(
             "SELECT {} FROM event_log l JOIN om_events o ON o.id = l.event_id \
-             WHERE l.id > $1 AND o.account_id = $2 ORDER BY l.id DESC LIMIT $3",
+             WHERE l.id > $1 AND l.id < $2 AND o.account_id = $3 ORDER BY l.id DESC LIMIT $4",
             columns()
         );
         let rows = sqlx::query(&sql)
             .bind(after)
+            .bind(before.unwrap_or(i64::MAX))
             .bind(account)
             .bind(limit)
             .fetch_all(self.reader())
