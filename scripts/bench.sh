@@ -119,6 +119,9 @@ pg_admin "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)"
 say "scheduler: 10,000 events due at once (SQLite, PostgreSQL)"
 cargo bench --profile server-release -p vpn-console-server --bench scheduler
 
+say "database growth per thousand writes (SQLite, PostgreSQL)"
+cargo bench --profile server-release -p vpn-console-server --bench growth
+
 # --- part: live (issue 15): 2,000 open streams, change to arrival p50/p99, memory per stream ---
 say "live updates: 2,000 open streams (SQLite; three replicas on PostgreSQL)"
 cargo bench --profile server-release -p vpn-console-server --bench live

@@ -242,7 +242,15 @@ async fn serve(
     time_scale: f64,
     instance: String,
 ) -> anyhow::Result<()> {
-    if load_demo && demo::load(&store, clock.now()).await? {
+    let state = vpn_console_server::state(store.clone(), clock.clone());
+    let scheduler = Scheduler {
+        store: store.clone(),
+        clock,
+        wake: state.scheduler_wake.clone(),
+        time_scale,
+        instance,
+    };
+    if load_demo && demo::load(&scheduler).await? {
         tracing::info!("loaded the demo data");
         println!(
             "Demo accounts (password '{}'): {}",
@@ -255,14 +263,6 @@ async fn serve(
         );
     }
     store.watch_other_writers();
-    let state = vpn_console_server::state(store.clone(), clock.clone());
-    let scheduler = Scheduler {
-        store: store.clone(),
-        clock,
-        wake: state.scheduler_wake.clone(),
-        time_scale,
-        instance,
-    };
     tokio::spawn(scheduler.run());
     let live = state.live.clone();
     let app = vpn_console_server::router(state, &console_dir);

@@ -1,4 +1,4 @@
-//! The HTTP API (DESIGN.md section 6) and the console's files.
+//! The HTTP API (docs/DESIGN.md section 6) and the console's files.
 
 mod error;
 mod events;
