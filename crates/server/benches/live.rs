@@ -78,7 +78,10 @@ impl Server {
 }
 
 struct Figures {
+    /// From the change's start (the message's `at`, before its commit): an upper bound.
     latencies_ms: Vec<f64>,
+    /// From the writer's answer (after the commit): a lower bound, 0 when the message came first.
+    after_ack_ms: Vec<f64>,
     due: usize,
     streams: usize,
     rss_per_stream_kb: f64,
@@ -184,9 +187,11 @@ async fn measure(
             .error_for_status()?;
     }
     let rss_before: u64 = servers.iter().map(Server::rss_kb).sum();
-    let arrivals = Arc::new(Mutex::new(Vec::<(i64, f64)>::with_capacity(
+    // (event version, arrival, delay after the change's start) per message and stream.
+    let arrivals = Arc::new(Mutex::new(Vec::<(i64, f64, f64)>::with_capacity(
         streams * writes,
     )));
+    let mut acks = std::collections::HashMap::new();
     let ready = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for i in 0..streams {
@@ -258,6 +263,7 @@ async fn measure(
         version = res.json::<Value>().await?["version"]
             .as_i64()
             .context("version")?;
+        acks.insert(version, now_ms());
         tokio::time::sleep(WRITE_EVERY).await;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -267,7 +273,11 @@ async fn measure(
     drop(servers);
     let arrivals = std::mem::take(&mut *arrivals.lock().unwrap());
     Ok(Figures {
-        latencies_ms: arrivals.into_iter().map(|(_, l)| l).collect(),
+        after_ack_ms: arrivals
+            .iter()
+            .filter_map(|(v, arrived, _)| Some((arrived - acks.get(v)?).max(0.0)))
+            .collect(),
+        latencies_ms: arrivals.into_iter().map(|(_, _, l)| l).collect(),
         due: streams * writes,
         streams,
         rss_per_stream_kb: (rss_after.saturating_sub(rss_before)) as f64 / streams as f64,
@@ -280,7 +290,7 @@ async fn follow(
     url: String,
     token: String,
     ready: Arc<AtomicUsize>,
-    arrivals: Arc<Mutex<Vec<(i64, f64)>>>,
+    arrivals: Arc<Mutex<Vec<(i64, f64, f64)>>>,
 ) -> anyhow::Result<()> {
     let mut res = client
         .get(url)
@@ -299,13 +309,12 @@ async fn follow(
                 counted = true;
                 ready.fetch_add(1, Ordering::Relaxed);
             }
-            let id = frame.lines().find_map(|l| l.strip_prefix("id: "));
-            let data = frame.lines().find_map(|l| l.strip_prefix("data: "));
-            if let (Some(id), Some(data)) = (id, data) {
+            if let Some(data) = frame.lines().find_map(|l| l.strip_prefix("data: ")) {
                 let change: Value = serde_json::from_str(data)?;
                 let at: DateTime<Utc> = change["at"].as_str().context("at")?.parse()?;
+                let version = change["event"]["version"].as_i64().context("version")?;
                 let delay = arrived - at.timestamp_millis() as f64;
-                arrivals.lock().unwrap().push((id.parse()?, delay));
+                arrivals.lock().unwrap().push((version, arrived, delay));
             }
         }
     }
@@ -325,8 +334,11 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
     sorted.sort_by(f64::total_cmp);
     let (p50, p99) = (percentile(&sorted, 50.0), percentile(&sorted, 99.0));
     let max = sorted.last().copied().unwrap_or(f64::NAN);
+    let mut acked = f.after_ack_ms.clone();
+    acked.sort_by(f64::total_cmp);
+    let (ack50, ack99) = (percentile(&acked, 50.0), percentile(&acked, 99.0));
     println!(
-        "{label}: {} streams, {} of {} messages arrived; change to arrival p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms; {:.1} KB per open stream",
+        "{label}: {} streams, {} of {} messages arrived; change to arrival p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms; after the writer's answer p50 {ack50:.1} ms, p99 {ack99:.1} ms; {:.1} KB per open stream",
         f.streams,
         sorted.len(),
         f.due,
@@ -338,6 +350,8 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
         json!({"figure": format!("live updates, {label}: change to arrival at {} streams, p99", f.streams),
             "value": format!("{p99:.1} ms"), "baseline": "—", "ratio": "—", "goal": "under 100 ms",
             "met": if p99 < 100.0 { "yes" } else { "no" }}),
+        json!({"figure": format!("live updates, {label}: writer's answer to arrival, p50 / p99"),
+            "value": format!("{ack50:.1} ms / {ack99:.1} ms"), "baseline": "—", "ratio": "—", "goal": "report", "met": "—"}),
         json!({"figure": format!("live updates, {label}: messages arrived"),
             "value": format!("{} of {}", sorted.len(), f.due), "baseline": "—", "ratio": "—", "goal": "all",
             "met": if sorted.len() == f.due { "yes" } else { "no" }}),
