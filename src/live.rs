@@ -152,7 +152,8 @@ mod stream {
         let mut url = format!("{}/stream", vpn_console_domain::api::API_PREFIX);
         // Log ids are digits; anything else is not sent (the server would start afresh anyway).
         let last = LAST_ID.with(|l| l.borrow().clone());
-        if let Some(id) = last.filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())) {
+        if let Some(id) = last.filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+        {
             url.push_str(&format!("?last_event_id={id}"));
         }
         let Ok(source) = EventSource::new(&url) else {
@@ -190,10 +191,8 @@ mod stream {
                 });
             }
         });
-        let _ = source.add_event_listener_with_callback(
-            "om_event",
-            on_message.as_ref().unchecked_ref(),
-        );
+        let _ = source
+            .add_event_listener_with_callback("om_event", on_message.as_ref().unchecked_ref());
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         OPEN.with(|o| {
@@ -221,10 +220,8 @@ mod stream {
     async fn gloo_timers_sleep(ms: u32) {
         let promise = js_sys::Promise::new(&mut |resolve, _| {
             if let Some(w) = web_sys::window() {
-                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                    &resolve,
-                    ms as i32,
-                );
+                let _ =
+                    w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
             }
         });
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
@@ -287,19 +284,28 @@ mod tests {
         let pending = event(EventStatus::Pending, 2);
         let cell = cell_of(&pending);
         let moved = follow(&cell, &pending).unwrap();
-        assert_eq!(moved.current.as_ref().unwrap().execute_at, pending.execute_at);
+        assert_eq!(
+            moved.current.as_ref().unwrap().execute_at,
+            pending.execute_at
+        );
         let done = follow(&cell, &event(EventStatus::Completed, 4)).unwrap();
         assert_eq!(done.current, None);
         assert_eq!(done.previous_executed_at, Some(pending.default_execute_at));
         let cancelled = follow(&cell, &event(EventStatus::Cancelled, 3)).unwrap();
-        assert_eq!((cancelled.current, cancelled.previous_executed_at), (None, None));
+        assert_eq!(
+            (cancelled.current, cancelled.previous_executed_at),
+            (None, None)
+        );
     }
 
     #[test]
     fn another_events_change_leaves_a_cell_alone() {
         let mut other = event(EventStatus::Pending, 2);
         other.id = "om-0002".parse().unwrap();
-        assert_eq!(follow(&cell_of(&event(EventStatus::Pending, 1)), &other), None);
+        assert_eq!(
+            follow(&cell_of(&event(EventStatus::Pending, 1)), &other),
+            None
+        );
         assert_eq!(follow(&OmEventsCell::default(), &other), None);
     }
 

@@ -63,15 +63,15 @@ pub fn OmEventDialog(
     let load = {
         let event_id = event_id.clone();
         move || {
-        let id = event_id.clone();
-        spawn_local(async move {
-            let result = api::event(&id).await.map(|(detail, etag)| Loaded {
-                detail,
-                etag,
-                loaded_at_ms: now_ms(),
+            let id = event_id.clone();
+            spawn_local(async move {
+                let result = api::event(&id).await.map(|(detail, etag)| Loaded {
+                    detail,
+                    etag,
+                    loaded_at_ms: now_ms(),
+                });
+                let _ = event.try_set(Some(result));
             });
-            let _ = event.try_set(Some(result));
-        });
         }
     };
     load();

@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vpn_console_domain::api::{ApiError, EventChange};
 
-use super::extract::{session_cookie_from_headers, ApiQuery, Auth};
+use super::extract::{session_cookie, ApiQuery, Auth};
 use super::{AppError, AppState, Result};
 use crate::live::{Message, SubscribeError, Subscription, MAX_STREAMS_PER_USER};
 use crate::store::accounts::token_hash;
@@ -60,7 +60,7 @@ impl Credential {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(|t| Credential::Token(t.trim().to_owned()));
-        bearer.or_else(|| session_cookie_from_headers(headers).map(Credential::Session))
+        bearer.or_else(|| session_cookie(headers).map(Credential::Session))
     }
 
     async fn still_valid(&self, state: &AppState) -> bool {
