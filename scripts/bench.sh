@@ -21,6 +21,7 @@ PARTS=(
   "wrk        API throughput, read cache off and on (SQLite, PostgreSQL)"
   "scheduler  10,000 events due at once (SQLite, PostgreSQL)"
   "growth     database growth per thousand writes (SQLite, PostgreSQL)"
+  "live       2,000 open live-update streams: commit to arrival p50/p99, memory per stream"
 )
 part_names() { for p in "${PARTS[@]}"; do echo "${p%% *}"; done; }
 
@@ -206,6 +207,13 @@ part_wrk() {
 part_growth() {
   need_postgres
   cargo bench --profile server-release -p vpn-console-server --bench growth
+}
+
+# 2,000 open live-update streams: a change's arrival at every client, p50/p99, memory per stream
+# (SQLite; three replicas on PostgreSQL).
+part_live() {
+  need_postgres
+  cargo bench --profile server-release -p vpn-console-server --bench live
 }
 
 part_scheduler() {

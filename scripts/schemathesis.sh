@@ -18,8 +18,11 @@ trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do grep -q "console at" "$work/server.out" && break; sleep 0.2; done
 url=$(grep -o 'http://[0-9.:]*' "$work/server.out" | head -1)
 [ -n "$url" ] || { echo "the server did not start:"; cat "$work/server.out"; exit 1; }
+# The live updates stream never ends by itself (a request would wait forever); its bad input
+# (Last-Event-ID) is covered by crates/server/tests/stream.rs.
 token=$("$bin" create-token --email alice@acme.example --name schemathesis | tail -1)
 "$venv/bin/schemathesis" run "$url/api/v1/openapi.json" \
   --header "Authorization: Bearer $token" \
+  --exclude-path /api/v1/stream \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
   --phases examples,fuzzing --max-examples 40 --workers 2 --seed 1

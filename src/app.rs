@@ -23,6 +23,7 @@ pub fn App() -> impl IntoView {
     let session = ctx.session;
     provide_context(ctx);
     provide_location();
+    crate::live::provide_live(session);
     // Screen readers and the browser's own formatting follow the page's language.
     Effect::new(move |_| {
         let tag = ctx.lang.get().tag();
@@ -115,6 +116,7 @@ fn Shell() -> impl IntoView {
             <span class="brand">{move || t(Msg::Product)}</span>
             <RegionSelector regions=regions region=region/>
             <span class="spacer"></span>
+            <LivePaused/>
             <LanguageSelector/>
             <ZoneToggle/>
             <UserMenu/>
@@ -250,5 +252,17 @@ fn UserMenu() -> impl IntoView {
     view! {
         <span class="user" id="current-user">{who}</span>
         <button type="button" class="link-button" on:click=log_out>{move || ctx.t(Msg::LogOut)}</button>
+    }
+}
+
+/// A quiet note in the top bar while the live updates' stream is down.
+#[component]
+fn LivePaused() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let live = expect_context::<crate::live::Live>();
+    view! {
+        <span class="live-paused" role="status">
+            {move || live.paused.get().then(|| ctx.t(Msg::LivePaused))}
+        </span>
     }
 }

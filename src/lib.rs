@@ -4,6 +4,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod i18n;
+pub mod live;
 pub mod pages;
 pub mod router;
 pub mod state;

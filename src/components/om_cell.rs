@@ -7,8 +7,23 @@ use vpn_console_domain::EventStatus;
 use crate::i18n::Msg;
 use crate::state::Ctx;
 
+/// The cell as read with the page, followed by the live updates: it changes in place.
+fn followed(cell: OmEventsCell) -> Memo<OmEventsCell> {
+    let live = use_context::<crate::live::Live>();
+    Memo::new(move |_| match live {
+        Some(live) => live.cell(&cell),
+        None => cell.clone(),
+    })
+}
+
 #[component]
 pub fn OmCell(cell: OmEventsCell) -> impl IntoView {
+    let cell = followed(cell);
+    move || view! { <OmCellNow cell=cell.get()/> }
+}
+
+#[component]
+fn OmCellNow(cell: OmEventsCell) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = move |m| ctx.t_now(m);
     let current = cell.current.clone();
@@ -41,6 +56,19 @@ pub fn OmCell(cell: OmEventsCell) -> impl IntoView {
 /// "O&M Events" in the Actions column; disabled, with the reason, when there is nothing to act on.
 #[component]
 pub fn OmAction(cell: OmEventsCell, row_id: String, on_open: Callback<String>) -> impl IntoView {
+    let cell = followed(cell);
+    // Rebuilt only when the row's current event comes or goes, so a focused button keeps focus
+    // while its event is rescheduled.
+    let current = Memo::new(move |_| cell.with(|c| c.current.as_ref().map(|e| e.id.clone())));
+    move || {
+        let cell = cell.get_untracked();
+        current.track();
+        view! { <OmActionNow cell=cell row_id=row_id.clone() on_open=on_open/> }
+    }
+}
+
+#[component]
+fn OmActionNow(cell: OmEventsCell, row_id: String, on_open: Callback<String>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = move |m| ctx.t_now(m);
     let reason_id = format!("no-event-{row_id}");

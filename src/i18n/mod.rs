@@ -169,6 +169,8 @@ messages! {
     Sending => "Sending…", "正在提交…";
     Cancel => "Cancel", "取消";
     Back => "Back", "返回";
+    LivePaused => "Live updates paused — retrying", "实时更新已暂停，正在重试";
+    ChangedUnderYou => "This O&M event has just changed; the dialog shows its new state.", "该运维事件刚刚发生了变化，对话框已显示其最新状态。";
     ChangedMeanwhile => "This O&M event changed meanwhile; it has been reloaded. Review it and choose again.", "该运维事件已被修改并已重新加载，请确认后重新选择。";
     NotReached => "The request did not reach the server. Nothing is known to have changed.", "请求未到达服务器，没有任何已知的修改。";
     NoTunnelAffected => "No tunnel is affected", "没有隧道受影响";

@@ -10,6 +10,7 @@ use crate::state::{in_region, use_region, Ctx};
 #[component]
 pub fn HistoryPage() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    let live = use_context::<crate::live::Live>();
     let region = use_region();
     let history = LocalResource::new(move || {
         let r = region.get();
@@ -49,13 +50,16 @@ pub fn HistoryPage() -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         {h.items.into_iter().map(|e| {
-                            let status_class = match e.status {
+                            // The row follows the live updates: status and times change in place.
+                            let read = e.clone();
+                            let now = Memo::new(move |_| live.map_or_else(|| read.clone(), |l| l.newest(&read)));
+                            let status_class = move || match now.with(|e| e.status) {
                                 EventStatus::Completed => "badge ok",
                                 EventStatus::Executing => "badge running",
                                 EventStatus::Failed => "badge down",
                                 _ => "badge",
                             };
-                            let when = e.started_at.unwrap_or(e.execute_at);
+                            let when = move || now.with(|e| e.started_at.unwrap_or(e.execute_at));
                             let kind = match e.resource {
                                 vpn_console_domain::ResourceRef::VpnGateway { .. } => Msg::VpnGateway,
                                 vpn_console_domain::ResourceRef::IpsecConnection { .. } => Msg::IpsecConnections,
@@ -66,10 +70,10 @@ pub fn HistoryPage() -> impl IntoView {
                                     <td><div class="label">{move || t(kind)}</div><span class="mono">{e.resource.id_str().to_owned()}</span></td>
                                     <td><span class="mono">{e.gateway_ip.ip.to_string()}</span><div class="label">{move || t(i18n::role(e.gateway_ip.role))}</div></td>
                                     <td>{move || t(i18n::reason(e.reason))}</td>
-                                    <td><span class=status_class>{move || t(i18n::status(e.status))}</span></td>
+                                    <td><span class=status_class>{move || t(i18n::status(now.with(|e| e.status)))}</span></td>
                                     <td>{move || ctx.time(e.default_execute_at)}</td>
-                                    <td>{move || ctx.time(when)}</td>
-                                    <td>{move || e.finished_at.map(|f| ctx.time(f)).unwrap_or_else(|| "—".to_owned())}</td>
+                                    <td>{move || ctx.time(when())}</td>
+                                    <td>{move || now.with(|e| e.finished_at).map(|f| ctx.time(f)).unwrap_or_else(|| "—".to_owned())}</td>
                                 </tr>
                             }
                         }).collect_view()}

@@ -71,10 +71,12 @@ test('a page load asks for the session, the regions and its list once each, and 
   };
   // index.html starts these before the wasm runs; the console must take them over, not repeat them.
   const plain = await counted(`${server.url}/vpn-gateways?region=cn-hangzhou`);
+  // And one live updates stream, opened once the session is known.
   assert.deepEqual(plain.count, {
     '/api/v1/session': 1,
     '/api/v1/regions': 1,
     '/api/v1/regions/cn-hangzhou/vpn-gateways': 1,
+    '/api/v1/stream': 1,
   });
   // The inline script ran (the server's CSP allows it by its hash) and every answer was taken.
   assert.deepEqual(await plain.tab.evaluate(() => Object.keys(window.omEarly.responses)), []);

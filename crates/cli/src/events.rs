@@ -345,6 +345,15 @@ pub fn log(ctx: &Ctx, id: &str) -> Outcome {
     ctx.print(&t.render())
 }
 
+/// A wire value in words for people: `system_upgrade` is "System upgrade".
+fn words(wire: &str) -> String {
+    let mut text = wire.replace('_', " ");
+    if let Some(first) = text.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,13 +422,4 @@ mod tests {
             "{text}"
         );
     }
-}
-
-/// A wire value in words for people: `system_upgrade` is "System upgrade".
-fn words(wire: &str) -> String {
-    let mut text = wire.replace('_', " ");
-    if let Some(first) = text.get_mut(0..1) {
-        first.make_ascii_uppercase();
-    }
-    text
 }

@@ -170,6 +170,17 @@ pub struct SessionInfo {
     pub expires_at: DateTime<Utc>,
 }
 
+/// One message of `GET /stream` (DESIGN.md section 8): an event of the caller's account changed.
+/// `action` is the audit log's action; `event` is the event as it stands once the change is
+/// committed (later changes may already show in it); `at` is when the change happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventChange {
+    pub action: String,
+    pub event: OmEvent,
+    pub at: DateTime<Utc>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

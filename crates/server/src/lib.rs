@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod demo;
 pub mod http;
+pub mod live;
 pub mod operator;
 pub mod scheduler;
 pub mod serve;
@@ -29,6 +30,7 @@ pub fn state_with(
     AppState::new(http::AppStateParts {
         deployment,
         list_pages: store::read_cache::ReadCache::new(store.changes().clone()),
+        live: live::Hub::new(store.clone()),
         store,
         clock,
         scheduler_wake: Arc::new(Notify::new()),

@@ -281,6 +281,7 @@ async fn serve(
     }
     store.watch_other_writers();
     tokio::spawn(scheduler.run());
+    let live = state.live.clone();
     let app = vpn_console_server::router(state, &console_dir);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -288,8 +289,9 @@ async fn serve(
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "serving");
     println!("VPN Gateway O&M console at http://{addr}");
-    vpn_console_server::serve::serve(listener, app, async {
+    vpn_console_server::serve::serve(listener, app, async move {
         let _ = tokio::signal::ctrl_c().await;
+        live.close();
     })
     .await?;
     store.close().await;

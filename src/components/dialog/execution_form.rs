@@ -202,12 +202,15 @@ pub fn ExecutionForm(
     };
 
     let t = move |m| ctx.t(m);
-    let pending = move || {
+    // A Memo: a new state of a still pending event (the live updates) keeps the form as it
+    // is, with the user's choice and focus; once the event started, no choice is offered.
+    let pending = Memo::new(move |_| {
         loaded.with(|l| {
             l.as_ref()
                 .is_some_and(|l| l.detail.event.status == EventStatus::Pending)
         })
-    };
+    });
+    let pending = move || pending.get();
     view! {
         {move || pending().then(|| {
             let (default_at, now_at) = loaded.with_untracked(|l| match l {

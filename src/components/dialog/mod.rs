@@ -60,23 +60,50 @@ pub fn OmEventDialog(
     // Loaded by hand rather than by a LocalResource: one more resource type costs the wasm
     // several kilobytes of the async machinery, for a value read in one place.
     let event = RwSignal::new(None::<Result<Loaded, CallError>>);
-    let load = move || {
-        let id = event_id.clone();
-        spawn_local(async move {
-            let result = api::event(&id).await.map(|(detail, etag)| Loaded {
-                detail,
-                etag,
-                loaded_at_ms: now_ms(),
+    let load = {
+        let event_id = event_id.clone();
+        move || {
+            let id = event_id.clone();
+            spawn_local(async move {
+                let result = api::event(&id).await.map(|(detail, etag)| Loaded {
+                    detail,
+                    etag,
+                    loaded_at_ms: now_ms(),
+                });
+                let _ = event.try_set(Some(result));
             });
-            let _ = event.try_set(Some(result));
-        });
+        }
     };
     load();
+    // A newer state of the event from the live updates: load it again (the affected resources
+    // may have changed too) and say so, before the user presses OK.
+    let changed_under = RwSignal::new(false);
+    if let Some(live) = use_context::<crate::live::Live>() {
+        let id = event_id.clone();
+        let load = load.clone();
+        Effect::new(move |_| {
+            let Some(newer) = live.event(&id) else {
+                return;
+            };
+            let seen = event.with_untracked(|e| {
+                e.as_ref()
+                    .and_then(|r| r.as_ref().ok())
+                    .map(|l| l.detail.event.version)
+            });
+            if seen.is_some_and(|v| newer.version > v) {
+                changed_under.set(true);
+                load();
+            }
+        });
+    }
     let loaded =
         Signal::derive(move || event.with(|e| e.as_ref().and_then(|r| r.as_ref().ok().cloned())));
     let error = move || event.with(|e| e.as_ref().and_then(|r| r.as_ref().err().cloned()));
     view! {
         <Modal title_id="om-dialog-title" title=Msg::DialogTitle on_close=on_close>
+            <p class="notice live-changed" role="status">
+                {move || changed_under.get().then(|| t(Msg::ChangedUnderYou))}
+            </p>
             {move || match (loaded.get(), error()) {
                 (Some(l), _) => view! { <EventBody detail=l.detail/> }.into_any(),
                 (None, Some(e)) => view! { <p class="error" role="alert">{e.message(ctx.lang.get_untracked())}</p> }.into_any(),

@@ -9,6 +9,7 @@ mod lists;
 mod login_guard;
 mod regions;
 mod session;
+mod stream;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -63,6 +64,8 @@ pub struct AppStateParts {
     pub list_pages: lists::PageCache,
     /// Which proxies are believed about the client's address and scheme.
     pub deployment: client::Deployment,
+    /// The open live update streams and what feeds them.
+    pub live: crate::live::Hub,
 }
 
 #[derive(OpenApi)]
@@ -102,7 +105,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(regions::router())
         .merge(lists::router())
         .merge(events::router())
-        .merge(session::router());
+        .merge(session::router())
+        .merge(stream::router());
     let (router, doc) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     (router, doc)
 }

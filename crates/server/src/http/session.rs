@@ -107,6 +107,7 @@ async fn log_out(
 ) -> Result<Response> {
     if let Some(token) = session_cookie(&headers) {
         state.store.delete_session(&token).await?;
+        state.live.session_ended(&token);
     }
     let clear = session_set_cookie(String::new(), cookie::time::Duration::ZERO).build();
     Ok((StatusCode::NO_CONTENT, [set_cookie(&clear)]).into_response())

@@ -10,6 +10,7 @@ pub mod login_throttle;
 mod provisioning;
 pub mod read_cache;
 mod rows;
+pub mod stream;
 mod topology;
 
 use std::collections::HashSet;

@@ -27,6 +27,8 @@ const CAPACITY: usize = 4096;
 pub struct Changes {
     generation: AtomicU64,
     ttl_ms: AtomicU64,
+    /// Wakes whoever follows the writes as they happen (the live updates' tailer).
+    wake: tokio::sync::watch::Sender<()>,
 }
 
 impl Default for Changes {
@@ -34,6 +36,7 @@ impl Default for Changes {
         Changes {
             generation: AtomicU64::new(0),
             ttl_ms: AtomicU64::new(DEFAULT_TTL.as_millis() as u64),
+            wake: tokio::sync::watch::Sender::new(()),
         }
     }
 }
@@ -48,6 +51,12 @@ impl Changes {
     /// After a commit (ours or, by notification, another replica's).
     pub fn written(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
+        self.wake.send_replace(());
+    }
+
+    /// Changes once after every write from then on.
+    pub fn watch(&self) -> tokio::sync::watch::Receiver<()> {
+        self.wake.subscribe()
     }
 
     pub fn ttl(&self) -> Duration {

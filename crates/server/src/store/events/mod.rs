@@ -21,12 +21,12 @@ pub use execution::LEASE_S;
 pub use publish::{NewEvent, PublishError};
 pub use request::RequestRefused;
 
-const EVENT_COLUMNS: &str =
+pub(super) const EVENT_COLUMNS: &str =
     "id, account_id, region_id, resource_kind, resource_id, gateway_ip_role, \
     gateway_ip, reason, status, default_execute_at, execute_at, published_at, started_at, \
     finished_at, version";
 
-fn event_from_row(row: &AnyRow) -> sqlx::Result<OmEvent> {
+pub(super) fn event_from_row(row: &AnyRow) -> sqlx::Result<OmEvent> {
     EventRow::decode(row)?.into_event()
 }
 

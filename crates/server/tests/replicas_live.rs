@@ -1,0 +1,199 @@
+//! Live updates across replicas: three real server processes over one PostgreSQL database; a
+//! reschedule through replica 1 arrives on a stream held by replica 3, and so does what the
+//! scheduler of whichever replica runs the event does next.
+
+#[path = "support/pg.rs"]
+mod pg;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use sqlx::Connection;
+
+const BIN: &str = env!("CARGO_BIN_EXE_vpn-console-server");
+
+struct Replica {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(database_url: &str, console: &std::path::Path, name: &str) -> Replica {
+    let mut child = Command::new(BIN)
+        .env("REPLICA_NAME", name)
+        .args(["--listen", "127.0.0.1:0", "--demo", "--time-scale", "600"])
+        .arg("--console-dir")
+        .arg(console)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("server printed its address").unwrap();
+        if let Some(rest) = line.split("console at ").nth(1) {
+            break rest.trim().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Replica { child, url }
+}
+
+async fn login(url: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let res = client
+        .post(format!("{url}/api/v1/session"))
+        .json(&json!({"email": "alice@acme.example", "password": "demo-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    client
+}
+
+/// The `om_event` messages of a stream, as they come.
+async fn next_message(
+    res: &mut reqwest::Response,
+    buffer: &mut String,
+    wait: Duration,
+) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        while let Some(end) = buffer.find("\n\n") {
+            let frame: String = buffer.drain(..end + 2).collect();
+            if let Some(data) = frame.lines().find_map(|l| l.strip_prefix("data: ")) {
+                return Some(serde_json::from_str(data).unwrap());
+            }
+        }
+        match tokio::time::timeout_at(deadline, res.chunk()).await {
+            Ok(Ok(Some(bytes))) => buffer.push_str(std::str::from_utf8(&bytes).unwrap()),
+            _ => return None,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reschedule_through_replica_1_arrives_at_a_stream_on_replica_3() {
+    sqlx::any::install_default_drivers();
+    let Ok(admin) = std::env::var("TEST_POSTGRES_URL") else {
+        panic!("TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh");
+    };
+    let name = format!("om_t_live_{}", std::process::id());
+    let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let db = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    let console = tempfile::tempdir().unwrap();
+    std::fs::write(console.path().join("index.html"), "<!DOCTYPE html>").unwrap();
+    let replicas: Vec<Replica> = (1..=3)
+        .map(|i| start(&db, console.path(), &format!("r{i}")))
+        .collect();
+    let (one, three) = (&replicas[0].url, &replicas[2].url);
+    let alice = login(one).await;
+
+    let mut stream = alice
+        .get(format!("{three}/api/v1/stream"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut buffer = String::new();
+    // The position frame says the stream is following.
+    while !buffer.contains("\n\n") {
+        let bytes = stream.chunk().await.unwrap().unwrap();
+        buffer.push_str(std::str::from_utf8(&bytes).unwrap());
+    }
+
+    let list: Value = alice
+        .get(format!(
+            "{one}/api/v1/regions/cn-hangzhou/vpn-gateways?page_size=100"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let gateway = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["om_events"]["current"]["status"] == "pending")
+        .unwrap();
+    let id = gateway["om_events"]["current"]["id"].as_str().unwrap();
+    let detail: Value = alice
+        .get(format!("{one}/api/v1/om-events/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let default: chrono::DateTime<chrono::Utc> = detail["event"]["default_execute_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let at =
+        (default - chrono::Duration::minutes(5)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let sent = Instant::now();
+    let res = alice
+        .post(format!("{one}/api/v1/om-events/{id}/execution"))
+        .header("If-Match", format!("\"{}\"", detail["event"]["version"]))
+        .json(&json!({"mode": "at", "execute_at": at}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let updated: Value = res.json().await.unwrap();
+
+    let message = next_message(&mut stream, &mut buffer, Duration::from_secs(1))
+        .await
+        .expect("replica 3 sends replica 1's change within a second");
+    println!("replica 3 sent it {:?} after the request", sent.elapsed());
+    assert_eq!(message["action"], "rescheduled");
+    assert_eq!(message["event"], updated);
+
+    // Then Execute Now through replica 2: some replica's scheduler starts and, at 600 times real
+    // speed, completes it; replica 3's stream shows each step.
+    let res = alice
+        .post(format!(
+            "{}/api/v1/om-events/{id}/execution",
+            replicas[1].url
+        ))
+        .header("If-Match", format!("\"{}\"", updated["version"]))
+        .json(&json!({"mode": "now"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let mut actions = Vec::new();
+    while actions.last().map(String::as_str) != Some("completed") {
+        let Some(m) = next_message(&mut stream, &mut buffer, Duration::from_secs(20)).await else {
+            panic!("the stream stopped after {actions:?}");
+        };
+        if m["event"]["id"] == id {
+            actions.push(m["action"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(actions, ["execute_now", "started", "completed"]);
+
+    drop(stream);
+    drop(replicas);
+    pg::drop_database(&admin, &name).await;
+}
