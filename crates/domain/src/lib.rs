@@ -7,6 +7,7 @@ pub mod api;
 pub mod event;
 pub mod ids;
 pub mod impact;
+pub mod notifications;
 pub mod schedule;
 pub mod topology;
 

@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod demo;
 pub mod http;
+pub mod notify;
 pub mod operator;
 pub mod scheduler;
 pub mod store;
@@ -16,7 +17,17 @@ pub use http::AppState;
 
 /// Everything a running server needs, for `main` and for tests alike.
 pub fn state(store: store::Store, clock: Arc<dyn clock::Clock>) -> AppState {
+    state_with_notifications(store, clock, notify::Settings::default())
+}
+
+/// [`state`] with the notification settings of `--webhook-allow-private` and `--public-url`.
+pub fn state_with_notifications(
+    store: store::Store,
+    clock: Arc<dyn clock::Clock>,
+    notify: notify::Settings,
+) -> AppState {
     AppState::new(http::AppStateParts {
+        notify,
         list_pages: store::read_cache::ReadCache::new(store.changes().clone()),
         store,
         clock,

@@ -7,6 +7,7 @@ use axum::serve::ListenerExt;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use vpn_console_server::clock::{Clock, SystemClock};
+use vpn_console_server::notify::Dispatcher;
 use vpn_console_server::scheduler::Scheduler;
 use vpn_console_server::store::{hash_password, Role, Store};
 use vpn_console_server::{demo, operator};
@@ -48,6 +49,13 @@ struct Cli {
     /// Names this replica in the audit trail of the events it runs (a unique suffix is added).
     #[arg(long, env = "REPLICA_NAME", default_value = "replica", global = true)]
     replica_name: String,
+    /// Webhooks may be plain http and reach loopback and private addresses (demos, tests).
+    #[arg(long, env = "WEBHOOK_ALLOW_PRIVATE", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true", global = true)]
+    webhook_allow_private: bool,
+    /// Where users reach the console, for links in webhooks and calendar feeds (default: the
+    /// address the request came to, and http://LISTEN for webhooks).
+    #[arg(long, env = "PUBLIC_URL", global = true)]
+    public_url: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -153,6 +161,10 @@ async fn run() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let instance = format!("{}-{}", cli.replica_name, uuid::Uuid::new_v4());
+            let notify = vpn_console_server::notify::Settings {
+                allow_private: cli.webhook_allow_private,
+                public_url: cli.public_url,
+            };
             serve(
                 store,
                 clock,
@@ -161,6 +173,7 @@ async fn run() -> anyhow::Result<()> {
                 cli.demo,
                 cli.time_scale,
                 instance,
+                notify,
             )
             .await
         }
@@ -233,6 +246,7 @@ async fn run() -> anyhow::Result<()> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn serve(
     store: Store,
     clock: Arc<dyn Clock>,
@@ -241,6 +255,7 @@ async fn serve(
     load_demo: bool,
     time_scale: f64,
     instance: String,
+    notify: vpn_console_server::notify::Settings,
 ) -> anyhow::Result<()> {
     if load_demo && demo::load(&store, clock.now()).await? {
         tracing::info!("loaded the demo data");
@@ -255,7 +270,20 @@ async fn serve(
         );
     }
     store.watch_other_writers();
-    let state = vpn_console_server::state(store.clone(), clock.clone());
+    let state =
+        vpn_console_server::state_with_notifications(store.clone(), clock.clone(), notify.clone());
+    // Sends the webhook outbox and the reminders (DESIGN.md 9).
+    let dispatcher = Dispatcher::new(
+        store.clone(),
+        clock.clone(),
+        time_scale,
+        instance.clone(),
+        notify.allow_private,
+        notify
+            .public_url
+            .unwrap_or_else(|| format!("http://{listen}")),
+    );
+    tokio::spawn(dispatcher.run());
     let scheduler = Scheduler {
         store: store.clone(),
         clock,

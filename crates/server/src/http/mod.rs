@@ -7,6 +7,9 @@ mod headers;
 mod lists;
 mod regions;
 mod session;
+// Notifications (DESIGN.md 9).
+mod calendar;
+mod webhooks;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -57,6 +60,8 @@ pub struct AppStateParts {
     pub scheduler_wake: Arc<Notify>,
     /// List pages recently sent (see `store::read_cache`).
     pub list_pages: lists::PageCache,
+    /// Webhook URL rules and the public URL (DESIGN.md 9).
+    pub notify: crate::notify::Settings,
 }
 
 #[derive(OpenApi)]
@@ -96,7 +101,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(regions::router())
         .merge(lists::router())
         .merge(events::router())
-        .merge(session::router());
+        .merge(session::router())
+        .merge(webhooks::router())
+        .merge(calendar::router());
     let (router, doc) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     (router, doc)
 }
