@@ -272,24 +272,12 @@ async fn serve(
     store.watch_other_writers();
     let state =
         vpn_console_server::state_with_notifications(store.clone(), clock.clone(), notify.clone());
-    // Sends the webhook outbox and the reminders (DESIGN.md 9).
-    let dispatcher = Dispatcher::new(
-        store.clone(),
-        clock.clone(),
-        time_scale,
-        instance.clone(),
-        notify.allow_private,
-        notify
-            .public_url
-            .unwrap_or_else(|| format!("http://{listen}")),
-    );
-    tokio::spawn(dispatcher.run());
     let scheduler = Scheduler {
         store: store.clone(),
-        clock,
+        clock: clock.clone(),
         wake: state.scheduler_wake.clone(),
         time_scale,
-        instance,
+        instance: instance.clone(),
     };
     tokio::spawn(scheduler.run());
     let app = vpn_console_server::router(state, &console_dir);
@@ -297,6 +285,19 @@ async fn serve(
         .await
         .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
+    // Sends the webhook outbox and the reminders (DESIGN.md 9); links name the
+    // address actually bound.
+    let dispatcher = Dispatcher::new(
+        store.clone(),
+        clock,
+        time_scale,
+        instance,
+        notify.allow_private,
+        notify
+            .public_url
+            .unwrap_or_else(|| format!("http://{addr}")),
+    );
+    tokio::spawn(dispatcher.run());
     // Without TCP_NODELAY a response written in two parts (headers, then a file's body) on a
     // kept-alive connection waits for the client's delayed ACK: about 40 ms per static file.
     let listener = listener.tap_io(|tcp| {
