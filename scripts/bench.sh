@@ -88,6 +88,7 @@ scripts/build-console.sh
 say "server build (server-release), the bare handler and the scheduler benchmark"
 cargo build --profile server-release -p vpn-console-server --bin vpn-console-server --example bare_handler
 cargo bench --profile server-release -p vpn-console-server --bench scheduler --no-run
+cargo bench --profile server-release -p vpn-console-server --bench webhooks --no-run
 
 # Databases of interrupted earlier runs whose process is gone.
 for db in $(psql -Atq "$TEST_POSTGRES_URL" -c "SELECT datname FROM pg_database WHERE datname LIKE 'om\_bench\_%'"); do
@@ -118,6 +119,10 @@ pg_admin "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)"
 
 say "scheduler: 10,000 events due at once (SQLite, PostgreSQL)"
 cargo bench --profile server-release -p vpn-console-server --bench scheduler
+
+# Part `webhooks`: the outbox and dispatcher (crates/server/benches/webhooks.rs).
+say "webhooks: 10,000 deliveries to a local receiver, a reschedule's cost with endpoints (SQLite, PostgreSQL)"
+cargo bench --profile server-release -p vpn-console-server --bench webhooks
 
 say "report"
 node tests/bench/report.mjs "$BENCH_RESULTS" BENCHMARKS.md "$(( $(date +%s) - started ))"
