@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use futures_util::StreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 use vpn_console_domain::api::LogEntry;
 use vpn_console_domain::impact::affected_resources;
@@ -20,7 +20,7 @@ use vpn_console_domain::{EventStatus, OmEvent, ResourceRef, Summary};
 use super::outbox::rfc3339;
 use super::{reminders, signing, ssrf};
 use crate::clock::{to_millis, Clock};
-use crate::store::{int, opt_text, text, Backend, Store};
+use crate::store::{int, opt_text, text, Backend, Store, Tx};
 
 /// The waits after each failed attempt (before the time scale); after the last, `failed`.
 pub const RETRY_SCHEDULE_S: [i64; 7] = [5, 30, 120, 600, 1800, 3600, 7200];
@@ -31,6 +31,8 @@ pub const MAX_RESPONSE_BYTES: usize = 1024;
 /// Deliveries taken per pass, and tried at once.
 const BATCH: i64 = 200;
 const AT_ONCE: usize = 32;
+/// Attempts recorded per transaction.
+const RECORD_BATCH: usize = 50;
 
 #[derive(Clone)]
 pub struct Dispatcher {
@@ -117,10 +119,33 @@ impl Dispatcher {
     pub async fn deliver_once(&self) -> sqlx::Result<usize> {
         let taken = self.take_due().await?;
         let n = taken.len();
-        let mut attempts = futures_util::stream::iter(taken.into_iter().map(|t| self.attempt(t)))
-            .buffer_unordered(AT_ONCE);
-        while let Some(done) = attempts.next().await {
-            done?;
+        // Bodies first, all of them: a send must hold no database connection, or the attempts
+        // in flight could take the whole pool while a batch waits to be recorded.
+        let composed: Vec<(Taken, String)> =
+            futures_util::stream::iter(taken.into_iter().map(|t| async move {
+                let body = match &t.body {
+                    Some(b) => b.clone(),
+                    None => self.compose(&t).await?,
+                };
+                Ok::<_, sqlx::Error>((t, body))
+            }))
+            .buffer_unordered(8)
+            .try_collect()
+            .await?;
+        let mut attempts =
+            futures_util::stream::iter(composed.into_iter().map(|(t, body)| self.attempt(t, body)))
+                .buffer_unordered(AT_ONCE);
+        // Attempts are recorded a few dozen to a transaction: one commit each made PostgreSQL
+        // (which serialises the commits of notifying transactions) the bottleneck.
+        let mut done = Vec::new();
+        while let Some(attempt) = attempts.next().await {
+            done.push(attempt);
+            if done.len() >= RECORD_BATCH {
+                self.record(std::mem::take(&mut done)).await?;
+            }
+        }
+        if !done.is_empty() {
+            self.record(done).await?;
         }
         Ok(n)
     }
@@ -192,11 +217,7 @@ impl Dispatcher {
             .collect()
     }
 
-    async fn attempt(&self, taken: Taken) -> sqlx::Result<()> {
-        let body = match &taken.body {
-            Some(b) => b.clone(),
-            None => self.compose(&taken).await?,
-        };
+    async fn attempt(&self, taken: Taken, body: String) -> (Taken, String, Outcome) {
         let outcome = if !taken.enabled && taken.event_type != "ping" {
             Outcome {
                 status_code: None,
@@ -206,7 +227,7 @@ impl Dispatcher {
         } else {
             self.send(&taken, &body).await
         };
-        self.record(&taken, &body, outcome).await
+        (taken, body, outcome)
     }
 
     /// The body of a delivery: composed at its first attempt from what the outbox row kept,
@@ -300,8 +321,23 @@ impl Dispatcher {
         }
     }
 
+    /// Records attempts in one transaction.
+    async fn record(&self, attempts: Vec<(Taken, String, Outcome)>) -> sqlx::Result<()> {
+        let mut tx = self.store.begin().await?;
+        for (taken, body, outcome) in attempts {
+            self.record_one(&mut tx, &taken, &body, outcome).await?;
+        }
+        self.store.commit(tx).await
+    }
+
     /// Records the attempt and decides what comes next, if this pass still holds the lease.
-    async fn record(&self, t: &Taken, body: &str, outcome: Outcome) -> sqlx::Result<()> {
+    async fn record_one(
+        &self,
+        tx: &mut Tx,
+        t: &Taken,
+        body: &str,
+        outcome: Outcome,
+    ) -> sqlx::Result<()> {
         let now = self.clock.now();
         let success = outcome.error.is_none();
         let gone = outcome.status_code == Some(410);
@@ -316,7 +352,6 @@ impl Dispatcher {
                 None => ("failed", None),
             }
         };
-        let mut tx = self.store.begin().await?;
         let done = sqlx::query(
             "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, round_attempts = $2, \
              last_status_code = $3, last_error = $4, last_response = $5, next_attempt_at = $6, \
@@ -333,11 +368,10 @@ impl Dispatcher {
         .bind(body)
         .bind(&t.id)
         .bind(to_millis(now))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         if done.rows_affected() != 1 {
             // The lease lapsed (this attempt took too long) and another dispatcher took over.
-            tx.rollback().await?;
             return Ok(());
         }
         sqlx::query(
@@ -350,21 +384,21 @@ impl Dispatcher {
         .bind(outcome.error.as_deref())
         .bind(outcome.response.as_deref())
         .bind(next.map(to_millis))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         if gone {
             sqlx::query("UPDATE webhooks SET enabled = 0 WHERE id = $1")
                 .bind(&t.webhook_id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         } else if success && t.event_type == "ping" && !t.enabled {
             // A receiver that answers a test again is back.
             sqlx::query("UPDATE webhooks SET enabled = 1 WHERE id = $1")
                 .bind(&t.webhook_id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
-        self.store.commit(tx).await
+        Ok(())
     }
 }
 
