@@ -271,7 +271,7 @@ async fn a_new_feed_url_retires_the_old_one(backend: Backend) {
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        fetch(&viewers.trim_end_matches(".ics").to_owned()).await.0,
+        fetch(viewers.trim_end_matches(".ics")).await.0,
         StatusCode::NOT_FOUND
     );
 

@@ -3,6 +3,8 @@
 //! 127.0.0.1 (`--webhook-allow-private`): the Standard Webhooks signature checked by the
 //! independent `standardwebhooks` crate, retries, 410, a SIGKILL, reminders, three replicas.
 
+// support/ keeps its PostgreSQL helper private; the process helpers need it too.
+#[allow(clippy::duplicate_mod)]
 #[path = "support/pg.rs"]
 mod pg;
 #[allow(dead_code)]

@@ -218,9 +218,9 @@ fn description(event: &OmEvent, impact: &Impact) -> String {
     if impact.affected.is_empty() {
         lines.push("No tunnel or SSL client is affected.".into());
     }
-    let first = impact.affected.iter().find_map(|i| match i {
+    let first = impact.affected.first().map(|i| match i {
         AffectedItem::Tunnel { recommendation, .. }
-        | AffectedItem::SslClients { recommendation, .. } => Some(recommendation.clone()),
+        | AffectedItem::SslClients { recommendation, .. } => recommendation.clone(),
     });
     if let Some(r) = first {
         lines.push(format!("Recommendation: {r}"));

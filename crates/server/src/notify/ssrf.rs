@@ -107,7 +107,12 @@ pub async fn check_resolved(url: &Url, allow_private: bool) -> Result<(), Refuse
         return Ok(());
     };
     let port = url.port_or_known_default().unwrap_or(443);
-    if let Ok(addrs) = tokio::net::lookup_host((name, port)).await {
+    // A resolver that does not answer must not hold the request: the dispatcher checks again.
+    let lookup = tokio::time::timeout(
+        Duration::from_secs(3),
+        tokio::net::lookup_host((name, port)),
+    );
+    if let Ok(Ok(addrs)) = lookup.await {
         for addr in addrs {
             if is_internal(addr.ip()) {
                 return Err(internal_address(addr.ip()));
