@@ -53,9 +53,11 @@ writeFileSync(join(work, 'list.json'), await get(`${base}${LIST}`));
 const bareBig = await startListening(bare, [join(work, 'big-page-1.json'), '127.0.0.1:0']);
 const bareList = await startListening(bare, [join(work, 'list.json'), '127.0.0.1:0']);
 
+// BENCH_API: `latency` or `wrk` (the parts of scripts/bench.sh), or both when unset.
+const measure = process.env.BENCH_API ?? 'both';
 try {
-  if (!cacheOn) await latencies();
-  await throughput();
+  if (!cacheOn && measure !== 'wrk') await latencies();
+  if (measure !== 'latency') await throughput();
 } finally {
   bareBig.stop();
   bareList.stop();

@@ -1,114 +1,25 @@
 // Browser figures in Debian's headless Chromium against a running server (BENCH_URL, loopback,
-// demo data and the generated big region BENCH_REGION), each next to a baseline in the same run:
-// - time to the first row of the VPN Gateways page (cold and warm cache), next to a minimal
-//   hand-written page that fetches the same JSON and renders the same table (tests/bench/
-//   baseline.html and baseline.js, which scripts/bench.sh adds to the console's folder, so both
-//   come from the same server with no request interception);
+// demo data and the generated big region BENCH_REGION), each next to a baseline in the same run
+// (the time to the first row is tests/bench/first_row.mjs):
 // - the longest frame while paging the big region, next to the longest frame of the idle page;
 // - opening the O&M Events dialog of the event with 100 affected tunnels, next to the dialog of
 //   an event with 4.
 import { launchBrowser, loggedIn } from '../e2e/helpers.mjs';
-import { kb, loopback, median, ms, need, row, times } from './lib.mjs';
+import { loopback, median, ms, need, row, times } from './lib.mjs';
 
 const server = { url: loopback(need('BENCH_URL')) };
 const bigRegion = process.env.BENCH_REGION ?? 'bench-1';
-const LOADS = Number(process.env.BENCH_LOADS ?? 7);
 const DIALOG_OPENS = Number(process.env.BENCH_DIALOG_OPENS ?? 7);
-const CONTEXT = { timezoneId: 'Asia/Shanghai', locale: 'en-US', viewport: { width: 1400, height: 900 } };
 const FIRST_ROW = '#gateways-table tbody tr';
-
-/** Records, from navigation start, when the first row of the gateways table is in the DOM. */
-function recordFirstRow(selector) {
-  const found = () => {
-    if (window.__firstRow === undefined && document.querySelector(selector)) {
-      window.__firstRow = performance.now();
-      observer.disconnect();
-    }
-  };
-  const observer = new MutationObserver(found);
-  observer.observe(document, { childList: true, subtree: true });
-}
 
 const browser = await launchBrowser();
 try {
   const home = await loggedIn(browser, server);
-  const cookies = await home.context().cookies();
-  const consoleUrl = `${server.url}/vpn-gateways?region=cn-hangzhou`;
-  const baselineUrl = `${server.url}/baseline.html`;
-
-  const served = await home.request.get(baselineUrl);
-  if (!served.ok() || !(await served.text()).includes('/baseline.js')) {
-    throw new Error(`${baselineUrl} is not the baseline page: serve tests/bench/baseline.* with the console`);
-  }
-
-  async function newPage(context) {
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e));
-    await page.addInitScript(recordFirstRow, FIRST_ROW);
-    return page;
-  }
-  async function firstRow(page, url) {
-    await page.goto(url, { waitUntil: 'commit' });
-    await page.waitForFunction(() => window.__firstRow !== undefined, null, { timeout: 30_000, polling: 50 });
-    const rows = await page.locator(FIRST_ROW).count();
-    if (rows < 1) throw new Error(`no rows at ${url}`);
-    return page.evaluate(() => window.__firstRow);
-  }
-
-  // Cold: a fresh context (empty HTTP and code caches) per load, logged in by the cookie.
-  // Warm: one context, primed once, reloaded. Console and baseline loads alternate.
-  let transferred = null;
-  const cold = { console: [], baseline: [] };
-  for (let i = 0; i < LOADS; i++) {
-    for (const [kind, url] of [['console', consoleUrl], ['baseline', baselineUrl]]) {
-      const context = await browser.newContext(CONTEXT);
-      await context.addCookies(cookies);
-      const page = await newPage(context);
-      cold[kind].push(await firstRow(page, url));
-      if (kind === 'console' && transferred === null) {
-        transferred = await page.evaluate(() => performance.getEntriesByType('resource')
-          .filter((e) => /\.(wasm|js|css)$/.test(new URL(e.name).pathname))
-          .reduce((a, e) => a + e.encodedBodySize, 0));
-      }
-      await context.close();
-    }
-  }
-  const warm = { console: [], baseline: [] };
-  const warmContext = await browser.newContext(CONTEXT);
-  await warmContext.addCookies(cookies);
-  const warmPages = { console: await newPage(warmContext), baseline: await newPage(warmContext) };
-  await firstRow(warmPages.console, consoleUrl);
-  await firstRow(warmPages.baseline, baselineUrl);
-  for (let i = 0; i < LOADS; i++) {
-    warm.console.push(await firstRow(warmPages.console, consoleUrl));
-    warm.baseline.push(await firstRow(warmPages.baseline, baselineUrl));
-  }
-  await warmContext.close();
-
-  console.log(`Time to the first row of VPN Gateways (cn-hangzhou), median of ${LOADS} loads`);
-  for (const [name, m] of [['cold cache', cold], ['warm cache', warm]]) {
-    const c = median(m.console);
-    const b = median(m.baseline);
-    row({
-      figure: `Time to first row, VPN Gateways page, ${name} (median of ${LOADS})`,
-      value: ms(c),
-      baseline: `${ms(b)} (hand-written JS page, same JSON, same table)`,
-      ratio: times(c / b),
-      goal: '≤ 1.5×',
-      met: c / b <= 1.5,
-    });
-  }
-  row({
-    figure: 'Console first load, wasm + js + css as Chromium received them (encoded)',
-    value: kb(transferred),
-    baseline: 'budget 250.0 KB',
-    goal: '≤ 250 KB',
-    met: transferred <= 250 * 1024,
-  });
 
   // Paging the big region: the longest gap between animation frames while clicking Next ten
   // times, next to the longest gap of the same page left idle for as long.
-  const page = await newPage(home.context());
+  const page = await home.context().newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
   await page.goto(`${server.url}/vpn-gateways?region=${bigRegion}`);
   await page.locator(FIRST_ROW).first().waitFor();
   const status = page.locator('.pager [role=status]');

@@ -24,6 +24,8 @@ export const times = (x) => `${x.toFixed(2)}×`;
  */
 export function row({ figure, value, baseline = '—', ratio = '—', goal = 'report', met = '—' }) {
   const r = { figure, value, baseline, ratio, goal, met: typeof met === 'boolean' ? (met ? 'yes' : 'no') : met };
+  // The part of scripts/bench.sh that measured it: a later `--only PART` replaces its rows.
+  if (process.env.BENCH_PART) r.part = process.env.BENCH_PART;
   console.log(`  ${figure}: ${value} (baseline ${baseline}; ${ratio}; goal ${goal}: ${r.met})`);
   if (process.env.BENCH_RESULTS) appendFileSync(process.env.BENCH_RESULTS, `${JSON.stringify(r)}\n`);
   return r;

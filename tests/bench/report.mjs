@@ -1,39 +1,87 @@
 // The benchmark report: the rows the measuring scripts appended (JSON lines) as one markdown
-// table, printed, and written with the date and the machine's facts to BENCHMARKS.md.
-// Usage: node report.mjs RESULTS.jsonl OUT.md [SECONDS_TAKEN]
+// table, printed, and written with the date, the commit and the machine's facts to BENCHMARKS.md.
+// Usage: node report.mjs RESULTS.jsonl OUT.md [SECONDS_TAKEN]; BENCH_PARTS_RUN and BENCH_PARTS_ALL
+// (scripts/bench.sh) say whether this was a whole run or some parts of one.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { cpus, loadavg, totalmem } from 'node:os';
 
 const [results, out, seconds] = process.argv.slice(2);
-const rows = readFileSync(results, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-if (rows.length === 0) throw new Error(`no results in ${results}`);
+const fresh = readFileSync(results, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+if (fresh.length === 0) throw new Error(`no results in ${results}`);
 
-const cell = (s) => String(s).replaceAll('|', '\\|');
-const table = [
-  '| Figure | Value | Baseline (same run) | Ratio | Goal | Met |',
-  '|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${[r.figure, r.value, r.baseline, r.ratio, r.goal, r.met].map(cell).join(' | ')} |`),
-].join('\n');
+// The parts of this run and of a whole run, in order (scripts/bench.sh).
+const words = (s) => (s ?? '').split(/\s+/).filter(Boolean);
+const run = words(process.env.BENCH_PARTS_RUN);
+const all = words(process.env.BENCH_PARTS_ALL);
+const whole = run.length === 0 || all.every((p) => run.includes(p));
 
 const git = (...args) => {
   try { return execFileSync('git', args, { encoding: 'utf8' }).trim(); } catch { return ''; }
 };
-const commit = git('rev-parse', '--short', 'HEAD') || 'unknown';
-const dirty = git('status', '--porcelain') ? ' with uncommitted changes' : '';
+// bench.sh records the commit before it builds; the work tree may differ from it.
+const commit = process.env.BENCH_COMMIT || git('rev-parse', '--short', 'HEAD') || 'unknown';
+const dirty = Number(process.env.BENCH_DIRTY ?? (git('status', '--porcelain', '--untracked-files=no') ? 1 : 0));
+const measuredAt = dirty > 0 ? `${commit} with uncommitted changes to ${dirty} tracked file${dirty === 1 ? '' : 's'}` : commit;
+const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const load = `${process.env.BENCH_LOAD_START ?? '?'} → ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+const took = Object.fromEntries(existsSync(join(dirname(results), 'took.txt'))
+  ? readFileSync(join(dirname(results), 'took.txt'), 'utf8').split('\n').filter(Boolean).map((l) => l.split(' '))
+  : []);
+
+const cell = (s) => String(s).replaceAll('|', '\\|');
+function tableOf(list) {
+  return [
+    '| Figure | Value | Baseline (same run) | Ratio | Goal | Met |',
+    '|---|---|---|---|---|---|',
+    ...list.map((r) => `| ${[r.figure, r.value, r.baseline, r.ratio, r.goal, r.met].map(cell).join(' | ')} |`),
+  ].join('\n');
+}
+function printTable(list) {
+  console.log(`\n${tableOf(list)}\n`);
+}
+
+// BENCHMARKS.md carries its rows as data too (a comment at its end), so that a run of some parts
+// replaces their rows and keeps the others', each with the commit it was measured at.
+const DATA = /<!-- bench-data (.*) -->/;
+const previous = existsSync(out) ? readFileSync(out, 'utf8').match(DATA) : null;
+let rows = fresh;
+let runs = (whole ? all : run).map((part) => ({ part, commit: measuredAt, date, load, seconds: took[part] }));
+if (!whole) {
+  if (!previous) {
+    printTable(fresh);
+    console.log(`${out} not written: it has no per-part data (an older bench.sh wrote it), so the other parts' rows would be lost. A whole run writes it.`);
+    process.exit(0);
+  }
+  const old = JSON.parse(previous[1]);
+  const replaced = new Set([...run, ...fresh.map((r) => r.part)]);
+  rows = [...old.rows.filter((r) => !replaced.has(r.part)), ...fresh];
+  runs = [...old.runs.filter((r) => !run.includes(r.part)), ...runs];
+}
+const order = (part) => { const i = all.indexOf(part); return i < 0 ? all.length : i; };
+rows = rows.map((r, i) => [r, i]).sort(([a, i], [b, j]) => order(a.part) - order(b.part) || i - j).map(([r]) => r);
+runs.sort((a, b) => order(a.part) - order(b.part));
+
+const table = tableOf(rows);
 const nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
 const model = cpus()[0]?.model ?? 'unknown';
 const missed = rows.filter((r) => r.met === 'no');
+const sameRun = runs.every((r) => r.commit === runs[0].commit && r.date === runs[0].date);
+const measured = sameRun
+  ? `- Measured at commit ${runs[0].commit}, ${runs[0].date}, every part in one run (load average ${runs[0].load})\n${seconds && whole ? `- Took: ${seconds} s, builds included\n` : ''}`
+  : ['| Part | Measured at commit | Date | Took | Load average (start → end) |', '|---|---|---|---|---|',
+    ...runs.map((r) => `| ${r.part} | ${r.commit} | ${r.date} | ${r.seconds ? `${r.seconds} s` : '—'} | ${r.load} |`)].join('\n') + '\n';
+const data = JSON.stringify({ rows, runs }).replaceAll('>', '\\u003e');
 
 const doc = `# Benchmarks
 
-Written by \`./scripts/bench.sh\`; every figure was measured next to its baseline in the same run,
-so a ratio survives a noisy machine better than the absolute value does.
+Written by \`./scripts/bench.sh\` (\`--only PART\` re-measures one part and keeps the others'
+rows); every figure was measured next to its baseline in the same run, so a ratio survives a
+noisy machine better than the absolute value does.
 
-- Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}
-- Commit: ${commit}${dirty}
-- Machine: ${nproc} cores (nproc), ${model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, load average ${process.env.BENCH_LOAD_START ?? '?'} at the start and ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end
-${seconds ? `- Took: ${seconds} s, builds included\n` : ''}
+- Machine: ${nproc} cores (nproc), ${model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory
+${sameRun ? measured : `\n${measured}`}
 ${table}
 
 ${missed.length === 0 ? 'Every goal was met.' : `Goals missed:\n\n${missed.map((r) => `- ${r.figure}: ${r.value} (goal ${r.goal})`).join('\n')}`}
@@ -43,10 +91,13 @@ How each figure is measured:
 - Transfer size: the wasm, js and css that \`dist/index.html\` loads, raw, gzip (the \`.gz\` files the
   server sends) and brotli (-q 11); and what Chromium received on a cold load.
 - Time to first row: headless Chromium, \`/vpn-gateways?region=cn-hangzhou\` after login, from
-  navigation start to the first \`#gateways-table tbody tr\` in the DOM; the baseline is a hand-written
-  page on the same origin that fetches \`/api/v1/regions/cn-hangzhou/vpn-gateways?page=1&page_size=20\`
-  and renders the same columns. Cold: a new browser context per load; warm: one context, reloaded.
-  The loads alternate.
+  navigation start to the page's own \`performance.mark('first-row')\`, set once the first
+  \`#gateways-table tbody tr\` is in the DOM and announced by \`console.debug('first-row')\`, which
+  the harness hears through the DevTools protocol: nothing of the harness runs in the page during
+  the load. The baseline is a hand-written page on the same origin that fetches
+  \`/api/v1/regions/cn-hangzhou/vpn-gateways?page=1&page_size=20\`, renders the same columns and
+  marks its first row the same way. Cold: a new browser context per load; warm: one context,
+  reloaded. The loads alternate.
 - Big region: \`generate-region --gateways 10000\` (plus \`bench-wide-gateway\`). API: sequential
   requests with the session cookie, interleaved with the same requests to a bare axum handler
   (\`crates/server/examples/bare_handler.rs\`) serving page 1's bytes, with the server's read cache
@@ -63,9 +114,11 @@ How each figure is measured:
   of a generated region, \`Scheduler::run_once\` at time scale 10^6 until all are completed; the
   baseline runs the two conditional single-row update transactions per event that exactly-once
   execution needs at least, on the same database.
+
+<!-- bench-data ${data} -->
 `;
 
 writeFileSync(out, doc);
-console.log(`\n${table}\n`);
+printTable(rows);
 console.log(missed.length === 0 ? 'Every goal was met.' : `Goals missed: ${missed.length} (see ${out}).`);
 console.log(`Written to ${out}.`);

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { kb, row } from './lib.mjs';
 
-const BUDGET_GZIP = 250 * 1024;
+const BUDGET_GZIP = 300 * 1024; // issue 20: with all of part two in it
 const dist = resolve(process.env.CONSOLE_DIR ?? join(import.meta.dirname, '../../dist'));
 const html = readFileSync(join(dist, 'index.html'), 'utf8');
 const files = [...new Set([...html.matchAll(/["'](\/[\w.-]+\.(?:wasm|js|css))["']/g)].map((m) => m[1]))];
@@ -39,6 +39,6 @@ row({
   value: `${kb(sum('raw'))} · ${kb(gzip)} · ${kb(sum('brotli'))}`,
   baseline: `budget ${kb(BUDGET_GZIP)} gzip`,
   ratio: `${((gzip / BUDGET_GZIP) * 100).toFixed(0)}% of the budget (gzip)`,
-  goal: '≤ 250 KB gzip',
+  goal: `≤ ${BUDGET_GZIP / 1024} KB gzip`,
   met: gzip <= BUDGET_GZIP,
 });

@@ -257,7 +257,16 @@ async fn serve(
     instance: String,
     notify: vpn_console_server::notify::Settings,
 ) -> anyhow::Result<()> {
-    if load_demo && demo::load(&store, clock.now()).await? {
+    let state =
+        vpn_console_server::state_with_notifications(store.clone(), clock.clone(), notify.clone());
+    let scheduler = Scheduler {
+        store: store.clone(),
+        clock: clock.clone(),
+        wake: state.scheduler_wake.clone(),
+        time_scale,
+        instance: instance.clone(),
+    };
+    if load_demo && demo::load(&scheduler).await? {
         tracing::info!("loaded the demo data");
         println!(
             "Demo accounts (password '{}'): {}",
@@ -270,15 +279,6 @@ async fn serve(
         );
     }
     store.watch_other_writers();
-    let state =
-        vpn_console_server::state_with_notifications(store.clone(), clock.clone(), notify.clone());
-    let scheduler = Scheduler {
-        store: store.clone(),
-        clock: clock.clone(),
-        wake: state.scheduler_wake.clone(),
-        time_scale,
-        instance: instance.clone(),
-    };
     tokio::spawn(scheduler.run());
     let app = vpn_console_server::router(state, &console_dir);
     let listener = tokio::net::TcpListener::bind(listen)

@@ -1,83 +1,97 @@
 //! Extractors whose refusals are API errors, not axum's plain-text rejections.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
-use serde::de::DeserializeOwned;
+use axum::http::{header, HeaderMap, StatusCode};
+use vpn_console_domain::RegionId;
 
 use super::error::AppError;
 use super::AppState;
 use crate::store::{Principal, Role};
 
+/// A JSON body; a refusal is an API error (415, 413 or 400 `invalid_body`).
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
 pub struct ApiJson<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::new(
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => AppError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 "Send the body as JSON with 'Content-Type: application/json'.",
-            )),
-            Err(JsonRejection::BytesRejection(e))
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
-            {
-                Err(AppError::new(
+            ),
+            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                AppError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "payload_too_large",
                     "The body is too large.",
-                ))
+                )
             }
-            Err(e) => Err(AppError::bad_request("invalid_body", e.body_text())),
+            e => AppError::bad_request("invalid_body", e.body_text()),
         }
     }
 }
 
+/// The query string; a refusal is 400 `invalid_query`.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct ApiQuery<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| ApiQuery(q.0))
-            .map_err(|e: QueryRejection| AppError::bad_request("invalid_query", e.body_text()))
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> Self {
+        AppError::bad_request("invalid_query", rejection.body_text())
     }
 }
 
+/// The path's parameters; a refusal is 400 `invalid_path`.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
 pub struct ApiPath<T>(pub T);
 
-impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+impl From<PathRejection> for AppError {
+    fn from(rejection: PathRejection) -> Self {
+        AppError::bad_request("invalid_path", rejection.body_text())
+    }
+}
+
+/// The `{region}` of the path, when it names a region the provider has; 404 otherwise.
+pub struct KnownRegion(pub RegionId);
+
+impl FromRequestParts<AppState> for KnownRegion {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|p| ApiPath(p.0))
-            .map_err(|e: PathRejection| AppError::bad_request("invalid_path", e.body_text()))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let ApiPath(region) = ApiPath::<String>::from_request_parts(parts, state).await?;
+        let not_found = || {
+            AppError::not_found(&format!(
+                "Region '{}'",
+                region.chars().take(40).collect::<String>()
+            ))
+        };
+        let id: RegionId = region.parse().map_err(|_| not_found())?;
+        if state.store.region_exists(&id).await? {
+            Ok(KnownRegion(id))
+        } else {
+            Err(not_found())
+        }
     }
 }
 
 pub const SESSION_COOKIE: &str = "om_session";
 
-pub fn session_cookie(parts: &Parts) -> Option<String> {
-    session_cookie_from_headers(&parts.headers)
-}
-
-pub fn session_cookie_from_headers(headers: &axum::http::HeaderMap) -> Option<String> {
+/// The session token of the request's `Cookie` headers, if it has one.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| v.to_owned())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
 }
 
 /// The caller, from an API token or the session cookie. Cookie-authenticated writes must come
@@ -102,7 +116,7 @@ impl FromRequestParts<AppState> for Auth {
                 .map(Auth)
                 .ok_or_else(AppError::unauthenticated);
         }
-        let Some(token) = session_cookie(parts) else {
+        let Some(token) = session_cookie(&parts.headers) else {
             return Err(AppError::unauthenticated());
         };
         if !parts.method.is_safe() && !same_origin(parts) {
@@ -161,5 +175,27 @@ impl Auth {
                 "Your role is viewer: you can look at O&M events but not execute or reschedule them. Ask an operator of your account.",
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn the_session_cookie_is_found_among_others_and_in_any_cookie_header() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(session_cookie(&headers), None);
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("theme=dark; xom_session=nope"),
+        );
+        assert_eq!(session_cookie(&headers), None, "only the exact name counts");
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("lang=zh-CN;  om_session=abc123 ; z=1"),
+        );
+        assert_eq!(session_cookie(&headers).as_deref(), Some("abc123"));
     }
 }

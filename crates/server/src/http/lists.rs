@@ -13,7 +13,7 @@ use vpn_console_domain::api::{
 };
 use vpn_console_domain::RegionId;
 
-use super::extract::{ApiPath, ApiQuery, Auth};
+use super::extract::{ApiQuery, Auth, KnownRegion};
 use super::{AppError, AppState, Result};
 use crate::store::read_cache::ReadCache;
 use crate::store::ListQuery;
@@ -34,16 +34,14 @@ pub type PageCache = ReadCache<PageKey, Bytes>;
 const SERVER_TIME_FIELD: &[u8] = b",\"server_time\":";
 
 impl PageKey {
-    /// Checks the query and the region of a list request.
-    async fn checked(
-        state: &AppState,
+    /// Checks the query of a list request in a known region.
+    fn checked(
         account: String,
         list: &'static str,
-        region: &str,
+        region: RegionId,
         params: ListParams,
     ) -> Result<Self> {
         let query = params.check()?;
-        let region = known_region(state, region).await?;
         Ok(PageKey {
             account,
             list,
@@ -153,21 +151,6 @@ impl ListParams {
     }
 }
 
-pub(super) async fn known_region(state: &AppState, region: &str) -> Result<RegionId> {
-    let not_found = || {
-        AppError::not_found(&format!(
-            "Region '{}'",
-            region.chars().take(40).collect::<String>()
-        ))
-    };
-    let id: RegionId = region.parse().map_err(|_| not_found())?;
-    if state.store.region_exists(&id).await? {
-        Ok(id)
-    } else {
-        Err(not_found())
-    }
-}
-
 /// VPN gateways of the region with their O&M Events column.
 #[utoipa::path(get, path = "/regions/{region}/vpn-gateways", tag = "vpn-gateways",
     params(("region" = String, Path, description = "Region ID, e.g. cn-hangzhou"), ListParams),
@@ -175,10 +158,10 @@ pub(super) async fn known_region(state: &AppState, region: &str) -> Result<Regio
 async fn list_gateways(
     State(state): State<AppState>,
     Auth(principal): Auth,
-    ApiPath(region): ApiPath<String>,
+    KnownRegion(region): KnownRegion,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Response> {
-    let key = PageKey::checked(&state, principal.account, "vpn-gateways", &region, params).await?;
+    let key = PageKey::checked(principal.account, "vpn-gateways", region, params)?;
     if let Some(page) = cached_page(&state, &key)? {
         return Ok(page);
     }
@@ -201,17 +184,10 @@ async fn list_gateways(
 async fn list_connections(
     State(state): State<AppState>,
     Auth(principal): Auth,
-    ApiPath(region): ApiPath<String>,
+    KnownRegion(region): KnownRegion,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Response> {
-    let key = PageKey::checked(
-        &state,
-        principal.account,
-        "ipsec-connections",
-        &region,
-        params,
-    )
-    .await?;
+    let key = PageKey::checked(principal.account, "ipsec-connections", region, params)?;
     if let Some(page) = cached_page(&state, &key)? {
         return Ok(page);
     }

@@ -1,4 +1,4 @@
-//! The HTTP API (DESIGN.md section 6) and the console's files.
+//! The HTTP API (docs/DESIGN.md section 6) and the console's files.
 
 mod error;
 mod events;
@@ -16,14 +16,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
 use tokio::sync::Notify;
+use tower::Layer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -117,6 +119,15 @@ pub fn app(state: AppState, console_dir: &Path) -> Router {
         .precompressed_br()
         .precompressed_gzip()
         .fallback(ServeFile::new(&index));
+    // The console's files are chosen by Accept-Encoding (brotli, gzip or plain), so a shared
+    // cache must key them by it too, or it could hand brotli to a client that never asked.
+    // On every answer of the files, the plain ones and 304s included: which variants a file
+    // has is not known from the answer, and a needless Vary costs a cache little.
+    let console = SetResponseHeaderLayer::appending(
+        header::VARY,
+        HeaderValue::from_static("accept-encoding"),
+    )
+    .layer(console);
 
     Router::new()
         .route(

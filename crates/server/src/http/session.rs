@@ -7,11 +7,12 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Duration;
+use cookie::{Cookie, SameSite};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vpn_console_domain::api::{ApiError, LoginRequest, SessionInfo};
 
-use super::extract::{session_cookie_from_headers, ApiJson, Auth, SESSION_COOKIE};
+use super::extract::{session_cookie, ApiJson, Auth, SESSION_COOKIE};
 use super::{AppError, AppState, Result};
 use crate::store::accounts::{MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS};
 
@@ -70,25 +71,36 @@ async fn log_in(
     let secure = headers
         .get("x-forwarded-proto")
         .is_some_and(|v| v.as_bytes() == b"https");
-    let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
-        SESSION_HOURS * 3600,
-        if secure { "; Secure" } else { "" }
-    );
+    let cookie = session_set_cookie(token, cookie::time::Duration::hours(SESSION_HOURS))
+        .secure(secure)
+        .build();
     let info = SessionInfo {
         email: principal.email,
         account: principal.account,
-        role: principal.role.as_str().to_owned(),
+        role: principal.role,
         expires_at,
     };
-    Ok((
-        [(
-            header::SET_COOKIE,
-            HeaderValue::from_str(&cookie).expect("ASCII cookie"),
-        )],
-        Json(info),
+    Ok(([set_cookie(&cookie)], Json(info)).into_response())
+}
+
+/// The session cookie as log-in sets it and log-out clears it: sent on every path, never to
+/// scripts, never with requests from other sites.
+fn session_set_cookie(
+    value: String,
+    max_age: cookie::time::Duration,
+) -> cookie::CookieBuilder<'static> {
+    Cookie::build((SESSION_COOKIE, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .max_age(max_age)
+}
+
+fn set_cookie(cookie: &Cookie<'_>) -> (header::HeaderName, HeaderValue) {
+    (
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie.to_string()).expect("an ASCII cookie"),
     )
-        .into_response())
 }
 
 fn too_many_attempts(wait_s: i64) -> Response {
@@ -116,18 +128,11 @@ async fn log_out(
     _auth: Auth,
     headers: HeaderMap,
 ) -> Result<Response> {
-    if let Some(token) = session_cookie_from_headers(&headers) {
+    if let Some(token) = session_cookie(&headers) {
         state.store.delete_session(&token).await?;
     }
-    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(
-            header::SET_COOKIE,
-            HeaderValue::from_str(&clear).expect("ASCII cookie"),
-        )],
-    )
-        .into_response())
+    let clear = session_set_cookie(String::new(), cookie::time::Duration::ZERO).build();
+    Ok((StatusCode::NO_CONTENT, [set_cookie(&clear)]).into_response())
 }
 
 /// Who is logged in (the console asks at start).
@@ -140,7 +145,7 @@ async fn who_am_i(
     Ok(Json(SessionInfo {
         email: principal.email,
         account: principal.account,
-        role: principal.role.as_str().to_owned(),
+        role: principal.role,
         expires_at: principal
             .expires_at
             .unwrap_or_else(|| state.clock.now() + Duration::days(365)),

@@ -14,6 +14,9 @@ use vpn_console_server::{demo, AppState};
 
 pub const PASSWORD: &str = demo::DEMO_PASSWORD;
 
+/// The name under which the test server's own scheduler runs (and loads the demo).
+pub const SERVER_INSTANCE: &str = "server";
+
 #[derive(Debug, Clone, Copy)]
 pub enum Backend {
     Sqlite,
@@ -25,6 +28,7 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub store: Store,
     pub state: AppState,
+    pub time_scale: f64,
     /// The database, for a second process's view of it.
     pub db_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -41,6 +45,12 @@ fn postgres_admin_url() -> String {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_scaled(backend, 1.0).await
+    }
+
+    /// A server whose maintenance runs `time_scale` times faster than real time, its demo
+    /// loaded by its own scheduler ([`SERVER_INSTANCE`]).
+    pub async fn spawn_scaled(backend: Backend, time_scale: f64) -> TestApp {
         sqlx::any::install_default_drivers();
         let clock = ManualClock::new(Utc::now().trunc_subsecs(0));
         let (url, dir, pg_database) = match backend {
@@ -63,17 +73,30 @@ impl TestApp {
             }
         };
         let store = Store::connect(&url).await.unwrap();
-        assert!(demo::load(&store, clock.now()).await.unwrap());
         let state = vpn_console_server::state(store.clone(), Arc::new(clock.clone()));
-        let app =
-            vpn_console_server::router(state.clone(), std::path::Path::new("/nonexistent-console"));
+        let mut app = TestApp {
+            base: String::new(),
+            clock,
+            store,
+            state,
+            time_scale,
+            db_url: url,
+            shutdown: None,
+            server: None,
+            _dir: dir,
+            pg_database,
+        };
+        assert!(demo::load(&app.scheduler(SERVER_INSTANCE)).await.unwrap());
+        let app_state = app.state.clone();
+        let router =
+            vpn_console_server::router(app_state, std::path::Path::new("/nonexistent-console"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             axum::serve(
                 listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
             )
             .with_graceful_shutdown(async {
                 let _ = rx.await;
@@ -81,17 +104,10 @@ impl TestApp {
             .await
             .unwrap();
         });
-        TestApp {
-            base,
-            clock,
-            store,
-            state,
-            db_url: url,
-            shutdown: Some(tx),
-            server: Some(server),
-            _dir: dir,
-            pg_database,
-        }
+        app.base = base;
+        app.shutdown = Some(tx);
+        app.server = Some(server);
+        app
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -107,7 +123,7 @@ impl TestApp {
             store: self.store.clone(),
             clock: Arc::new(self.clock.clone()),
             wake: self.state.scheduler_wake.clone(),
-            time_scale: 1.0,
+            time_scale: self.time_scale,
             instance: instance.to_owned(),
         }
     }

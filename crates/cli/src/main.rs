@@ -1,0 +1,106 @@
+//! omctl: the O&M events console's command-line client over the public API (DESIGN.md 11).
+
+mod cli;
+mod client;
+mod events;
+mod lists;
+mod notify;
+mod table;
+mod time;
+
+use std::io::Write;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, EventsCommand, WebhooksCommand};
+use crate::client::{Api, Failure, Outcome};
+use crate::time::Zone;
+
+/// What every command needs: the API, how to print, and the viewer's zone.
+pub struct Ctx {
+    pub api: Api,
+    pub json: bool,
+    pub zone: Zone,
+    /// `--tz` as given: the zone a wall time in `--at` is read in.
+    pub tz: Option<String>,
+}
+
+impl Ctx {
+    pub fn print(&self, text: &str) -> Outcome {
+        let mut out = std::io::stdout().lock();
+        // A closed pipe (`omctl … | head`) is not the command's failure.
+        let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+        Ok(())
+    }
+
+    /// The API's JSON as it came, one document per line.
+    pub fn print_raw(&self, body: &str) -> Outcome {
+        if body.is_empty() {
+            return Ok(());
+        }
+        self.print(&format!("{}\n", body.trim_end()))
+    }
+}
+
+fn main() {
+    // clap ends the process itself: 0 for --help and --version, 2 for a usage error.
+    let cli = Cli::parse();
+    let json = cli.global.json;
+    if let Err(failure) = run(cli) {
+        if json {
+            println!("{}", failure.json());
+        }
+        eprintln!("omctl: {}", failure.message());
+        std::process::exit(failure.exit_code());
+    }
+}
+
+fn run(cli: Cli) -> Outcome {
+    let g = &cli.global;
+    let zone = Zone::for_display(g.utc, g.tz.as_deref())?;
+    let url = g.url.as_deref().ok_or_else(|| {
+        Failure::Usage("no server: set OM_URL or pass --url https://…".to_owned())
+    })?;
+    let token = g
+        .token
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| {
+            Failure::Auth(
+                "no API token: set OM_TOKEN or pass --token (the server's create-token makes one)"
+                    .to_owned(),
+            )
+        })?;
+    let ctx = Ctx {
+        api: Api::new(url, token.trim())?,
+        json: g.json,
+        zone,
+        tz: g.tz.clone(),
+    };
+    match &cli.command {
+        Command::Regions => lists::regions(&ctx),
+        Command::Gateways { list, search } => lists::gateways(&ctx, list, search.as_deref()),
+        Command::Connections { list } => lists::connections(&ctx, list),
+        Command::Events(e) => match e {
+            EventsCommand::List {
+                region,
+                status,
+                days,
+            } => lists::events(&ctx, region, status.as_deref(), *days),
+            EventsCommand::Show { id } => events::show(&ctx, id),
+            EventsCommand::Reschedule { id, at } => events::reschedule(&ctx, id, at),
+            EventsCommand::Execute { id, yes } => events::execute(&ctx, id, *yes),
+            EventsCommand::Log { id } => events::log(&ctx, id),
+        },
+        Command::CalendarUrl => notify::calendar_url(&ctx),
+        Command::Webhooks(w) => match w {
+            WebhooksCommand::List => notify::list(&ctx),
+            WebhooksCommand::Add {
+                url,
+                description,
+                event_types,
+            } => notify::add(&ctx, url, description.as_deref(), event_types),
+            WebhooksCommand::Remove { id } => notify::remove(&ctx, id),
+        },
+    }
+}

@@ -1,0 +1,148 @@
+//! The whole decision on one execution request (section 5 plus 10.2 and 10.3), shared by
+//! `POST /om-events/{id}/execution` and each item of a bulk request, so both answer alike.
+
+use crate::api::ApiError;
+use crate::event::OmEvent;
+use crate::schedule::{validate, ExecutionPlan, ExecutionRequest};
+
+use super::conflict::{conflict_periods, conflicts_at, PlannedEvent};
+use super::freeze::{freeze_at, freeze_periods};
+use super::timeline::{nearest_allowed, utc_text};
+use super::{PlanningContext, PlanningError, PlanningErrorCode};
+
+/// Accepts or refuses `request` for `event`, in this order:
+/// 1. the execution-time rules of section 5 ([`validate`]);
+/// 2. `in_freeze_period` when the execution would overlap a freeze (Execute Now too: a freeze
+///    means nothing runs);
+/// 3. `creates_conflict` when it would conflict with another current event, unless
+///    `allow_conflict`.
+///
+/// Refusals 2 and 3 carry `suggested_at`: the allowed time nearest the one asked for (no later
+/// than the default, not before now, in no freeze, and without a conflict unless allowed).
+pub fn check_execution(
+    event: &PlannedEvent,
+    request: &ExecutionRequest,
+    allow_conflict: bool,
+    ctx: &PlanningContext<'_>,
+) -> Result<ExecutionPlan, PlanningError> {
+    let plan = validate(&event.event, request, ctx.now)?;
+    let at = plan.execute_at;
+    let suggest = || {
+        let mut forbidden: Vec<_> = freeze_periods(ctx.freezes).collect();
+        if !allow_conflict {
+            forbidden.extend(conflict_periods(event, ctx.others));
+        }
+        nearest_allowed(at, ctx.now, event.event.default_execute_at, &forbidden)
+    };
+    if let Some(freeze) = freeze_at(at, ctx.freezes) {
+        return Err(PlanningError {
+            code: PlanningErrorCode::InFreezePeriod,
+            field: Some("execute_at".to_owned()),
+            message: format!(
+                "An execution at {} would run into freeze period {} ({} to {}: {}).",
+                utc_text(at),
+                freeze.id,
+                utc_text(freeze.starts_at),
+                utc_text(freeze.ends_at),
+                freeze.reason
+            ),
+            suggested_at: suggest(),
+        });
+    }
+    if !allow_conflict {
+        let found = conflicts_at(event, at, ctx.others);
+        if let Some(first) = found.first() {
+            let gateways: Vec<&str> = first
+                .customer_gateway_ids
+                .iter()
+                .map(|id| id.as_str())
+                .collect();
+            return Err(PlanningError {
+                code: PlanningErrorCode::CreatesConflict,
+                field: Some("execute_at".to_owned()),
+                message: format!(
+                    "At {} this event would run together with O&M event {} on {} {}, and customer gateway {} would lose its redundant paths at once.",
+                    utc_text(at),
+                    first.event_id,
+                    first.resource.kind_str(),
+                    first.resource.id_str(),
+                    gateways.join(", ")
+                ),
+                suggested_at: suggest(),
+            });
+        }
+    }
+    Ok(plan)
+}
+
+/// The answer to one request for one event id, with the status code it maps to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// 200: the event runs at this plan.
+    Accepted(ExecutionPlan),
+    /// 404: no such event for this account.
+    NotFound,
+    /// 412: the version the client saw is not the current one.
+    VersionMismatch { current: i64 },
+    /// 422: a rule refuses.
+    Refused(PlanningError),
+}
+
+impl Decision {
+    pub fn status(&self) -> u16 {
+        match self {
+            Decision::Accepted(_) => 200,
+            Decision::NotFound => 404,
+            Decision::VersionMismatch { .. } => 412,
+            Decision::Refused(_) => 422,
+        }
+    }
+
+    /// The `{code, message}` the single endpoint answers with, `None` when accepted.
+    pub fn api_error(&self) -> Option<ApiError> {
+        let (code, message) = match self {
+            Decision::Accepted(_) => return None,
+            Decision::NotFound => ("not_found", "The O&M event was not found.".to_owned()),
+            Decision::VersionMismatch { current } => (
+                "stale",
+                format!("The O&M event changed meanwhile (it is now at version {current}); reload it and try again."),
+            ),
+            Decision::Refused(e) => (e.code.as_str(), e.message.clone()),
+        };
+        Some(ApiError {
+            code: code.to_owned(),
+            message,
+        })
+    }
+}
+
+/// Decides a request on `event` (`None`: not found) sent with `If-Match: expected_version`.
+pub fn decide(
+    event: Option<&PlannedEvent>,
+    expected_version: i64,
+    request: &ExecutionRequest,
+    allow_conflict: bool,
+    ctx: &PlanningContext<'_>,
+) -> Decision {
+    let Some(event) = event else {
+        return Decision::NotFound;
+    };
+    if event.event.version != expected_version {
+        return Decision::VersionMismatch {
+            current: event.event.version,
+        };
+    }
+    match check_execution(event, request, allow_conflict, ctx) {
+        Ok(plan) => Decision::Accepted(plan),
+        Err(e) => Decision::Refused(e),
+    }
+}
+
+/// The event as an accepted plan leaves it: the new time, and the version bumped as a store
+/// bumps it on every change.
+pub fn apply(event: &OmEvent, plan: &ExecutionPlan) -> OmEvent {
+    let mut next = event.clone();
+    next.execute_at = plan.execute_at;
+    next.version += 1;
+    next
+}

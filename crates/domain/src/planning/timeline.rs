@@ -1,0 +1,86 @@
+//! Times an event may start at, given periods it must not overlap.
+//!
+//! Every such period becomes an *open* interval of forbidden start times: an execution
+//! `[t, t + d)` overlaps `[a, b)` exactly when `a - d < t < b`, so both ends are allowed.
+
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
+
+use crate::impact::EVENT_DURATION_S;
+
+/// Start times in `(start, end)` are forbidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Forbidden {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Forbidden {
+    /// The start times whose execution would overlap `[from, until)`.
+    pub fn overlapping(from: DateTime<Utc>, until: DateTime<Utc>) -> Self {
+        Forbidden {
+            start: from - event_duration(),
+            end: until,
+        }
+    }
+
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        self.start < t && t < self.end
+    }
+}
+
+pub(crate) fn event_duration() -> Duration {
+    Duration::seconds(i64::from(EVENT_DURATION_S))
+}
+
+pub(crate) fn allowed(t: DateTime<Utc>, forbidden: &[Forbidden]) -> bool {
+    !forbidden.iter().any(|f| f.contains(t))
+}
+
+/// The latest allowed start in `[lo, hi]`.
+pub(crate) fn latest_allowed(
+    lo: DateTime<Utc>,
+    hi: DateTime<Utc>,
+    forbidden: &[Forbidden],
+) -> Option<DateTime<Utc>> {
+    if lo > hi {
+        return None;
+    }
+    // When `hi` is forbidden, the answer is the start of some forbidden interval (or `lo`).
+    std::iter::once(hi)
+        .chain(forbidden.iter().map(|f| f.start))
+        .chain(std::iter::once(lo))
+        .filter(|t| lo <= *t && *t <= hi && allowed(*t, forbidden))
+        .max()
+}
+
+/// The allowed start in `[lo, hi]` nearest to `wanted`; of two equally near, the earlier.
+pub(crate) fn nearest_allowed(
+    wanted: DateTime<Utc>,
+    lo: DateTime<Utc>,
+    hi: DateTime<Utc>,
+    forbidden: &[Forbidden],
+) -> Option<DateTime<Utc>> {
+    if lo > hi {
+        return None;
+    }
+    let clamped = wanted.clamp(lo, hi);
+    // The nearest allowed point is `clamped` itself or an end of a forbidden interval.
+    std::iter::once(clamped)
+        .chain(forbidden.iter().flat_map(|f| [f.start, f.end]))
+        .chain([lo, hi])
+        .filter(|t| lo <= *t && *t <= hi && allowed(*t, forbidden))
+        .min_by_key(|t| ((*t - wanted).abs(), *t))
+}
+
+// Written field by field rather than with chrono's format strings, which weigh on the wasm.
+pub(crate) fn utc_text(t: DateTime<Utc>) -> String {
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}

@@ -1,0 +1,147 @@
+//! Freeze periods (DESIGN.md 10.3): their validation and the flag on an event whose default
+//! time is in one. The tables also run in headless Chromium (wasm-bindgen-test).
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+#[path = "planning_support.rs"]
+mod support;
+
+use chrono::{DateTime, Utc};
+
+use support::*;
+use vpn_console_domain::planning::freeze::freeze_at;
+use vpn_console_domain::planning::{
+    freeze_flag, validate_freeze_period, FreezePeriodSpec, PlannedEvent, PlanningContext,
+};
+
+fn now() -> DateTime<Utc> {
+    t(2026, 12, 1, 8, 0)
+}
+
+/// om-a on vpn-a, default Wednesday 9 December 12:00 UTC; om-b on vpn-b at `b_at`, same site.
+fn pair(b_at: DateTime<Utc>) -> (PlannedEvent, PlannedEvent) {
+    let (a, b, _) = redundant_site(t(2026, 12, 9, 12, 0), b_at);
+    (a, b)
+}
+
+#[test]
+fn a_time_is_in_a_freeze_when_its_execution_overlaps_it() {
+    let freezes = [freeze(
+        "frz-1",
+        t(2026, 12, 9, 12, 0),
+        t(2026, 12, 9, 14, 0),
+    )];
+    for (at, inside) in [
+        (t(2026, 12, 9, 11, 50), false),
+        (t(2026, 12, 9, 11, 51), true),
+        (t(2026, 12, 9, 13, 59), true),
+        (t(2026, 12, 9, 14, 0), false),
+    ] {
+        assert_eq!(freeze_at(at, &freezes).is_some(), inside, "{at}");
+    }
+}
+
+#[test]
+fn freeze_period_validation() {
+    let existing = [freeze("frz-1", t(2026, 12, 20, 0, 0), t(2027, 1, 3, 0, 0))];
+    let s = |from, until, reason: &str| FreezePeriodSpec {
+        starts_at: from,
+        ends_at: until,
+        reason: reason.into(),
+    };
+    let cases = [
+        (
+            s(t(2026, 12, 5, 0, 0), t(2026, 12, 4, 0, 0), "x"),
+            Some(("freeze_period_reversed", "ends_at")),
+        ),
+        (
+            s(t(2026, 12, 5, 0, 0), t(2026, 12, 5, 0, 0), "x"),
+            Some(("freeze_period_reversed", "ends_at")),
+        ),
+        (
+            s(t(2026, 12, 19, 0, 0), t(2026, 12, 20, 0, 1), "x"),
+            Some(("freeze_periods_overlap", "starts_at")),
+        ),
+        (
+            s(t(2027, 1, 2, 0, 0), t(2027, 1, 9, 0, 0), "x"),
+            Some(("freeze_periods_overlap", "starts_at")),
+        ),
+        (
+            s(t(2026, 12, 19, 0, 0), t(2026, 12, 20, 0, 0), "  "),
+            Some(("invalid_reason", "reason")),
+        ),
+        (
+            s(
+                t(2026, 12, 19, 0, 0),
+                t(2026, 12, 20, 0, 0),
+                &"x".repeat(201),
+            ),
+            Some(("invalid_reason", "reason")),
+        ),
+        (
+            s(
+                t(2026, 12, 19, 0, 0),
+                t(2026, 12, 20, 0, 0),
+                "touching is fine",
+            ),
+            None,
+        ),
+        (
+            s(t(2027, 1, 3, 0, 0), t(2027, 1, 4, 0, 0), "so is after"),
+            None,
+        ),
+    ];
+    for (spec, expected) in cases {
+        let got = validate_freeze_period(&spec, &existing).err();
+        let got = got
+            .as_ref()
+            .map(|e| (e.code.as_str(), e.field.as_deref().unwrap()));
+        assert_eq!(got, expected, "{spec:?}");
+    }
+    let err = validate_freeze_period(
+        &s(t(2026, 12, 25, 0, 0), t(2026, 12, 26, 0, 0), "x"),
+        &existing,
+    )
+    .unwrap_err();
+    assert!(err.message.contains("frz-1"), "{}", err.message);
+}
+
+#[test]
+fn an_event_whose_default_is_in_a_freeze_is_flagged() {
+    let (a, _) = pair(t(2026, 12, 20, 0, 0));
+    let freezes = [freeze(
+        "frz-1",
+        t(2026, 12, 9, 11, 55),
+        t(2026, 12, 10, 0, 0),
+    )];
+    let ctx = PlanningContext {
+        now: now(),
+        freezes: &freezes,
+        others: &[],
+    };
+    let flag = freeze_flag(&a, &ctx).expect("flagged");
+    assert_eq!(flag.freeze_period_id, "frz-1");
+    assert_eq!(flag.latest_allowed_at, Some(t(2026, 12, 9, 11, 45)));
+    // A freeze that starts too soon leaves no time before it.
+    let ctx = PlanningContext {
+        now: t(2026, 12, 9, 11, 50),
+        ..ctx
+    };
+    assert_eq!(freeze_flag(&a, &ctx).unwrap().latest_allowed_at, None);
+    // Ending right at the default: the event runs after it, nothing to flag.
+    let freezes = [freeze("frz-2", t(2026, 12, 9, 0, 0), t(2026, 12, 9, 12, 0))];
+    assert_eq!(
+        freeze_flag(
+            &a,
+            &PlanningContext {
+                now: now(),
+                freezes: &freezes,
+                others: &[]
+            }
+        ),
+        None
+    );
+}
