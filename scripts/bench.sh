@@ -22,6 +22,7 @@ PARTS=(
   "scheduler  10,000 events due at once (SQLite, PostgreSQL)"
   "growth     database growth per thousand writes (SQLite, PostgreSQL)"
   "live       2,000 open live-update streams: commit to arrival p50/p99, memory per stream"
+  "webhooks   10,000 deliveries to a local receiver; a reschedule's cost with endpoints (SQLite, PostgreSQL)"
 )
 part_names() { for p in "${PARTS[@]}"; do echo "${p%% *}"; done; }
 
@@ -221,6 +222,12 @@ part_scheduler() {
   say "scheduler benchmark build (server-release)"
   cargo bench --profile server-release -p vpn-console-server --bench scheduler --no-run
   cargo bench --profile server-release -p vpn-console-server --bench scheduler
+}
+
+# The webhook outbox and dispatcher (crates/server/benches/webhooks.rs).
+part_webhooks() {
+  need_postgres
+  cargo bench --profile server-release -p vpn-console-server --bench webhooks
 }
 
 export BENCH_PARTS_RUN="${selected[*]}"

@@ -14,6 +14,9 @@ use wasm_bindgen::JsValue;
 
 use crate::router::{event_api_path, list_api_path, region_days_api_path, ApiPath};
 
+#[path = "api_notifications.rs"]
+pub mod notifications;
+
 /// A failed call, as the console shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CallError {

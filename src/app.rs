@@ -6,10 +6,10 @@ use vpn_console_domain::api::Region;
 
 use crate::api;
 use crate::i18n::{self, Lang, Msg};
-use crate::pages::{ConnectionsPage, GatewaysPage, HistoryPage, LoginPage};
+use crate::pages::{ConnectionsPage, GatewaysPage, HistoryPage, LoginPage, NotificationsPage};
 use crate::router::{
     list_href, provide_location, use_location, use_navigate, use_query_map, NavLink, CONNECTIONS,
-    GATEWAYS, HISTORY,
+    GATEWAYS, HISTORY, NOTIFICATIONS,
 };
 use crate::state::{
     initial_lang, initial_zone, remember_lang, remember_region, remember_zone, use_region, Ctx,
@@ -59,6 +59,7 @@ enum Page {
     Gateways,
     Connections,
     History,
+    Notifications,
     NotFound,
 }
 
@@ -73,6 +74,7 @@ impl Page {
             GATEWAYS => Page::Gateways,
             CONNECTIONS => Page::Connections,
             HISTORY => Page::History,
+            NOTIFICATIONS => Page::Notifications,
             _ => Page::NotFound,
         }
     }
@@ -127,6 +129,7 @@ fn Shell() -> impl IntoView {
                 <NavLink href=nav_href(GATEWAYS)>{move || t(Msg::VpnGateways)}</NavLink>
                 <NavLink href=nav_href(CONNECTIONS)>{move || t(Msg::IpsecConnections)}</NavLink>
                 <NavLink href=nav_href(HISTORY)>{move || t(Msg::History)}</NavLink>
+                <NavLink href=nav_href(NOTIFICATIONS)>{move || t(Msg::Notifications)}</NavLink>
             </nav>
             <main class="content" id="main" tabindex="-1">
                 {move || match page.get() {
@@ -134,6 +137,7 @@ fn Shell() -> impl IntoView {
                     Page::Gateways => view! { <GatewaysPage/> }.into_any(),
                     Page::Connections => view! { <ConnectionsPage/> }.into_any(),
                     Page::History => view! { <HistoryPage/> }.into_any(),
+                    Page::Notifications => view! { <NotificationsPage/> }.into_any(),
                     Page::NotFound => view! { <h1>{t(Msg::PageNotFound)}</h1> <p><a href=GATEWAYS>{t(Msg::GoToGateways)}</a></p> }.into_any(),
                 }}
             </main>

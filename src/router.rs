@@ -60,6 +60,7 @@ impl Query {
 pub const GATEWAYS: &str = "/vpn-gateways";
 pub const CONNECTIONS: &str = "/ipsec-connections";
 pub const HISTORY: &str = "/history";
+pub const NOTIFICATIONS: &str = "/notifications";
 
 /// `a=1&b=x+y`, encoded by the browser's `URLSearchParams`, as index.html encodes its requests.
 fn query_string(pairs: &[(&str, &str)]) -> String {

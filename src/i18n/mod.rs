@@ -221,6 +221,42 @@ messages! {
     GatewayProvisioning => "provisioning", "准备中";
     GatewayUpdating => "updating", "更新中";
     GatewayDeleting => "deleting", "删除中";
+    // Notifications (DESIGN.md section 9).
+    Notifications => "Notifications", "通知";
+    NotificationsIntro => "Every O&M event reaches your own tools: signed webhooks (Standard Webhooks) and a calendar feed.", "每个运维事件都会送达您自己的工具：签名的 Webhook（Standard Webhooks）和日历订阅。";
+    Webhooks => "Webhooks", "Webhook";
+    WebhookUrl => "Endpoint URL", "接收地址";
+    WebhookDescription => "Description", "描述";
+    EventTypes => "Event types (none checked: all)", "事件类型（不勾选即全部）";
+    AllEventTypes => "all", "全部";
+    AddWebhook => "Add webhook", "添加 Webhook";
+    NoWebhooks => "No webhook yet.", "尚未添加 Webhook。";
+    LoadingWebhooks => "Loading webhooks…", "正在加载 Webhook…";
+    WebhookSecret => "Signing secret, shown only now:", "签名密钥（仅显示这一次）：";
+    Copy => "Copy", "复制";
+    Copied => "Copied", "已复制";
+    SendTest => "Send test", "发送测试";
+    TestQueued => "Test ping queued.", "测试消息已排队。";
+    ShowDeliveries => "Deliveries", "投递记录";
+    Delete => "Delete", "删除";
+    WebhookEnabled => "enabled", "已启用";
+    WebhookDisabled => "disabled (answered 410)", "已停用（对方返回 410）";
+    DeliveriesOf => "Deliveries of", "投递记录：";
+    NoDeliveries => "No delivery yet.", "尚无投递。";
+    ColType => "Type", "类型";
+    Attempts => "Attempts", "尝试次数";
+    NextAttempt => "Next attempt", "下次尝试";
+    LastAnswer => "Last answer", "最近应答";
+    Created => "Created", "创建时间";
+    StatusDelivered => "Delivered", "已送达";
+    ViewerWebhooks => "Your role is viewer: you can see the webhooks and their deliveries but not change them.", "您的角色为只读：可以查看 Webhook 及其投递记录，但不能修改。";
+    CalendarFeed => "Calendar feed", "日历订阅";
+    CalendarIntro => "A secret address for your calendar app: the O&M events, with an alarm a day ahead. Only you have it; a new one retires the old.", "供日历应用订阅的私密地址：列出运维事件，并提前一天提醒。仅您本人可见；新地址生成后旧地址即失效。";
+    CreateFeed => "Create feed URL", "创建订阅地址";
+    RotateFeed => "Rotate", "更换地址";
+    DeleteFeed => "Delete feed", "删除订阅";
+    FeedUrl => "Feed URL", "订阅地址";
+    FeedDeleted => "The feed URL no longer works.", "订阅地址已失效。";
 }
 
 pub fn reason(r: Reason) -> Msg {

@@ -65,6 +65,12 @@ test('no axe violations on the log-in page, the lists, the history and the open 
   await page.getByRole('link', { name: 'O&M event history' }).click();
   await page.locator('#history-table tbody tr').first().waitFor();
   await assertNoViolations(page, 'O&M event history');
+  // Notifications (DESIGN.md 9): the form, and the calendar feed's URL once created.
+  await page.getByRole('link', { name: 'Notifications' }).click();
+  await page.getByRole('button', { name: 'Add webhook' }).waitFor();
+  await page.getByRole('button', { name: 'Create feed URL' }).click();
+  await page.locator('#calendar-url').waitFor();
+  await assertNoViolations(page, 'Notifications');
   await page.context().close();
 });
 

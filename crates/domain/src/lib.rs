@@ -10,6 +10,7 @@ pub mod ids;
 pub mod impact;
 pub mod instant;
 pub mod names;
+pub mod notifications;
 pub mod planning;
 pub mod schedule;
 pub mod topology;

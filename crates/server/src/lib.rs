@@ -4,6 +4,7 @@ pub mod clock;
 pub mod demo;
 pub mod http;
 pub mod live;
+pub mod notify;
 pub mod operator;
 pub mod scheduler;
 pub mod serve;
@@ -18,17 +19,25 @@ pub use http::AppState;
 
 /// Everything a running server needs, for `main` and for tests alike.
 pub fn state(store: store::Store, clock: Arc<dyn clock::Clock>) -> AppState {
-    state_with(store, clock, http::client::Deployment::default())
+    state_with(
+        store,
+        clock,
+        http::client::Deployment::default(),
+        notify::Settings::default(),
+    )
 }
 
-/// The same, deployed behind proxies.
+/// The same, deployed behind proxies and with the notification settings of
+/// `--webhook-allow-private` and `--public-url`.
 pub fn state_with(
     store: store::Store,
     clock: Arc<dyn clock::Clock>,
     deployment: http::client::Deployment,
+    notify: notify::Settings,
 ) -> AppState {
     AppState::new(http::AppStateParts {
         deployment,
+        notify,
         list_pages: store::read_cache::ReadCache::new(store.changes().clone()),
         live: live::Hub::new(store.clone()),
         store,

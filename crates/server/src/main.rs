@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use vpn_console_server::clock::{Clock, SystemClock};
 use vpn_console_server::http::client::{parse_trusted_proxy, Deployment, TrustedProxies};
+use vpn_console_server::notify::Dispatcher;
 use vpn_console_server::scheduler::Scheduler;
 use vpn_console_server::store::{hash_password, redact_url, Role, Store};
 use vpn_console_server::{demo, operator};
@@ -57,6 +58,13 @@ struct Cli {
     /// any other Host are refused. Without one, any Host is answered.
     #[arg(long, env = "ALLOWED_HOST", value_delimiter = ',', global = true)]
     allowed_host: Vec<String>,
+    /// Webhooks may be plain http and reach loopback and private addresses (demos, tests).
+    #[arg(long, env = "WEBHOOK_ALLOW_PRIVATE", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true", global = true)]
+    webhook_allow_private: bool,
+    /// Where users reach the console, for links in webhooks and calendar feeds (default: the
+    /// address the request came to, and http://LISTEN for webhooks).
+    #[arg(long, env = "PUBLIC_URL", global = true)]
+    public_url: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -166,6 +174,10 @@ async fn run() -> anyhow::Result<()> {
                 trusted_proxies: TrustedProxies::new(cli.trusted_proxy),
                 allowed_hosts: cli.allowed_host,
             };
+            let notify = vpn_console_server::notify::Settings {
+                allow_private: cli.webhook_allow_private,
+                public_url: cli.public_url,
+            };
             serve(
                 store,
                 clock,
@@ -175,6 +187,7 @@ async fn run() -> anyhow::Result<()> {
                 cli.demo,
                 cli.time_scale,
                 instance,
+                notify,
             )
             .await
         }
@@ -257,14 +270,16 @@ async fn serve(
     load_demo: bool,
     time_scale: f64,
     instance: String,
+    notify: vpn_console_server::notify::Settings,
 ) -> anyhow::Result<()> {
-    let state = vpn_console_server::state_with(store.clone(), clock.clone(), deployment);
+    let state =
+        vpn_console_server::state_with(store.clone(), clock.clone(), deployment, notify.clone());
     let scheduler = Scheduler {
         store: store.clone(),
-        clock,
+        clock: clock.clone(),
         wake: state.scheduler_wake.clone(),
         time_scale,
-        instance,
+        instance: instance.clone(),
         troubles: Default::default(),
     };
     if load_demo && demo::load(&scheduler).await? {
@@ -287,6 +302,19 @@ async fn serve(
         .await
         .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
+    // Sends the webhook outbox and the reminders (DESIGN.md 9); links name the
+    // address actually bound.
+    let dispatcher = Dispatcher::new(
+        store.clone(),
+        clock,
+        time_scale,
+        instance,
+        notify.allow_private,
+        notify
+            .public_url
+            .unwrap_or_else(|| format!("http://{addr}")),
+    );
+    tokio::spawn(dispatcher.run());
     tracing::info!(%addr, "serving");
     println!("VPN Gateway O&M console at http://{addr}");
     vpn_console_server::serve::serve(listener, app, async move {

@@ -10,6 +10,9 @@ mod login_guard;
 mod regions;
 mod session;
 mod stream;
+// Notifications (DESIGN.md 9).
+mod calendar;
+mod webhooks;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -66,6 +69,8 @@ pub struct AppStateParts {
     pub deployment: client::Deployment,
     /// The open live update streams and what feeds them.
     pub live: crate::live::Hub,
+    /// Webhook URL rules and the public URL (DESIGN.md 9).
+    pub notify: crate::notify::Settings,
 }
 
 #[derive(OpenApi)]
@@ -106,7 +111,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(lists::router())
         .merge(events::router())
         .merge(session::router())
-        .merge(stream::router());
+        .merge(stream::router())
+        .merge(webhooks::router())
+        .merge(calendar::router());
     let (router, doc) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     (router, doc)
 }

@@ -21,12 +21,12 @@ pub use execution::LEASE_S;
 pub use publish::{NewEvent, PublishError};
 pub use request::RequestRefused;
 
-pub(super) const EVENT_COLUMNS: &str =
+pub(crate) const EVENT_COLUMNS: &str =
     "id, account_id, region_id, resource_kind, resource_id, gateway_ip_role, \
     gateway_ip, reason, status, default_execute_at, execute_at, published_at, started_at, \
     finished_at, version";
 
-pub(super) fn event_from_row(row: &AnyRow) -> sqlx::Result<OmEvent> {
+pub(crate) fn event_from_row(row: &AnyRow) -> sqlx::Result<OmEvent> {
     EventRow::decode(row)?.into_event()
 }
 
@@ -57,10 +57,19 @@ pub(crate) async fn log(
     .bind(to)
     .execute(&mut **tx)
     .await?;
+    // Notifications (DESIGN.md 9): the webhook deliveries of this change, in its transaction.
+    let entry = LogEntry {
+        at,
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        from: from.map(str::to_owned),
+        to: to.map(str::to_owned),
+    };
+    crate::notify::outbox::on_log(tx, event_id, &entry).await?;
     Ok(())
 }
 
-async fn event_in_tx(tx: &mut Tx, id: &str) -> sqlx::Result<Option<(OmEvent, String)>> {
+pub(crate) async fn event_in_tx(tx: &mut Tx, id: &str) -> sqlx::Result<Option<(OmEvent, String)>> {
     let row = sqlx::query(&format!(
         "SELECT {EVENT_COLUMNS} FROM om_events WHERE id = $1"
     ))

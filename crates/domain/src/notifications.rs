@@ -1,0 +1,92 @@
+//! The JSON shapes of notifications (DESIGN.md section 9): webhook endpoints, their deliveries
+//! and the calendar feed, shared by the console and the server.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Every event type an endpoint may subscribe to: one per audit-log action, the reminders and
+/// the test ping.
+pub const EVENT_TYPES: [&str; 10] = [
+    "om_event.published",
+    "om_event.rescheduled",
+    "om_event.execute_now",
+    "om_event.started",
+    "om_event.resumed",
+    "om_event.completed",
+    "om_event.failed",
+    "om_event.cancelled",
+    "om_event.reminder",
+    "ping",
+];
+
+/// At most this many endpoints per account.
+pub const MAX_WEBHOOKS: usize = 10;
+
+/// `POST /webhooks`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewWebhook {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Absent means every type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_types: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Webhook {
+    pub id: String,
+    pub url: String,
+    pub description: String,
+    /// `null` means every type.
+    pub event_types: Option<Vec<String>>,
+    /// False once the receiver answered 410 Gone.
+    pub enabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The answer to `POST /webhooks`: the endpoint and its secret, shown only here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedWebhook {
+    #[serde(flatten)]
+    pub webhook: Webhook,
+    /// `whsec_` and the base64 of 32 random bytes: the key of the Standard Webhooks signature.
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Delivery {
+    /// Also the `webhook-id` header, the same on every attempt.
+    pub id: String,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub om_event_id: Option<String>,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: u32,
+    pub last_status_code: Option<u16>,
+    pub last_error: Option<String>,
+    /// The start of the receiver's last answer (at most 1 KB).
+    pub last_response: Option<String>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Deliveries {
+    pub items: Vec<Delivery>,
+    pub total: u64,
+}
+
+/// The answer to `POST /calendar-feed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarFeed {
+    pub url: String,
+}

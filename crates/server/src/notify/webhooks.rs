@@ -1,0 +1,257 @@
+//! Webhook endpoints and their delivery log, in the database.
+
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use vpn_console_domain::notifications::{
+    CreatedWebhook, Deliveries, Delivery, Webhook, MAX_WEBHOOKS,
+};
+
+use super::outbox::{enqueue, Report};
+use super::signing::new_secret;
+use crate::clock::{from_millis, to_millis};
+use crate::store::{int, opt_int, opt_text, text, Store};
+
+pub enum CreateError {
+    TooMany,
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for CreateError {
+    fn from(e: sqlx::Error) -> Self {
+        CreateError::Db(e)
+    }
+}
+
+/// What a manual retry found.
+pub enum RetryOutcome {
+    Queued,
+    NotFound,
+    NotFailed,
+}
+
+const WEBHOOK_COLUMNS: &str = "id, url, description, event_types, enabled, created_at";
+
+fn webhook_from_row(row: &AnyRow) -> sqlx::Result<Webhook> {
+    let types = opt_text(row, "event_types")?;
+    Ok(Webhook {
+        id: text(row, "id")?,
+        url: text(row, "url")?,
+        description: text(row, "description")?,
+        event_types: types.and_then(|t| serde_json::from_str(&t).ok()),
+        enabled: int(row, "enabled")? == 1,
+        created_at: from_millis(int(row, "created_at")?),
+    })
+}
+
+fn delivery_from_row(row: &AnyRow) -> sqlx::Result<Delivery> {
+    Ok(Delivery {
+        id: text(row, "id")?,
+        event_type: text(row, "event_type")?,
+        om_event_id: opt_text(row, "om_event_id")?,
+        status: text(row, "status")?,
+        attempts: int(row, "attempts")? as u32,
+        last_status_code: opt_int(row, "last_status_code")?.map(|c| c as u16),
+        last_error: opt_text(row, "last_error")?,
+        last_response: opt_text(row, "last_response")?,
+        next_attempt_at: opt_int(row, "next_attempt_at")?.map(from_millis),
+        delivered_at: opt_int(row, "delivered_at")?.map(from_millis),
+        created_at: from_millis(int(row, "created_at")?),
+    })
+}
+
+impl Store {
+    pub async fn webhooks(&self, account: &str) -> sqlx::Result<Vec<Webhook>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE account_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(account)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(webhook_from_row).collect()
+    }
+
+    /// Adds an endpoint with a new secret, refusing an eleventh.
+    pub async fn create_webhook(
+        &self,
+        account: &str,
+        url: &str,
+        description: &str,
+        event_types: Option<&[String]>,
+        now: DateTime<Utc>,
+    ) -> Result<CreatedWebhook, CreateError> {
+        let mut tx = self.begin().await?;
+        // Writing the account row first makes concurrent creations of one account (other
+        // replicas) wait for each other, so the count below cannot be passed by two at once.
+        sqlx::query("UPDATE accounts SET name = name WHERE id = $1")
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
+        let count = sqlx::query("SELECT COUNT(*) AS n FROM webhooks WHERE account_id = $1")
+            .bind(account)
+            .fetch_one(&mut *tx)
+            .await?;
+        if int(&count, "n")? as usize >= MAX_WEBHOOKS {
+            return Err(CreateError::TooMany);
+        }
+        let webhook = Webhook {
+            id: format!("wh-{}", &uuid::Uuid::new_v4().simple().to_string()[..16]),
+            url: url.to_owned(),
+            description: description.to_owned(),
+            event_types: event_types.map(<[String]>::to_vec),
+            enabled: true,
+            created_at: now,
+        };
+        let secret = new_secret();
+        sqlx::query(
+            "INSERT INTO webhooks (id, account_id, url, description, event_types, secret, enabled, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
+        )
+        .bind(&webhook.id)
+        .bind(account)
+        .bind(url)
+        .bind(description)
+        .bind(
+            event_types.map(|t| serde_json::to_string(t).expect("strings serialize")),
+        )
+        .bind(&secret)
+        .bind(to_millis(now))
+        .execute(&mut *tx)
+        .await?;
+        self.commit(tx).await?;
+        Ok(CreatedWebhook { webhook, secret })
+    }
+
+    /// Removes an endpoint and its deliveries; false when the account has no such endpoint.
+    pub async fn delete_webhook(&self, account: &str, id: &str) -> sqlx::Result<bool> {
+        let mut tx = self.begin().await?;
+        // Explicitly, not by cascade: PostgreSQL and SQLite alike, whatever the pragmas.
+        sqlx::query(
+            "DELETE FROM webhook_attempts WHERE delivery_id IN \
+             (SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
+              WHERE w.id = $1 AND w.account_id = $2)",
+        )
+        .bind(id)
+        .bind(account)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM webhook_deliveries WHERE webhook_id IN \
+             (SELECT id FROM webhooks WHERE id = $1 AND account_id = $2)",
+        )
+        .bind(id)
+        .bind(account)
+        .execute(&mut *tx)
+        .await?;
+        let done = sqlx::query("DELETE FROM webhooks WHERE id = $1 AND account_id = $2")
+            .bind(id)
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
+        self.commit(tx).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn owns_webhook(&self, account: &str, id: &str) -> sqlx::Result<bool> {
+        Ok(
+            sqlx::query("SELECT id FROM webhooks WHERE id = $1 AND account_id = $2")
+                .bind(id)
+                .bind(account)
+                .fetch_optional(self.reader())
+                .await?
+                .is_some(),
+        )
+    }
+
+    /// Queues one `ping` to the endpoint; false when the account has no such endpoint.
+    pub async fn ping_webhook(
+        &self,
+        account: &str,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<bool> {
+        let mut tx = self.begin().await?;
+        let queued = enqueue(
+            &mut tx,
+            &Report {
+                account,
+                event_type: "ping",
+                event: None,
+                log_entry: None,
+                reminder: None,
+                at: now,
+            },
+            Some(id),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(!queued.is_empty())
+    }
+
+    /// The endpoint's deliveries, newest first; `None` when the account has no such endpoint.
+    pub async fn webhook_deliveries(
+        &self,
+        account: &str,
+        id: &str,
+        limit: i64,
+    ) -> sqlx::Result<Option<Deliveries>> {
+        if !self.owns_webhook(account, id).await? {
+            return Ok(None);
+        }
+        let rows = sqlx::query(
+            "SELECT id, event_type, om_event_id, status, attempts, last_status_code, last_error, \
+             last_response, next_attempt_at, delivered_at, created_at FROM webhook_deliveries \
+             WHERE webhook_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+        )
+        .bind(id)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        let total =
+            sqlx::query("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = $1")
+                .bind(id)
+                .fetch_one(self.reader())
+                .await?;
+        Ok(Some(Deliveries {
+            items: rows
+                .iter()
+                .map(delivery_from_row)
+                .collect::<sqlx::Result<_>>()?,
+            total: int(&total, "n")? as u64,
+        }))
+    }
+
+    /// Starts a failed delivery again with a fresh retry schedule.
+    pub async fn retry_delivery(
+        &self,
+        account: &str,
+        webhook_id: &str,
+        delivery_id: &str,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<RetryOutcome> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "SELECT status FROM webhook_deliveries WHERE id = $1 AND webhook_id = $2 AND account_id = $3",
+        )
+        .bind(delivery_id)
+        .bind(webhook_id)
+        .bind(account)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(RetryOutcome::NotFound);
+        };
+        if text(&row, "status")? != "failed" {
+            return Ok(RetryOutcome::NotFailed);
+        }
+        sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'pending', round_attempts = 0, next_attempt_at = $1, \
+             lease_until = NULL, leased_by = NULL WHERE id = $2 AND status = 'failed'",
+        )
+        .bind(to_millis(now))
+        .bind(delivery_id)
+        .execute(&mut *tx)
+        .await?;
+        self.commit(tx).await?;
+        Ok(RetryOutcome::Queued)
+    }
+}
