@@ -135,9 +135,9 @@ pub enum WebhooksCommand {
     List,
     /// Add a webhook (operator) and print its signing secret, shown only this once.
     Add {
-        /// The receiver, https://….
-        #[arg(long)]
-        url: String,
+        /// The receiver, https://… (positional: the global --url names the server).
+        #[arg(value_name = "RECEIVER_URL")]
+        receiver: String,
         /// What it is for.
         #[arg(long)]
         description: Option<String>,

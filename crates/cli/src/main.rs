@@ -96,10 +96,10 @@ fn run(cli: Cli) -> Outcome {
         Command::Webhooks(w) => match w {
             WebhooksCommand::List => notify::list(&ctx),
             WebhooksCommand::Add {
-                url,
+                receiver,
                 description,
                 event_types,
-            } => notify::add(&ctx, url, description.as_deref(), event_types),
+            } => notify::add(&ctx, receiver, description.as_deref(), event_types),
             WebhooksCommand::Remove { id } => notify::remove(&ctx, id),
         },
     }

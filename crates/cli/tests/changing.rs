@@ -283,7 +283,7 @@ fn calendar_url_and_webhooks_follow_the_contract_or_say_the_server_lacks_them() 
     let add = omctl(
         &server.url,
         &token,
-        &["webhooks", "add", "--url", "https://127.0.0.1/h"],
+        &["webhooks", "add", "https://127.0.0.1/h"],
     );
     assert_eq!(add.code, 1, "{}", add.stderr);
     assert!(
