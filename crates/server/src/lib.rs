@@ -4,6 +4,7 @@ pub mod clock;
 pub mod demo;
 pub mod http;
 pub mod operator;
+pub mod planning;
 pub mod scheduler;
 pub mod store;
 

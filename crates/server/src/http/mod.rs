@@ -5,6 +5,7 @@ mod events;
 mod extract;
 mod headers;
 mod lists;
+mod planning;
 mod regions;
 mod session;
 
@@ -96,6 +97,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(regions::router())
         .merge(lists::router())
         .merge(events::router())
+        .merge(planning::router())
         .merge(session::router());
     let (router, doc) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     (router, doc)

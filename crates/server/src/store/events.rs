@@ -19,12 +19,12 @@ use crate::clock::{from_millis, to_millis};
 /// noticing a dead replica, not about the maintenance's duration.
 pub const LEASE_S: i64 = 15;
 
-const EVENT_COLUMNS: &str =
+pub(crate) const EVENT_COLUMNS: &str =
     "id, account_id, region_id, resource_kind, resource_id, gateway_ip_role, \
     gateway_ip, reason, status, default_execute_at, execute_at, published_at, started_at, \
     finished_at, version";
 
-fn event_from_row(row: &AnyRow) -> sqlx::Result<OmEvent> {
+pub(crate) fn event_from_row(row: &AnyRow) -> sqlx::Result<OmEvent> {
     let resource = match text(row, "resource_kind")?.as_str() {
         "vpn_gateway" => ResourceRef::VpnGateway {
             id: parsed(row, "resource_id")?,

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod events;
+pub mod planning;
 pub mod read_cache;
 mod topology;
 
