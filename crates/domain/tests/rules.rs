@@ -1748,6 +1748,7 @@ fn current_cell() -> OmEventsCell {
             default_execute_at: default_at(),
             execute_at: t(2026, 11, 25, 3, 30, 0),
             status: EventStatus::Pending,
+            conflict: false,
         }),
         previous_executed_at: Some(t(2026, 5, 4, 2, 0, 0)),
     }
@@ -1978,6 +1979,10 @@ fn json_event_detail_affected_items() {
         affected: impact.affected,
         summary: impact.summary,
         server_time: now(),
+        advice: Vec::new(),
+        conflicts: Vec::new(),
+        freeze: None,
+        window_fit: None,
     };
     let v = serde_json::to_value(&detail).unwrap();
     has_keys(&v, &["event", "affected", "summary", "server_time"]);

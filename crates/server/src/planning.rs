@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+use vpn_console_domain::api::{CurrentEvent, EventDetail, OmEventsCell};
 use vpn_console_domain::planning::{
-    self, Advice, Conflict, FreezeFlag, FreezePeriod, MaintenanceWindow, MaintenanceWindowSpec,
-    PlannedEvent, PlanningContext, PlanningError,
+    self, Conflict, FreezePeriod, MaintenanceWindow, MaintenanceWindowSpec, PlannedEvent,
+    PlanningContext, PlanningError,
 };
 use vpn_console_domain::{Connection, CustomerGatewayId, EventId, EventStatus, OmEvent};
 
@@ -65,42 +66,56 @@ impl EventPlanning {
         }
     }
 
-    /// The event detail's planning part.
-    pub fn extras(&self, now: DateTime<Utc>, window_fit: Option<bool>) -> PlanningExtras {
+    /// Fills the planning part of the event detail (advice, conflicts, freeze flag).
+    pub fn fill(&self, detail: &mut EventDetail, now: DateTime<Utc>) {
         let ctx = self.ctx(now);
         let event = &self.this.planned.event;
-        let conflicts = planning::conflicts(&self.this.planned, &self.others);
-        let (advice, freeze) = if event.status == EventStatus::Pending {
+        detail.conflicts = planning::conflicts(&self.this.planned, &self.others);
+        if event.status == EventStatus::Pending {
             let mut connections = self.this.connections.clone();
             connections.extend(self.other_connections.iter().cloned());
-            (
-                planning::advice(event, self.this.gateway.as_ref(), &connections, &ctx),
-                planning::freeze_flag(&self.this.planned, &ctx),
-            )
-        } else {
-            (Vec::new(), None)
-        };
-        PlanningExtras {
-            advice,
-            conflicts,
-            freeze,
-            window_fit,
+            detail.advice = planning::advice(event, self.this.gateway.as_ref(), &connections, &ctx);
+            detail.freeze = planning::freeze_flag(&self.this.planned, &ctx);
         }
     }
 }
 
-/// The fields section 10 adds to `GET /om-events/{id}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PlanningExtras {
-    /// The actions that would lower this event's impact, best first (10.1).
-    pub advice: Vec<Advice>,
-    /// The current events this one conflicts with at its time (10.2).
-    pub conflicts: Vec<Conflict>,
-    /// Set when the default time falls into a freeze period (10.3).
-    pub freeze: Option<FreezeFlag>,
-    /// `false` when the maintenance window placed the event and no opening fitted (it stays at
-    /// its default); `null` when the window has not placed it.
-    pub window_fit: Option<bool>,
+/// The planning part of `GET /om-events/{id}` for a current event: advice, conflicts, the
+/// freeze flag and, when the window placed it, `window_fit`.
+pub async fn fill_detail(
+    store: &Store,
+    account: &str,
+    detail: &mut EventDetail,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    if !detail.event.status.is_current() {
+        return Ok(());
+    }
+    let planning = EventPlanning::load(store, account, &detail.event).await?;
+    planning.fill(detail, now);
+    if detail.event.status == EventStatus::Pending
+        && !store.time_chosen_by_person(&detail.event.id).await?
+    {
+        detail.window_fit = store.window_fit(&detail.event.id).await?;
+    }
+    Ok(())
+}
+
+/// Marks the list rows whose current event conflicts with another (`om_events.current.conflict`).
+pub async fn mark_conflicts<'a>(
+    store: &Store,
+    cells: impl IntoIterator<Item = &'a mut OmEventsCell>,
+) -> sqlx::Result<()> {
+    let mut cells: Vec<&mut CurrentEvent> = cells
+        .into_iter()
+        .filter_map(|c| c.current.as_mut())
+        .collect();
+    let ids: Vec<EventId> = cells.iter().map(|c| c.id.clone()).collect();
+    let marked = store.conflicting(&ids).await?;
+    for c in cells.iter_mut() {
+        c.conflict = marked.contains(&c.id);
+    }
+    Ok(())
 }
 
 /// One event the window moves (or would move: the settings page's preview).
@@ -141,10 +156,18 @@ pub async fn plan_window(
                 .map(|p| (p.execute_at, Some(p.window_fit)))
                 .collect()
         }
-        None => movable
-            .iter()
-            .map(|p| (p.event.default_execute_at, None))
-            .collect(),
+        // Without a window, the events it placed go back to their default times; the others
+        // keep theirs.
+        None => {
+            let placed = store.placed_events(account).await?;
+            movable
+                .iter()
+                .map(|p| match placed.contains(&p.event.id) {
+                    true => (p.event.default_execute_at, None),
+                    false => (p.event.execute_at, None),
+                })
+                .collect()
+        }
     };
     let mut after = keep;
     let mut planned = Vec::with_capacity(movable.len());
@@ -278,4 +301,27 @@ pub async fn record_conflicts_of(
     let mut tx = store.begin().await?;
     store.record_conflicts(&mut tx, &event.id, &found).await?;
     store.commit(tx).await
+}
+
+/// Every current event of the account treated as just published (the demo's load): placed in
+/// the window when the account has one, and the conflicts recorded.
+pub async fn after_publish_all(
+    store: &Store,
+    account: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    if let Some(spec) = store.maintenance_window(account).await? {
+        let parsed = parse_window(&spec)?;
+        apply_window(store, account, Some(&spec), Some(&parsed), now).await?;
+        return Ok(());
+    }
+    let all = store.account_planned_events(account).await?;
+    let ids: HashSet<&EventId> = all.iter().map(|p| &p.event.id).collect();
+    let conflicts = conflicts_of(&all, &ids);
+    let mut tx = store.begin().await?;
+    for (id, found) in &conflicts {
+        store.record_conflicts(&mut tx, id, found).await?;
+    }
+    store.commit(tx).await?;
+    Ok(())
 }

@@ -83,12 +83,18 @@ async fn get_event(
         }
     };
     let version = event.version;
-    let detail = EventDetail {
+    let now = state.clock.now();
+    let mut detail = EventDetail {
         event,
         affected: impact.affected,
         summary: impact.summary,
-        server_time: state.clock.now(),
+        server_time: now,
+        advice: Vec::new(),
+        conflicts: Vec::new(),
+        freeze: None,
+        window_fit: None,
     };
+    crate::planning::fill_detail(&state.store, &principal.account, &mut detail, now).await?;
     Ok(([(header::ETAG, etag(version))], Json(detail)).into_response())
 }
 

@@ -1,5 +1,6 @@
 //! The HTTP API (docs/DESIGN.md section 6) and the console's files.
 
+mod bulk;
 mod error;
 mod events;
 mod extract;
@@ -98,6 +99,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(lists::router())
         .merge(events::router())
         .merge(planning::router())
+        .merge(bulk::router())
         .merge(session::router());
     let (router, doc) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     (router, doc)

@@ -308,6 +308,18 @@ impl Store {
         Ok(row.is_some())
     }
 
+    /// The account's pending events the window placed.
+    pub async fn placed_events(&self, account: &str) -> sqlx::Result<HashSet<EventId>> {
+        let rows = sqlx::query(
+            "SELECT p.event_id FROM event_placements p JOIN om_events e ON e.id = p.event_id \
+             WHERE e.account_id = $1 AND e.status = 'pending'",
+        )
+        .bind(account)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(|r| parsed(r, "event_id")).collect()
+    }
+
     /// `window_fit` of the window's last placement of this event, if it placed it.
     pub async fn window_fit(&self, id: &EventId) -> sqlx::Result<Option<bool>> {
         let row = sqlx::query("SELECT window_fit FROM event_placements WHERE event_id = $1")

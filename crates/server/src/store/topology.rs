@@ -531,6 +531,7 @@ fn current_event(e: &OmEvent) -> CurrentEvent {
         default_execute_at: e.default_execute_at,
         execute_at: e.execute_at,
         status: e.status,
+        conflict: false,
     }
 }
 
