@@ -1,5 +1,6 @@
 //! A redundant site (DESIGN.md 10.2): one customer gateway reached through two VPN gateways,
-//! and a pair of events, one on each gateway at the same time, that conflict there.
+//! a single-tunnel connection on each, so that either gateway alone keeps the site connected;
+//! and a pair of events, one on each gateway at the same time, that take both paths at once.
 
 use vpn_console_domain::{
     Attachment, Connection, ConnectionId, CustomerGateway, EventStatus, Gateway, GatewayIpRole,
@@ -38,7 +39,7 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// A dual-tunnel connection of `gateway` whose two tunnels both end at `site`.
+    /// A single-tunnel connection of `gateway` on its IPsec Address 1, ending at `site`.
     async fn site_connection(
         &mut self,
         gateway: &Gateway,
@@ -46,10 +47,7 @@ impl Builder<'_> {
         site: &CustomerGateway,
         traffic: bool,
     ) -> anyhow::Result<()> {
-        let ips = [
-            address(gateway, GatewayIpRole::IpsecAddress1).ip,
-            address(gateway, GatewayIpRole::IpsecAddress2).ip,
-        ];
+        let ips = [address(gateway, GatewayIpRole::IpsecAddress1).ip];
         let tunnels = ips
             .iter()
             .enumerate()
@@ -59,13 +57,13 @@ impl Builder<'_> {
                 gateway_ip: *ip,
                 customer_gateway: site.clone(),
                 state: TunnelState::Available,
-                carries_traffic: traffic && i == 0,
+                carries_traffic: traffic,
             })
             .collect();
         let connection = Connection {
             id: self.gen.id::<ConnectionId>("vco-"),
             name: name.to_owned(),
-            tunnel_mode: TunnelMode::DualTunnel,
+            tunnel_mode: TunnelMode::SingleTunnel,
             attached_to: Attachment::VpnGateway {
                 id: gateway.id.clone(),
             },
