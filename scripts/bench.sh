@@ -119,5 +119,8 @@ pg_admin "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)"
 say "scheduler: 10,000 events due at once (SQLite, PostgreSQL)"
 cargo bench --profile server-release -p vpn-console-server --bench scheduler
 
+say "database growth per thousand writes (SQLite, PostgreSQL)"
+cargo bench --profile server-release -p vpn-console-server --bench growth
+
 say "report"
 node tests/bench/report.mjs "$BENCH_RESULTS" BENCHMARKS.md "$(( $(date +%s) - started ))"

@@ -1,15 +1,18 @@
-//! Typed client of the HTTP API: one function per endpoint, answers in the domain's shapes.
+//! Typed client of the HTTP API: one function per endpoint, answers in the domain's shapes;
+//! the paths come from src/router.rs.
 
 use std::cell::RefCell;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use vpn_console_domain::api::{
-    AlertTrend, ApiError, ConnectionItem, EventDetail, GatewayItem, History, LogEntry,
-    LoginRequest, Page, Region, SessionInfo, API_PREFIX,
+    AlertTrend, ApiError, EventDetail, History, LogEntry, LoginRequest, Page, Region, SessionInfo,
+    API_PREFIX,
 };
 use vpn_console_domain::{ExecutionRequest, OmEvent};
 use wasm_bindgen::JsValue;
+
+use crate::router::{event_api_path, list_api_path, region_days_api_path, ApiPath};
 
 /// A failed call, as the console shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,13 +38,6 @@ impl CallError {
             CallError::Network(detail) => {
                 format!("{} ({detail})", lang.text(crate::i18n::Msg::ErrNetwork))
             }
-        }
-    }
-
-    pub fn code(&self) -> Option<&str> {
-        match self {
-            CallError::Api { error, .. } => Some(&error.code),
-            CallError::Network(_) => None,
         }
     }
 }
@@ -71,14 +67,22 @@ struct Answer {
     body: Option<JsValue>,
 }
 
+/// The methods the API is called with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+    Delete,
+}
+
 type Sent<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<Answer, CallError>> + 'a>>;
 
 /// Boxed so that the fetch's state machine is compiled once, not inlined into the future of
 /// every endpoint and every resource that awaits one (that copy was the wasm's biggest item).
 fn send<'a>(
-    method: &'a str,
-    path: &'a str,
+    method: Method,
+    path: &'a ApiPath,
     headers: &'a [(&'a str, &'a str)],
     body: Option<String>,
 ) -> Sent<'a> {
@@ -87,16 +91,16 @@ fn send<'a>(
 
 #[cfg(target_arch = "wasm32")]
 async fn fetch(
-    method: &str,
-    path: &str,
+    method: Method,
+    path: &ApiPath,
     headers: &[(&str, &str)],
     body: Option<String>,
 ) -> Result<Answer, CallError> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
-    let early = if method == "GET" && headers.is_empty() {
-        early_response(path)
+    let early = if method == Method::Get && headers.is_empty() {
+        early_response(&path.key())
     } else {
         // A change (logging in, rescheduling) makes the early answers stale.
         forget_early_responses();
@@ -122,13 +126,13 @@ async fn fetch(
             (response, body)
         }
         None => {
-            let pending = start_fetch(method, path, headers, body).map_err(|e| {
-                CallError::Network(e.as_string().unwrap_or_else(|| "network error".to_owned()))
-            })?;
-            let response = JsFuture::from(pending)
-                .await
-                .map_err(|_| did_not_complete())?
-                .unchecked_into::<web_sys::Response>();
+            let response = web_sys::Response::from(
+                request(method, path, headers, body)
+                    .map_err(|_| CallError::Network("the request could not be built".into()))?
+                    .send()
+                    .await
+                    .map_err(|_| did_not_complete())?,
+            );
             // The browser's JSON parser: the body never crosses into the wasm as text, and no
             // JSON parser is compiled into it.
             let body = match response.json() {
@@ -145,29 +149,33 @@ async fn fetch(
     })
 }
 
+/// The request, built with gloo-net: same-origin credentials (the session cookie), JSON both ways.
 #[cfg(target_arch = "wasm32")]
-fn start_fetch(
-    method: &str,
-    path: &str,
+fn request(
+    method: Method,
+    path: &ApiPath,
     headers: &[(&str, &str)],
     body: Option<String>,
-) -> Result<js_sys::Promise, JsValue> {
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-    let h = web_sys::Headers::new()?;
-    h.set("Accept", "application/json")?;
+) -> Result<gloo_net::http::Request, gloo_net::Error> {
+    use gloo_net::http::Request;
+    let url = format!("{API_PREFIX}{}", path.path);
+    let mut builder = match method {
+        Method::Get => Request::get(&url),
+        Method::Post => Request::post(&url),
+        Method::Delete => Request::delete(&url),
+    }
+    .query(path.query.iter().map(|(k, v)| (*k, v)))
+    .credentials(web_sys::RequestCredentials::SameOrigin)
+    .header("Accept", "application/json");
     for (k, v) in headers {
-        h.set(k, v)?;
+        builder = builder.header(k, v);
     }
-    if let Some(b) = &body {
-        h.set("Content-Type", "application/json")?;
-        init.set_body(&JsValue::from_str(b));
+    match body {
+        Some(b) => builder
+            .header("Content-Type", "application/json")
+            .body(JsValue::from_str(&b)),
+        None => builder.build(),
     }
-    init.set_headers(&h);
-    let request = web_sys::Request::new_with_str_and_init(&format!("{API_PREFIX}{path}"), &init)?;
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    Ok(window.fetch_with_request(&request))
 }
 
 /// How long a request started by index.html stays usable: it serves the first page, and an
@@ -206,12 +214,12 @@ fn forget_early_responses() {
 
 #[cfg(not(target_arch = "wasm32"))]
 async fn fetch(
-    _: &str,
-    path: &str,
+    _: Method,
+    path: &ApiPath,
     _: &[(&str, &str)],
     _: Option<String>,
 ) -> Result<Answer, CallError> {
-    let _ = format!("{API_PREFIX}{path}");
+    let _ = format!("{API_PREFIX}{}", path.key());
     Err(CallError::Network(
         "the console runs only in a browser".into(),
     ))
@@ -258,8 +266,8 @@ fn success_body(answer: Answer) -> Result<JsValue, CallError> {
     })
 }
 
-async fn get<T: DeserializeOwned>(path: &str) -> Result<T, CallError> {
-    decode(send("GET", path, &[], None).await?)
+async fn get<T: DeserializeOwned>(path: &ApiPath) -> Result<T, CallError> {
+    decode(send(Method::Get, path, &[], None).await?)
 }
 
 /// Serialized as serde_json would (maps as objects, `None` as `null`), written by the browser.
@@ -273,29 +281,15 @@ fn json_body(value: &impl Serialize) -> String {
         .expect("request bodies serialize")
 }
 
-/// Query-string escaping for the few characters that matter in a search.
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 pub async fn session() -> Result<SessionInfo, CallError> {
-    decode(send("GET", "/session", &[], None).await?)
+    decode(send(Method::Get, &ApiPath::new("/session"), &[], None).await?)
 }
 
 pub async fn log_in(email: String, password: String) -> Result<SessionInfo, CallError> {
     // A wrong password is a 401 too, but it must not bounce to the log-in page it is on.
     let answer = send(
-        "POST",
-        "/session",
+        Method::Post,
+        &ApiPath::new("/session"),
         &[],
         Some(json_body(&LoginRequest { email, password })),
     )
@@ -311,7 +305,7 @@ pub async fn log_in(email: String, password: String) -> Result<SessionInfo, Call
 }
 
 pub async fn log_out() -> Result<(), CallError> {
-    let answer = send("DELETE", "/session", &[], None).await?;
+    let answer = send(Method::Delete, &ApiPath::new("/session"), &[], None).await?;
     if answer.status == 204 || answer.status == 401 {
         Ok(())
     } else {
@@ -320,40 +314,22 @@ pub async fn log_out() -> Result<(), CallError> {
 }
 
 pub async fn regions() -> Result<Vec<Region>, CallError> {
-    get("/regions").await
+    get(&ApiPath::new("/regions")).await
 }
 
-pub async fn gateways(
+/// One page of a list (`router::GATEWAYS` or `router::CONNECTIONS`) of a region.
+pub async fn list<T: DeserializeOwned>(
+    list: &str,
     region: &str,
     q: &str,
     page: u32,
-    page_size: u32,
-) -> Result<Page<GatewayItem>, CallError> {
-    get(&format!(
-        "/regions/{}/vpn-gateways?q={}&page={page}&page_size={page_size}",
-        encode(region),
-        encode(q)
-    ))
-    .await
-}
-
-pub async fn connections(
-    region: &str,
-    q: &str,
-    page: u32,
-    page_size: u32,
-) -> Result<Page<ConnectionItem>, CallError> {
-    get(&format!(
-        "/regions/{}/ipsec-connections?q={}&page={page}&page_size={page_size}",
-        encode(region),
-        encode(q)
-    ))
-    .await
+) -> Result<Page<T>, CallError> {
+    get(&list_api_path(list, region, q, page)).await
 }
 
 /// The event detail and its ETag (the version to send back in `If-Match`).
 pub async fn event(id: &str) -> Result<(EventDetail, String), CallError> {
-    let answer = send("GET", &format!("/om-events/{}", encode(id)), &[], None).await?;
+    let answer = send(Method::Get, &event_api_path(id, ""), &[], None).await?;
     let etag = answer.etag.clone().unwrap_or_default();
     decode(answer).map(|d| (d, etag))
 }
@@ -367,8 +343,8 @@ pub async fn request_execution(
     let headers = [("If-Match", etag), ("Idempotency-Key", idempotency_key)];
     decode(
         send(
-            "POST",
-            &format!("/om-events/{}/execution", encode(id)),
+            Method::Post,
+            &event_api_path(id, "/execution"),
             &headers,
             Some(json_body(request)),
         )
@@ -377,21 +353,13 @@ pub async fn request_execution(
 }
 
 pub async fn event_log(id: &str) -> Result<Vec<LogEntry>, CallError> {
-    get(&format!("/om-events/{}/log", encode(id))).await
+    get(&event_api_path(id, "/log")).await
 }
 
 pub async fn history(region: &str, days: u32) -> Result<History, CallError> {
-    get(&format!(
-        "/regions/{}/om-events?days={days}",
-        encode(region)
-    ))
-    .await
+    get(&region_days_api_path(region, "om-events", days)).await
 }
 
 pub async fn alert_trend(region: &str, days: u32) -> Result<AlertTrend, CallError> {
-    get(&format!(
-        "/regions/{}/alerts/trend?days={days}",
-        encode(region)
-    ))
-    .await
+    get(&region_days_api_path(region, "alerts/trend", days)).await
 }

@@ -2,101 +2,24 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use vpn_console_domain::api::{Region, SessionInfo};
+use vpn_console_domain::api::Region;
 
 use crate::api;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{self, Lang, Msg};
 use crate::pages::{ConnectionsPage, GatewaysPage, HistoryPage, LoginPage};
-use crate::router::{provide_location, use_location, use_navigate, use_query_map, NavLink};
-use crate::time::{format_time, Zone};
-
-/// What every page shares.
-#[derive(Clone, Copy)]
-pub struct Ctx {
-    pub session: RwSignal<Option<SessionInfo>>,
-    pub zone: RwSignal<Zone>,
-    pub lang: RwSignal<Lang>,
-    pub regions: RwSignal<Vec<Region>>,
-}
-
-impl Ctx {
-    pub fn new(session: Option<SessionInfo>, zone: Zone, lang: Lang) -> Self {
-        Ctx {
-            session: RwSignal::new(session),
-            zone: RwSignal::new(zone),
-            lang: RwSignal::new(lang),
-            regions: RwSignal::new(Vec::new()),
-        }
-    }
-
-    pub fn can_change(&self) -> bool {
-        self.session
-            .with(|s| s.as_ref().is_some_and(|s| s.role == "operator"))
-    }
-
-    /// A message in the chosen language (tracked, so text follows a language switch).
-    pub fn t(&self, m: Msg) -> &'static str {
-        self.lang.get().text(m)
-    }
-
-    /// A time in the chosen zone and language, with its zone written out.
-    pub fn time(&self, t: chrono::DateTime<chrono::Utc>) -> String {
-        format_time(t, self.zone.get(), self.lang.get())
-    }
-
-    /// A message for a view that is rebuilt as a whole when the language changes (see
-    /// `track_language_and_zone`): plain text, no reactive node per table cell, which is most of
-    /// the work of the first render of a list.
-    pub fn t_now(&self, m: Msg) -> &'static str {
-        self.lang.get_untracked().text(m)
-    }
-
-    /// A time for such a view.
-    pub fn time_now(&self, t: chrono::DateTime<chrono::Utc>) -> String {
-        format_time(t, self.zone.get_untracked(), self.lang.get_untracked())
-    }
-
-    /// Rebuilds the calling view when the language or the zone changes.
-    pub fn track_language_and_zone(&self) {
-        self.lang.track();
-        self.zone.track();
-    }
-}
-
-pub fn storage_get(key: &str) -> Option<String> {
-    web_sys::window()?
-        .local_storage()
-        .ok()??
-        .get_item(key)
-        .ok()?
-}
-
-pub fn storage_set(key: &str, value: &str) {
-    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = s.set_item(key, value);
-    }
-}
-
-const REGION_KEY: &str = "om-console.region";
-const ZONE_KEY: &str = "om-console.zone";
-const LANG_KEY: &str = "om-console.lang";
-
-/// The remembered language, else the browser's.
-fn initial_lang() -> Lang {
-    storage_get(LANG_KEY)
-        .or_else(|| web_sys::window()?.navigator().language())
-        .map(|tag| Lang::from_tag(&tag))
-        .unwrap_or(Lang::En)
-}
+use crate::router::{
+    list_href, provide_location, use_location, use_navigate, use_query_map, NavLink, CONNECTIONS,
+    GATEWAYS, HISTORY,
+};
+use crate::state::{
+    initial_lang, initial_zone, remember_lang, remember_region, remember_zone, use_region, Ctx,
+};
+use crate::time::Zone;
 
 #[component]
 pub fn App() -> impl IntoView {
     let checked = RwSignal::new(false);
-    let zone = match storage_get(ZONE_KEY).as_deref() {
-        Some("utc") => Zone::Utc,
-        _ => Zone::Local,
-    };
-    let ctx = Ctx::new(None, zone, initial_lang());
+    let ctx = Ctx::new(None, initial_zone(), initial_lang());
     let session = ctx.session;
     provide_context(ctx);
     provide_location();
@@ -128,37 +51,6 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The region in the address (`?region=`), else the last one used, else the first.
-pub fn use_region() -> Signal<String> {
-    let query = use_query_map();
-    let ctx = expect_context::<Ctx>();
-    Signal::derive(move || {
-        query
-            .with(|q| q.get("region"))
-            .filter(|r| !r.is_empty())
-            .or_else(|| {
-                let stored = storage_get(REGION_KEY)?;
-                ctx.regions
-                    .with(|rs| rs.iter().any(|r| r.id.as_str() == stored))
-                    .then_some(stored)
-            })
-            .or_else(|| ctx.regions.with(|r| r.first().map(|r| r.id.to_string())))
-            .unwrap_or_default()
-    })
-}
-
-/// A list page's address: path, region, search and page.
-pub fn list_href(path: &str, region: &str, q: &str, page: u32) -> String {
-    let mut href = format!("{path}?region={}", api::encode(region));
-    if !q.is_empty() {
-        href.push_str(&format!("&q={}", api::encode(q)));
-    }
-    if page > 1 {
-        href.push_str(&format!("&page={page}"));
-    }
-    href
-}
-
 /// The pages, by path.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Page {
@@ -177,9 +69,9 @@ impl Page {
             .unwrap_or(path)
         {
             "/" => Page::Root,
-            "/vpn-gateways" => Page::Gateways,
-            "/ipsec-connections" => Page::Connections,
-            "/history" => Page::History,
+            GATEWAYS => Page::Gateways,
+            CONNECTIONS => Page::Connections,
+            HISTORY => Page::History,
             _ => Page::NotFound,
         }
     }
@@ -200,7 +92,7 @@ fn Shell() -> impl IntoView {
         if r.is_empty() {
             return;
         }
-        storage_set(REGION_KEY, &r);
+        remember_region(&r);
         if query.with(|q| q.get("region").is_none()) && location.pathname.with(|p| p != "/") {
             let path = location.pathname.get_untracked();
             navigate(&list_href(&path, &r, "", 1), true);
@@ -209,7 +101,7 @@ fn Shell() -> impl IntoView {
     let go = use_navigate();
     Effect::new(move |_| {
         if location.pathname.with(|p| p == "/") {
-            go("/vpn-gateways", true);
+            go(GATEWAYS, true);
         }
     });
     let page = Memo::new(move |_| location.pathname.with(|p| Page::of(p)));
@@ -230,9 +122,9 @@ fn Shell() -> impl IntoView {
         <div class="layout">
             <nav class="sidenav" aria-label=move || t(Msg::NavVpn)>
                 <p class="nav-group">{move || t(Msg::NavVpn)}</p>
-                <NavLink href=nav_href("/vpn-gateways")>{move || t(Msg::VpnGateways)}</NavLink>
-                <NavLink href=nav_href("/ipsec-connections")>{move || t(Msg::IpsecConnections)}</NavLink>
-                <NavLink href=nav_href("/history")>{move || t(Msg::History)}</NavLink>
+                <NavLink href=nav_href(GATEWAYS)>{move || t(Msg::VpnGateways)}</NavLink>
+                <NavLink href=nav_href(CONNECTIONS)>{move || t(Msg::IpsecConnections)}</NavLink>
+                <NavLink href=nav_href(HISTORY)>{move || t(Msg::History)}</NavLink>
             </nav>
             <main class="content" id="main" tabindex="-1">
                 {move || match page.get() {
@@ -240,7 +132,7 @@ fn Shell() -> impl IntoView {
                     Page::Gateways => view! { <GatewaysPage/> }.into_any(),
                     Page::Connections => view! { <ConnectionsPage/> }.into_any(),
                     Page::History => view! { <HistoryPage/> }.into_any(),
-                    Page::NotFound => view! { <h1>{t(Msg::PageNotFound)}</h1> <p><a href="/vpn-gateways">{t(Msg::GoToGateways)}</a></p> }.into_any(),
+                    Page::NotFound => view! { <h1>{t(Msg::PageNotFound)}</h1> <p><a href=GATEWAYS>{t(Msg::GoToGateways)}</a></p> }.into_any(),
                 }}
             </main>
         </div>
@@ -285,7 +177,8 @@ fn RegionSelector(
                             {list.into_iter().map(|r| {
                                 let id = r.id.to_string();
                                 let selected = id == region.get_untracked();
-                                view! { <option value=id selected=selected>{r.name}</option> }
+                                let name = move || i18n::region_name(ctx.lang.get(), r.id.as_str(), &r.name).to_owned();
+                                view! { <option value=id selected=selected>{name}</option> }
                             }).collect_view()}
                         </select>
                     }.into_any()
@@ -307,7 +200,7 @@ fn LanguageSelector() -> impl IntoView {
                 on:change=move |ev| {
                     let lang = if event_target_value(&ev) == "zh" { Lang::Zh } else { Lang::En };
                     ctx.lang.set(lang);
-                    storage_set(LANG_KEY, lang.tag());
+                    remember_lang(lang);
                 }
             >
                 <option value="en" lang="en" selected=move || ctx.lang.get() == Lang::En>"English"</option>
@@ -326,9 +219,9 @@ fn ZoneToggle() -> impl IntoView {
             <select
                 id="zone-selector"
                 on:change=move |ev| {
-                    let utc = event_target_value(&ev) == "utc";
-                    ctx.zone.set(if utc { Zone::Utc } else { Zone::Local });
-                    storage_set(ZONE_KEY, if utc { "utc" } else { "local" });
+                    let zone = if event_target_value(&ev) == "utc" { Zone::Utc } else { Zone::Local };
+                    ctx.zone.set(zone);
+                    remember_zone(zone);
                 }
             >
                 <option value="local" selected=move || ctx.zone.get() == Zone::Local>{move || ctx.t(Msg::MyTimeZone)}</option>
@@ -344,7 +237,7 @@ fn UserMenu() -> impl IntoView {
     let who = move || {
         ctx.session.with(|s| {
             s.as_ref()
-                .map(|s| format!("{} · {} ({})", s.email, s.account, s.role))
+                .map(|s| format!("{} · {} ({})", s.email, s.account, s.role.as_str()))
                 .unwrap_or_default()
         })
     };

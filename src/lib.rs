@@ -6,6 +6,7 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 pub mod router;
+pub mod state;
 pub mod time;
 
 pub use app::App;

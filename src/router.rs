@@ -3,6 +3,7 @@
 //! not use (nested and parameterised routes, forms, server redirects).
 
 use leptos::prelude::*;
+use vpn_console_domain::api::DEFAULT_PAGE_SIZE;
 
 /// Where the browser is: path and query string (without `?`), kept in step with the history.
 #[derive(Clone, Copy)]
@@ -38,54 +39,107 @@ pub fn use_location() -> Location {
     expect_context::<Location>()
 }
 
-/// The query string's values, decoded as the browser decodes a form (`+` is a space).
+/// The query string (without `?`), read by the browser's `URLSearchParams` (`+` is a space).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Query(Vec<(String, String)>);
+pub struct Query(String);
 
 impl Query {
     pub fn parse(search: &str) -> Self {
-        Query(
-            search
-                .trim_start_matches('?')
-                .split('&')
-                .filter(|pair| !pair.is_empty())
-                .map(|pair| {
-                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                    (decode(k), decode(v))
-                })
-                .collect(),
-        )
+        Query(search.trim_start_matches('?').to_owned())
     }
 
     /// The first value of `key`.
     pub fn get(&self, key: &str) -> Option<String> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
+        web_sys::UrlSearchParams::new_with_str(&self.0)
+            .ok()?
+            .get(key)
     }
 }
 
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
+/// The console's pages.
+pub const GATEWAYS: &str = "/vpn-gateways";
+pub const CONNECTIONS: &str = "/ipsec-connections";
+pub const HISTORY: &str = "/history";
+
+/// `a=1&b=x+y`, encoded by the browser's `URLSearchParams`, as index.html encodes its requests.
+fn query_string(pairs: &[(&str, &str)]) -> String {
+    let Ok(params) = web_sys::UrlSearchParams::new() else {
+        return String::new();
+    };
+    for (k, v) in pairs {
+        params.append(k, v);
     }
-    String::from_utf8_lossy(&out).into_owned()
+    params.to_string().into()
+}
+
+/// A path segment, percent-encoded as `encodeURIComponent` does.
+fn segment(s: &str) -> String {
+    js_sys::encode_uri_component(s).into()
+}
+
+/// A list page's address: path, region, search and page.
+pub fn list_href(path: &str, region: &str, q: &str, page: u32) -> String {
+    let page_text = page.to_string();
+    let mut pairs = vec![("region", region)];
+    if !q.is_empty() {
+        pairs.push(("q", q));
+    }
+    if page > 1 {
+        pairs.push(("page", &page_text));
+    }
+    format!("{path}?{}", query_string(&pairs))
+}
+
+/// An address of the API (under `API_PREFIX`): the path and its query, kept apart so that
+/// gloo-net writes the query (with `URLSearchParams`), while `key` is the string index.html's
+/// script files its early requests under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiPath {
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+}
+
+impl ApiPath {
+    pub fn new(path: impl Into<String>) -> Self {
+        ApiPath {
+            path: path.into(),
+            query: Vec::new(),
+        }
+    }
+
+    fn with(mut self, key: &'static str, value: impl ToString) -> Self {
+        self.query.push((key, value.to_string()));
+        self
+    }
+
+    /// Path and query as one string, e.g. `/regions/cn-hangzhou/vpn-gateways?q=&page=1&page_size=20`.
+    pub fn key(&self) -> String {
+        if self.query.is_empty() {
+            return self.path.clone();
+        }
+        let pairs: Vec<(&str, &str)> = self.query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        format!("{}?{}", self.path, query_string(&pairs))
+    }
+}
+
+/// A page of a list's rows: `list` is the page's path, which is also the name of the collection
+/// in the region. index.html builds the same key for the first page it requests early (see
+/// `early_request_config`).
+pub fn list_api_path(list: &str, region: &str, q: &str, page: u32) -> ApiPath {
+    ApiPath::new(format!("/regions/{}{list}", segment(region)))
+        .with("q", q)
+        .with("page", page)
+        .with("page_size", DEFAULT_PAGE_SIZE)
+}
+
+/// What a region keeps over the last `days`, e.g. `/regions/cn-hangzhou/om-events?days=30`.
+pub fn region_days_api_path(region: &str, rest: &str, days: u32) -> ApiPath {
+    ApiPath::new(format!("/regions/{}/{rest}", segment(region))).with("days", days)
+}
+
+/// An event's API path, e.g. `/om-events/om-1/log` (`rest` empty for the event itself).
+pub fn event_api_path(id: &str, rest: &str) -> ApiPath {
+    ApiPath::new(format!("/om-events/{}{rest}", segment(id)))
 }
 
 pub fn use_query_map() -> Memo<Query> {
@@ -179,15 +233,25 @@ pub fn NavLink(href: Signal<String>, children: Children) -> impl IntoView {
 mod tests {
     use super::*;
 
+    /// The line of index.html's early-request script that names what it shares with the console.
+    fn early_request_config() -> String {
+        format!(
+            "var config = {{ lists: ['{GATEWAYS}', '{CONNECTIONS}'], pageSize: {DEFAULT_PAGE_SIZE}, regionKey: '{}' }};",
+            crate::state::REGION_KEY
+        )
+    }
+
     #[test]
-    fn decodes_the_query() {
-        let q = Query::parse("?region=cn-hangzhou&q=a+b%20c%E4%B8%AD&page=2&empty");
-        assert_eq!(q.get("region").as_deref(), Some("cn-hangzhou"));
-        assert_eq!(q.get("q").as_deref(), Some("a b c中"));
-        assert_eq!(q.get("page").as_deref(), Some("2"));
-        assert_eq!(q.get("empty").as_deref(), Some(""));
-        assert_eq!(q.get("none"), None);
-        assert_eq!(Query::parse("q=100%").get("q").as_deref(), Some("100%"));
-        assert_eq!(Query::parse("q=%zz").get("q").as_deref(), Some("%zz"));
+    fn index_html_requests_the_first_page_as_the_console_does() {
+        let html = include_str!("../index.html");
+        assert!(
+            html.contains(&early_request_config()),
+            "index.html's script must hold `{}`",
+            early_request_config()
+        );
+        // The list request in the script, built as `list_api_path` builds it.
+        assert!(html.contains(
+            "get('/regions/' + encodeURIComponent(region) + list + '?' +\n            new URLSearchParams({ q: query.get('q') || '', page: page, page_size: config.pageSize }));"
+        ));
     }
 }

@@ -4,27 +4,27 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
-use vpn_console::app::Ctx;
 use vpn_console::components::{OmAction, OmCell, OmEventDialog};
 use vpn_console::i18n::Lang;
+use vpn_console::state::Ctx;
 use vpn_console::time::Zone;
-use vpn_console_domain::api::{CurrentEvent, OmEventsCell, SessionInfo};
+use vpn_console_domain::api::{CurrentEvent, OmEventsCell, Role, SessionInfo};
 use vpn_console_domain::EventStatus;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn session(role: &str) -> SessionInfo {
+fn session(role: Role) -> SessionInfo {
     SessionInfo {
         email: "alice@acme.example".into(),
         account: "acme".into(),
-        role: role.into(),
+        role,
         expires_at: "2099-01-01T00:00:00Z".parse().unwrap(),
     }
 }
 
-fn provide(role: &str) {
+fn provide(role: Role) {
     provide_context(Ctx::new(Some(session(role)), Zone::Utc, Lang::En));
 }
 
@@ -129,7 +129,7 @@ fn om_cell_shows_default_scheduled_and_previous_times() {
         previous_executed_at: Some("2026-11-01T18:00:00Z".parse().unwrap()),
     };
     let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide("operator");
+        provide(Role::Operator);
         view! { <OmCell cell=cell/> }
     });
     let text = root.text_content().unwrap();
@@ -144,7 +144,7 @@ fn om_cell_shows_default_scheduled_and_previous_times() {
 fn the_action_is_disabled_with_a_reason_when_there_is_no_event() {
     let root = container();
     let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide("operator");
+        provide(Role::Operator);
         view! { <OmAction cell=OmEventsCell::default() row_id="vpn-bp1x".into() on_open=Callback::new(|_| {})/> }
     });
     let button = root.query_selector("button").unwrap().unwrap();
@@ -161,7 +161,7 @@ async fn the_dialog_previews_and_cancel_sends_nothing() {
     let root = container();
     let closed = RwSignal::new(false);
     let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide("operator");
+        provide(Role::Operator);
         view! { <OmEventDialog event_id="om-bp1test0000000000001".into()
         on_close=Callback::new(move |_| closed.set(true)) on_changed=Callback::new(|_| {})/> }
     });
@@ -192,7 +192,7 @@ async fn execute_now_needs_a_second_confirmation() {
     stand_in_fetch();
     let root = container();
     let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide("operator");
+        provide(Role::Operator);
         view! { <OmEventDialog event_id="om-bp1test0000000000001".into()
         on_close=Callback::new(|_| {}) on_changed=Callback::new(|_| {})/> }
     });
@@ -241,7 +241,7 @@ async fn a_time_after_the_default_keeps_ok_disabled() {
     stand_in_fetch();
     let root = container();
     let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide("operator");
+        provide(Role::Operator);
         view! { <OmEventDialog event_id="om-bp1test0000000000001".into()
         on_close=Callback::new(|_| {}) on_changed=Callback::new(|_| {})/> }
     });
@@ -287,7 +287,7 @@ async fn a_viewer_cannot_press_ok() {
     stand_in_fetch();
     let root = container();
     let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide("viewer");
+        provide(Role::Viewer);
         view! { <OmEventDialog event_id="om-bp1test0000000000001".into()
         on_close=Callback::new(|_| {}) on_changed=Callback::new(|_| {})/> }
     });
@@ -345,7 +345,7 @@ async fn a_stale_version_reloads_the_event_and_says_so() {
     let root = container();
     let changed = RwSignal::new(false);
     let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide("operator");
+        provide(Role::Operator);
         view! { <OmEventDialog event_id="om-bp1test0000000000001".into()
         on_close=Callback::new(|_| {}) on_changed=Callback::new(move |_| changed.set(true))/> }
     });
@@ -371,7 +371,7 @@ async fn a_network_failure_keeps_the_dialog_and_retries_with_the_same_key() {
     let root = container();
     let closed = RwSignal::new(false);
     let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide("operator");
+        provide(Role::Operator);
         view! { <OmEventDialog event_id="om-bp1test0000000000001".into()
         on_close=Callback::new(move |_| closed.set(true)) on_changed=Callback::new(|_| {})/> }
     });

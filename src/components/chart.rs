@@ -4,8 +4,8 @@ use chrono::Datelike;
 use leptos::prelude::*;
 use vpn_console_domain::api::AlertDay;
 
-use crate::app::Ctx;
 use crate::i18n::{Lang, Msg};
+use crate::state::Ctx;
 
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 160.0;

@@ -1,16 +1,15 @@
-//! Search and paging shared by the list pages; both live in the address.
+//! The parts of a list page's frame (src/components/list_page.rs): search and paging, both in
+//! the address, the error and empty states, and the dialog a row opens.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use vpn_console_domain::api::Page;
+use vpn_console_domain::api::DEFAULT_PAGE_SIZE;
 
-use crate::api::CallError;
-use crate::app::{list_href, Ctx};
 use crate::i18n::{page_status, Msg};
+use crate::router::list_href;
 use crate::router::use_navigate;
-
-pub const PAGE_SIZE: u32 = 20;
+use crate::state::Ctx;
 
 #[component]
 pub fn ListToolbar(
@@ -66,7 +65,7 @@ pub fn Pager(
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = move |m| ctx.t(m);
-    let pages = total.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
+    let pages = total.div_ceil(u64::from(DEFAULT_PAGE_SIZE)).max(1) as u32;
     let prev =
         (page > 1).then(|| list_href(path, &region.get_untracked(), &q.get_untracked(), page - 1));
     let next = (page < pages)
@@ -84,82 +83,6 @@ pub fn Pager(
             }}
         </nav>
     }
-}
-
-/// What both list pages keep: the page in the address, its answer (read again on `refresh`), and
-/// the event whose dialog is open.
-pub struct ListPage<T: 'static> {
-    pub region: Signal<String>,
-    pub q: Memo<String>,
-    pub data: LocalResource<Result<Page<T>, CallError>>,
-    pub tick: RwSignal<u32>,
-    pub refresh: Callback<()>,
-    pub open_event: RwSignal<Option<String>>,
-    pub on_open: Callback<String>,
-}
-
-/// A list page's state; `fetch` reads one page (region, search, page number).
-pub fn use_list_page<T, F, Fut>(fetch: F) -> ListPage<T>
-where
-    T: 'static,
-    F: Fn(String, String, u32) -> Fut + 'static,
-    Fut: std::future::Future<Output = Result<Page<T>, CallError>> + 'static,
-{
-    let (region, q, page) = use_list_query();
-    let tick = RwSignal::new(0u32);
-    let data = LocalResource::new(move || {
-        tick.track();
-        fetch(region.get(), q.get(), page.get())
-    });
-    let open_event = RwSignal::new(None::<String>);
-    ListPage {
-        region,
-        q,
-        data,
-        tick,
-        refresh: Callback::new(move |()| tick.update(|t| *t += 1)),
-        open_event,
-        on_open: Callback::new(move |id: String| open_event.set(Some(id))),
-    }
-}
-
-/// The list state in the address: region, search, page.
-fn use_list_query() -> (Signal<String>, Memo<String>, Memo<u32>) {
-    let query = crate::router::use_query_map();
-    let region = crate::app::use_region();
-    let q = Memo::new(move |_| query.with(|m| m.get("q").unwrap_or_default()));
-    let page = Memo::new(move |_| {
-        query
-            .with(|m| m.get("page").and_then(|p| p.parse::<u32>().ok()))
-            .unwrap_or(1)
-            .max(1)
-    });
-    (region, q, page)
-}
-
-/// Whether a list shows an event that is running or about to start: then it refreshes itself
-/// so the row follows the event to completion.
-pub fn needs_follow<'a>(
-    cells: impl IntoIterator<Item = &'a vpn_console_domain::api::OmEventsCell>,
-    server_time: chrono::DateTime<chrono::Utc>,
-) -> bool {
-    cells
-        .into_iter()
-        .filter_map(|c| c.current.as_ref())
-        .any(|e| {
-            e.status == vpn_console_domain::EventStatus::Executing
-                || e.execute_at <= server_time + chrono::Duration::seconds(5)
-        })
-}
-
-/// Refreshes `tick` after a pause, unless the page is gone by then.
-pub fn refresh_later(tick: RwSignal<u32>, ms: u64) {
-    set_timeout(
-        move || {
-            let _ = tick.try_update(|t| *t += 1);
-        },
-        std::time::Duration::from_millis(ms),
-    );
 }
 
 /// A list that could not load, with a way to try again.

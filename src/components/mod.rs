@@ -1,12 +1,10 @@
 mod chart;
 mod dialog;
 mod list;
+mod list_page;
 mod om_cell;
 
 pub use chart::AlertChart;
 pub use dialog::OmEventDialog;
-pub use list::{
-    needs_follow, refresh_later, use_list_page, EmptyList, EventDialogHost, ListError, ListPage,
-    ListToolbar, Pager, PAGE_SIZE,
-};
+pub use list_page::{list_page, needs_follow, ListItem, ListSpec, RowContext};
 pub use om_cell::{OmAction, OmCell};

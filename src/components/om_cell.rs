@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use vpn_console_domain::api::OmEventsCell;
 use vpn_console_domain::EventStatus;
 
-use crate::app::Ctx;
 use crate::i18n::Msg;
+use crate::state::Ctx;
 
 #[component]
 pub fn OmCell(cell: OmEventsCell) -> impl IntoView {

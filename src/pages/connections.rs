@@ -2,67 +2,34 @@ use leptos::prelude::*;
 use vpn_console_domain::api::ConnectionItem;
 use vpn_console_domain::{Attachment, TunnelMode, TunnelState};
 
-use crate::api;
-use crate::app::list_href;
-use crate::app::Ctx;
-use crate::components::{
-    needs_follow, refresh_later, use_list_page, EmptyList, EventDialogHost, ListError, ListPage,
-    ListToolbar, OmAction, OmCell, Pager, PAGE_SIZE,
-};
+use crate::components::{list_page, ListSpec, OmAction, OmCell, RowContext};
 use crate::i18n::Msg;
+use crate::router::list_href;
+use crate::state::Ctx;
 
-const PATH: &str = "/ipsec-connections";
+const SPEC: ListSpec = ListSpec {
+    path: crate::router::CONNECTIONS,
+    title: Msg::IpsecConnections,
+    search: Msg::SearchConnections,
+    loading: Msg::LoadingConnections,
+    table_id: "connections-table",
+    caption: Msg::ConnectionsCaption,
+    columns: &[
+        Msg::ColConnection,
+        Msg::ColAttachedTo,
+        Msg::ColTunnels,
+        Msg::ColOmEvents,
+        Msg::ColActions,
+    ],
+    none: Msg::NoConnections,
+    noun: Msg::ConnectionsNoun,
+};
 
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
-    let ListPage {
-        region,
-        q,
-        data,
-        tick,
-        refresh,
-        open_event,
-        on_open,
-    } = use_list_page(|r, q, p| async move { api::connections(&r, &q, p, PAGE_SIZE).await });
-    let ctx = expect_context::<Ctx>();
-    let t = move |m| ctx.t(m);
-
-    view! {
-        <h1>{move || t(Msg::IpsecConnections)}</h1>
-        <ListToolbar path=PATH region=region q=q placeholder=Msg::SearchConnections on_refresh=refresh/>
-        {move || {
-            // The rows are plain text in the language and zone of the moment.
-            ctx.track_language_and_zone();
-            match data.get() {
-                None => view! { <p class="muted" role="status">{t(Msg::LoadingConnections)}</p> }.into_any(),
-                Some(Err(e)) => view! { <ListError error=e on_retry=refresh/> }.into_any(),
-                Some(Ok(p)) => {
-                    if needs_follow(p.items.iter().map(|i| &i.om_events), p.server_time) {
-                        refresh_later(tick, 1500);
-                    }
-                    let empty = p.items.is_empty();
-                    view! {
-                        <table class="list" id="connections-table">
-                            <caption class="visually-hidden">{t(Msg::ConnectionsCaption)}</caption>
-                            <thead><tr>
-                                <th scope="col">{t(Msg::ColConnection)}</th>
-                                <th scope="col">{t(Msg::ColAttachedTo)}</th>
-                                <th scope="col">{t(Msg::ColTunnels)}</th>
-                                <th scope="col">{t(Msg::ColOmEvents)}</th>
-                                <th scope="col">{t(Msg::ColActions)}</th>
-                            </tr></thead>
-                            <tbody>
-                                {p.items.into_iter().map(|c| view! { <ConnectionRow item=c region=region on_open=on_open/> }).collect_view()}
-                            </tbody>
-                        </table>
-                        {empty.then(|| view! { <EmptyList q=q none=Msg::NoConnections/> })}
-                        <Pager path=PATH region=region q=q page=p.page total=p.total noun=Msg::ConnectionsNoun/>
-                    }.into_any()
-                }
-            }
-        }}
-        <EventDialogHost open_event=open_event on_changed=refresh/>
-    }
+    list_page(&SPEC, |item: ConnectionItem, rows: RowContext| {
+        view! { <ConnectionRow item=item region=rows.region on_open=rows.on_open/> }
+    })
 }
 
 #[component]
@@ -78,7 +45,7 @@ fn ConnectionRow(
     let row_key = id.clone();
     let attached = match &c.attached_to {
         Attachment::VpnGateway { id } => {
-            let href = list_href("/vpn-gateways", &region.get_untracked(), id.as_str(), 1);
+            let href = list_href(crate::router::GATEWAYS, &region.get_untracked(), id.as_str(), 1);
             view! { <div class="label">{t(Msg::VpnGateway)}</div><a class="mono" href=href>{id.to_string()}</a> }.into_any()
         }
         Attachment::TransitRouter { id } => {

@@ -2,71 +2,35 @@ use leptos::prelude::*;
 use vpn_console_domain::api::GatewayItem;
 use vpn_console_domain::{Addresses, TunnelMode};
 
-use crate::api;
-use crate::app::Ctx;
-use crate::components::{
-    needs_follow, refresh_later, use_list_page, EmptyList, EventDialogHost, ListError, ListPage,
-    ListToolbar, OmAction, OmCell, Pager, PAGE_SIZE,
-};
+use crate::components::{list_page, ListSpec, OmAction, OmCell, RowContext};
 use crate::i18n::Msg;
+use crate::state::Ctx;
 
-const PATH: &str = "/vpn-gateways";
+const SPEC: ListSpec = ListSpec {
+    path: crate::router::GATEWAYS,
+    title: Msg::VpnGateways,
+    search: Msg::SearchGateways,
+    loading: Msg::LoadingGateways,
+    table_id: "gateways-table",
+    caption: Msg::GatewaysCaption,
+    columns: &[
+        Msg::ColInstance,
+        Msg::ColStatus,
+        Msg::ColTunnelMode,
+        Msg::ColAddresses,
+        Msg::ColSslClients,
+        Msg::ColOmEvents,
+        Msg::ColActions,
+    ],
+    none: Msg::NoGateways,
+    noun: Msg::GatewaysNoun,
+};
 
 #[component]
 pub fn GatewaysPage() -> impl IntoView {
-    let ListPage {
-        region,
-        q,
-        data,
-        tick,
-        refresh,
-        open_event,
-        on_open,
-    } = use_list_page(|r, q, p| async move { api::gateways(&r, &q, p, PAGE_SIZE).await });
-    let ctx = expect_context::<Ctx>();
-    let t = move |m| ctx.t(m);
-
-    view! {
-        <h1>{move || t(Msg::VpnGateways)}</h1>
-        <ListToolbar path=PATH region=region q=q placeholder=Msg::SearchGateways on_refresh=refresh/>
-        // Read as it stands rather than awaited in a Suspense: a reload keeps showing the last
-        // answer until the next one is there, as a Transition would, and the first page renders
-        // without the Suspense machinery on the start-up path (time to first row).
-        {move || {
-            // The rows are plain text in the language and zone of the moment.
-            ctx.track_language_and_zone();
-            match data.get() {
-                None => view! { <p class="muted" role="status">{t(Msg::LoadingGateways)}</p> }.into_any(),
-                Some(Err(e)) => view! { <ListError error=e on_retry=refresh/> }.into_any(),
-                Some(Ok(p)) => {
-                    if needs_follow(p.items.iter().map(|i| &i.om_events), p.server_time) {
-                        refresh_later(tick, 1500);
-                    }
-                    let empty = p.items.is_empty();
-                    view! {
-                        <table class="list" id="gateways-table">
-                            <caption class="visually-hidden">{t(Msg::GatewaysCaption)}</caption>
-                            <thead><tr>
-                                <th scope="col">{t(Msg::ColInstance)}</th>
-                                <th scope="col">{t(Msg::ColStatus)}</th>
-                                <th scope="col">{t(Msg::ColTunnelMode)}</th>
-                                <th scope="col">{t(Msg::ColAddresses)}</th>
-                                <th scope="col">{t(Msg::ColSslClients)}</th>
-                                <th scope="col">{t(Msg::ColOmEvents)}</th>
-                                <th scope="col">{t(Msg::ColActions)}</th>
-                            </tr></thead>
-                            <tbody>
-                                {p.items.into_iter().map(|g| view! { <GatewayRow item=g on_open=on_open/> }).collect_view()}
-                            </tbody>
-                        </table>
-                        {empty.then(|| view! { <EmptyList q=q none=Msg::NoGateways/> })}
-                        <Pager path=PATH region=region q=q page=p.page total=p.total noun=Msg::GatewaysNoun/>
-                    }.into_any()
-                }
-            }
-        }}
-        <EventDialogHost open_event=open_event on_changed=refresh/>
-    }
+    list_page(&SPEC, |item: GatewayItem, rows: RowContext| {
+        view! { <GatewayRow item=item on_open=rows.on_open/> }
+    })
 }
 
 #[component]
@@ -95,7 +59,7 @@ fn GatewayRow(item: GatewayItem, on_open: Callback<String>) -> impl IntoView {
     view! {
         <tr data-id=row_key>
             <td><div class="mono">{id.clone()}</div><div>{g.name}</div></td>
-            <td><span class="badge ok">{g.status}</span></td>
+            <td><span class="badge ok">{crate::i18n::gateway_status(ctx.lang.get_untracked(), &g.status).to_owned()}</span></td>
             <td>{t(match g.tunnel_mode { TunnelMode::DualTunnel => Msg::DualTunnel, TunnelMode::SingleTunnel => Msg::SingleTunnel })}</td>
             <td class="addresses">{addresses}</td>
             <td class="num">{g.ssl_clients}</td>

@@ -3,9 +3,9 @@ use vpn_console_domain::api::MAX_HISTORY_DAYS;
 use vpn_console_domain::EventStatus;
 
 use crate::api;
-use crate::app::{use_region, Ctx};
 use crate::components::AlertChart;
 use crate::i18n::{self, Msg};
+use crate::state::{in_region, use_region, Ctx};
 
 #[component]
 pub fn HistoryPage() -> impl IntoView {
@@ -13,24 +13,24 @@ pub fn HistoryPage() -> impl IntoView {
     let region = use_region();
     let history = LocalResource::new(move || {
         let r = region.get();
-        async move { api::history(&r, MAX_HISTORY_DAYS).await }
+        async move { in_region(&r, || api::history(&r, MAX_HISTORY_DAYS)).await }
     });
     let trend = LocalResource::new(move || {
         let r = region.get();
-        async move { api::alert_trend(&r, MAX_HISTORY_DAYS).await }
+        async move { in_region(&r, || api::alert_trend(&r, MAX_HISTORY_DAYS)).await }
     });
     let t = move |m| ctx.t(m);
     view! {
         <h1>{move || t(Msg::History)}</h1>
         <p class="muted">{move || t(Msg::HistoryIntro)}</p>
         <h2>{move || t(Msg::AlertTrend)}</h2>
-        {move || match trend.get() {
+        {move || match trend.get().flatten() {
             None => view! { <p class="muted" role="status">{t(Msg::LoadingAlerts)}</p> }.into_any(),
             Some(Ok(t)) => view! { <AlertChart days=t.days/> }.into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e.message(ctx.lang.get_untracked())}</p> }.into_any(),
         }}
         <h2>{move || t(Msg::Events)}</h2>
-        {move || match history.get() {
+        {move || match history.get().flatten() {
             None => view! { <p class="muted" role="status">{t(Msg::LoadingEvents)}</p> }.into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e.message(ctx.lang.get_untracked())}</p> }.into_any(),
             Some(Ok(h)) if h.items.is_empty() => view! { <p class="empty">{move || t(Msg::NoEvents)}</p> }.into_any(),

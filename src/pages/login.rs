@@ -3,8 +3,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
-use crate::app::Ctx;
 use crate::i18n::Msg;
+use crate::state::Ctx;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

@@ -178,3 +178,52 @@ test('a viewer sees the preview but cannot press OK', async () => {
   assert.match(await dialog.locator('#om-summary').innerText(), /2 tunnels interrupted, at most 10 minutes; 8 SSL clients disconnect/);
   await page.context().close();
 });
+
+test('a viewer logging in for the first time is never asked for an empty region', async () => {
+  for (const path of ['/vpn-gateways', '/history']) {
+    // A fresh context: no region remembered, none in the address.
+    const context = await browser.newContext({ timezoneId: 'Asia/Shanghai', locale: 'en-US' });
+    const page = await context.newPage();
+    const seen = [];
+    page.on('request', (r) => { const u = new URL(r.url()); if (u.pathname.startsWith('/api/')) seen.push(u.pathname); });
+    await page.goto(`${server.url}${path}`);
+    await page.getByLabel('Email').fill('victor@acme.example');
+    await page.getByLabel('Password').fill('demo-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(/region=cn-hangzhou/);
+    await page.locator(path === '/history' ? '#history-table tbody tr' : '#gateways-table tbody tr').first().waitFor();
+    assert.deepEqual(seen.filter((p) => p.includes('/regions//')), [], `${path}: ${seen.join(' ')}`);
+    assert.ok(seen.some((p) => p.startsWith('/api/v1/regions/cn-hangzhou/')), `${path}: the region's data was asked for`);
+    await context.close();
+  }
+});
+
+test('in Simplified Chinese the region names and the gateway status are Chinese, and the history pills stay on one line', async () => {
+  const context = await browser.newContext({ timezoneId: 'Asia/Shanghai', locale: 'zh-CN', viewport: { width: 1024, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/vpn-gateways?region=cn-hangzhou`);
+  await page.getByLabel('邮箱').fill('alice@acme.example');
+  await page.getByLabel('密码').fill('demo-password');
+  await page.getByRole('button', { name: '登录' }).click();
+  const first = page.locator('#gateways-table tbody tr').first();
+  await first.waitFor();
+  // The provider's own Chinese names, not the server's English ones.
+  const options = await page.locator('#region-selector option').allTextContents();
+  assert.ok(options.includes('华东1（杭州）'), options.join(', '));
+  assert.ok(!options.includes('China (Hangzhou)'), options.join(', '));
+  assert.equal(await page.locator('#region-selector option:checked').textContent(), '华东1（杭州）');
+  assert.equal(await first.locator('td:nth-child(2) .badge').textContent(), '正常');
+
+  await page.goto(`${server.url}/history?region=cn-hangzhou`);
+  const pills = page.locator('#history-table tbody .badge');
+  await pills.first().waitFor();
+  // The lines each pill's text takes up: a pill that wraps puts its characters on several.
+  const lines = await pills.evaluateAll((els) => els.map((el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+  }));
+  assert.ok(lines.length > 0);
+  assert.deepEqual([...new Set(lines)], [1], `lines per pill: ${lines.join(' ')}`);
+  await context.close();
+});

@@ -114,8 +114,8 @@ fn event_fields(ctx: &Ctx, detail: &Detail) -> String {
             "Gateway IP",
             format!("{} ({})", e.gateway_ip.ip, e.gateway_ip.role.label()),
         ),
-        ("Reason", e.reason.label().to_owned()),
-        ("Status", e.status.label().to_owned()),
+        ("Reason", words(e.reason.as_str())),
+        ("Status", words(e.status.as_str())),
         (
             "Default execution time",
             ctx.zone.show(e.default_execute_at),
@@ -413,4 +413,13 @@ mod tests {
             "{text}"
         );
     }
+}
+
+/// A wire value in words for people: `system_upgrade` is "System upgrade".
+fn words(wire: &str) -> String {
+    let mut text = wire.replace('_', " ");
+    if let Some(first) = text.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    text
 }

@@ -8,6 +8,7 @@ use crate::event::{EventStatus, OmEvent};
 use crate::ids::{EventId, RegionId};
 use crate::impact::{AffectedItem, Summary};
 use crate::planning::{Advice, Conflict, FreezeFlag};
+use crate::schedule::ScheduleErrorCode;
 use crate::topology::{Connection, Gateway};
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -29,6 +30,47 @@ pub struct Region {
 pub struct ApiError {
     pub code: String,
     pub message: String,
+}
+
+impl ApiError {
+    /// The scheduling rule a refused change broke, when the code names one (the server sends
+    /// `ScheduleErrorCode::as_str`).
+    pub fn schedule_code(&self) -> Option<ScheduleErrorCode> {
+        use ScheduleErrorCode::*;
+        [
+            NotPending,
+            AfterDefaultExecutionTime,
+            InThePast,
+            NonexistentLocalTime,
+            AmbiguousLocalTime,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == self.code)
+    }
+}
+
+/// What a user may do in their account: a viewer looks, an operator also executes and
+/// reschedules events. Sent as `"viewer"` / `"operator"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Role {
+    Viewer,
+    Operator,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+        }
+    }
+
+    /// Whether the role may change events (execute now, reschedule).
+    pub fn can_change(self) -> bool {
+        self == Role::Operator
+    }
 }
 
 /// The current event of a resource as the list pages show it.
@@ -147,6 +189,42 @@ pub struct LoginRequest {
 pub struct SessionInfo {
     pub email: String,
     pub account: String,
-    pub role: String,
+    pub role: Role,
     pub expires_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_read_and_write_as_lowercase_words() {
+        for (role, text) in [(Role::Viewer, "viewer"), (Role::Operator, "operator")] {
+            assert_eq!(role.as_str(), text);
+            assert_eq!(serde_json::to_string(&role).unwrap(), format!("\"{text}\""));
+            assert_eq!(
+                serde_json::from_str::<Role>(&format!("\"{text}\"")).unwrap(),
+                role
+            );
+        }
+        assert!(serde_json::from_str::<Role>("\"admin\"").is_err());
+        assert!(Role::Operator.can_change() && !Role::Viewer.can_change());
+    }
+
+    #[test]
+    fn a_refusal_names_its_schedule_rule() {
+        let refusal = |code: &str| ApiError {
+            code: code.into(),
+            message: String::new(),
+        };
+        assert_eq!(
+            refusal("in_the_past").schedule_code(),
+            Some(ScheduleErrorCode::InThePast)
+        );
+        assert_eq!(
+            refusal("after_default_execution_time").schedule_code(),
+            Some(ScheduleErrorCode::AfterDefaultExecutionTime)
+        );
+        assert_eq!(refusal("forbidden").schedule_code(), None);
+    }
 }

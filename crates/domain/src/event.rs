@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ConnectionId, EventId, GatewayId, RegionId};
+use crate::ids::{ConnectionId, EventId, GatewayId, IdError, RegionId};
 
 /// The resource an O&M event maintains: the VPN gateway, or for connections on transit routers
 /// the IPsec-VPN connection itself.
@@ -23,12 +23,32 @@ pub enum ResourceRef {
     },
 }
 
+/// Which kind of resource an event maintains: [`ResourceRef`]'s tag, as the database keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    VpnGateway,
+    IpsecConnection,
+}
+
 impl ResourceRef {
-    pub fn kind_str(&self) -> &'static str {
+    pub fn kind(&self) -> ResourceKind {
         match self {
-            ResourceRef::VpnGateway { .. } => "vpn_gateway",
-            ResourceRef::IpsecConnection { .. } => "ipsec_connection",
+            ResourceRef::VpnGateway { .. } => ResourceKind::VpnGateway,
+            ResourceRef::IpsecConnection { .. } => ResourceKind::IpsecConnection,
         }
+    }
+
+    pub fn kind_str(&self) -> &'static str {
+        self.kind().as_str()
+    }
+
+    /// The resource of that kind with that id, as the database keeps them.
+    pub fn from_parts(kind: ResourceKind, id: &str) -> Result<Self, IdError> {
+        Ok(match kind {
+            ResourceKind::VpnGateway => ResourceRef::VpnGateway { id: id.parse()? },
+            ResourceKind::IpsecConnection => ResourceRef::IpsecConnection { id: id.parse()? },
+        })
     }
 
     pub fn id_str(&self) -> &str {
@@ -38,6 +58,8 @@ impl ResourceRef {
         }
     }
 }
+
+crate::string_forms!(ResourceKind, GatewayIpRole, Reason, EventStatus);
 
 /// Which of the gateway's addresses the event maintains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -63,20 +85,6 @@ impl GatewayIpRole {
         GatewayIpRole::GatewayAddress,
         GatewayIpRole::TunnelAddress,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GatewayIpRole::IpsecAddress1 => "ipsec_address_1",
-            GatewayIpRole::IpsecAddress2 => "ipsec_address_2",
-            GatewayIpRole::SslAddress => "ssl_address",
-            GatewayIpRole::GatewayAddress => "gateway_address",
-            GatewayIpRole::TunnelAddress => "tunnel_address",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
 
     /// The name the console shows, in the source page's words.
     pub fn label(self) -> &'static str {
@@ -113,26 +121,6 @@ impl Reason {
         Reason::HardwareUpgrade,
         Reason::IssueFix,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::SystemUpgrade => "system_upgrade",
-            Reason::HardwareUpgrade => "hardware_upgrade",
-            Reason::IssueFix => "issue_fix",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Reason::SystemUpgrade => "System upgrade",
-            Reason::HardwareUpgrade => "Hardware upgrade",
-            Reason::IssueFix => "Issue fix",
-        }
-    }
 }
 
 /// `pending → executing → completed | failed`; a pending event can be `cancelled` by the provider.
@@ -175,30 +163,6 @@ impl EventStatus {
         EventStatus::Failed,
         EventStatus::Cancelled,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventStatus::Pending => "pending",
-            EventStatus::Executing => "executing",
-            EventStatus::Completed => "completed",
-            EventStatus::Failed => "failed",
-            EventStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            EventStatus::Pending => "Pending",
-            EventStatus::Executing => "Executing",
-            EventStatus::Completed => "Completed",
-            EventStatus::Failed => "Failed",
-            EventStatus::Cancelled => "Cancelled",
-        }
-    }
 
     /// A current event is one the resource still waits for or undergoes.
     pub fn is_current(self) -> bool {

@@ -50,16 +50,7 @@ pub enum Effect {
     Disconnect,
 }
 
-impl Effect {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Effect::Failover => "failover",
-            Effect::Interruption => "interruption",
-            Effect::None => "none",
-            Effect::Disconnect => "disconnect",
-        }
-    }
-}
+crate::string_forms!(Effect);
 
 /// Stable keys for the source's recommendations, so a console can show them in any language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -81,7 +72,8 @@ pub enum Recommendation {
 }
 
 impl Recommendation {
-    /// The source's advice, in English.
+    /// The source's advice, in English: the one English text, sent as the API's `recommendation`
+    /// and shown by the console (its `i18n::recommendation` adds the Chinese).
     pub fn text(self) -> &'static str {
         match self {
             Recommendation::AutoFailover => "Make sure that your local gateway device supports auto failover; otherwise the network is interrupted for a long time when traffic switches to the other tunnel. To avoid even the short interruption, configure the local gateway device to send all traffic through the other tunnel before the event and switch it back after the event ends.",

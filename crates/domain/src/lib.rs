@@ -5,13 +5,17 @@
 
 pub mod api;
 pub mod event;
+pub mod execution;
 pub mod ids;
 pub mod impact;
+pub mod names;
 pub mod planning;
 pub mod schedule;
 pub mod topology;
 
-pub use event::{EventStatus, GatewayIp, GatewayIpRole, OmEvent, Reason, ResourceRef};
+pub use event::{
+    EventStatus, GatewayIp, GatewayIpRole, OmEvent, Reason, ResourceKind, ResourceRef,
+};
 pub use ids::{
     ConnectionId, CustomerGatewayId, EventId, GatewayId, IdError, RegionId, TransitRouterId,
     TunnelId,
@@ -19,5 +23,6 @@ pub use ids::{
 pub use impact::{affected_resources, AffectedItem, Effect, Impact, Summary};
 pub use schedule::{validate, ExecutionPlan, ExecutionRequest, ScheduleError, ScheduleErrorCode};
 pub use topology::{
-    Addresses, Attachment, Connection, CustomerGateway, Gateway, Tunnel, TunnelMode, TunnelState,
+    Addresses, Attachment, AttachmentKind, Connection, CustomerGateway, Gateway, Tunnel,
+    TunnelMode, TunnelState,
 };

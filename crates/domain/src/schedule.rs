@@ -65,17 +65,7 @@ pub enum ScheduleErrorCode {
     AmbiguousLocalTime,
 }
 
-impl ScheduleErrorCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScheduleErrorCode::NotPending => "not_pending",
-            ScheduleErrorCode::AfterDefaultExecutionTime => "after_default_execution_time",
-            ScheduleErrorCode::InThePast => "in_the_past",
-            ScheduleErrorCode::NonexistentLocalTime => "nonexistent_local_time",
-            ScheduleErrorCode::AmbiguousLocalTime => "ambiguous_local_time",
-        }
-    }
-}
+crate::string_forms!(ScheduleErrorCode);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleError {

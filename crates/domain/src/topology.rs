@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ConnectionId, CustomerGatewayId, GatewayId, TransitRouterId, TunnelId};
+use crate::ids::{ConnectionId, CustomerGatewayId, GatewayId, IdError, TransitRouterId, TunnelId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -14,22 +14,7 @@ pub enum TunnelMode {
     SingleTunnel,
 }
 
-impl TunnelMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TunnelMode::DualTunnel => "dual_tunnel",
-            TunnelMode::SingleTunnel => "single_tunnel",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "dual_tunnel" => Some(TunnelMode::DualTunnel),
-            "single_tunnel" => Some(TunnelMode::SingleTunnel),
-            _ => None,
-        }
-    }
-}
+crate::string_forms!(TunnelMode, TunnelState);
 
 /// The public addresses of a VPN gateway. A dual-tunnel gateway has IPsec Address 1 and 2 and,
 /// with SSL-VPN on, an SSL address; a single-tunnel gateway has one address for everything.
@@ -120,29 +105,46 @@ pub enum Attachment {
     },
 }
 
+/// What a connection is attached to: [`Attachment`]'s tag, as the database keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentKind {
+    VpnGateway,
+    TransitRouter,
+}
+
+crate::string_forms!(AttachmentKind);
+
+impl Attachment {
+    pub fn kind(&self) -> AttachmentKind {
+        match self {
+            Attachment::VpnGateway { .. } => AttachmentKind::VpnGateway,
+            Attachment::TransitRouter { .. } => AttachmentKind::TransitRouter,
+        }
+    }
+
+    pub fn id_str(&self) -> &str {
+        match self {
+            Attachment::VpnGateway { id } => id.as_str(),
+            Attachment::TransitRouter { id } => id.as_str(),
+        }
+    }
+
+    /// The attachment of that kind with that id, as the database keeps them.
+    pub fn from_parts(kind: AttachmentKind, id: &str) -> Result<Self, IdError> {
+        Ok(match kind {
+            AttachmentKind::VpnGateway => Attachment::VpnGateway { id: id.parse()? },
+            AttachmentKind::TransitRouter => Attachment::TransitRouter { id: id.parse()? },
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TunnelState {
     Available,
     Unavailable,
-}
-
-impl TunnelState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TunnelState::Available => "available",
-            TunnelState::Unavailable => "unavailable",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "available" => Some(TunnelState::Available),
-            "unavailable" => Some(TunnelState::Unavailable),
-            _ => None,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

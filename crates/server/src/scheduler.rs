@@ -79,7 +79,6 @@ impl Scheduler {
         }
     }
 
-    /// Runs until the process ends: a pass on every tick, or at once when woken.
     /// Runs `step` for each event, several at a time, and counts the events it changed. Each
     /// step is its own transaction behind a conditional update, so running them side by side
     /// keeps every event to one start and one finish; events of one pass never share a tunnel
@@ -106,6 +105,7 @@ impl Scheduler {
         Ok(changed)
     }
 
+    /// Runs until the process ends: a pass on every tick, or at once when woken.
     pub async fn run(self) {
         let mut last_prune = self.clock.now() - Duration::hours(2);
         loop {

@@ -6,7 +6,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Duration;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,7 +17,8 @@ use vpn_console_domain::{EventId, EventStatus, ExecutionRequest, OmEvent};
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, KnownRegion};
 use super::{AppError, AppState, Result};
-use crate::store::ExecutionOutcome;
+use crate::store::idempotency::{IdempotencyKey, IdempotentRequest, NextAction, SavedAnswer};
+use crate::store::RequestRefused;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -145,22 +145,31 @@ async fn request_execution(
     let id = event_id(&id)?;
     auth.require_operator()?;
     let principal = &auth.0;
-    let key = match headers.get("idempotency-key") {
+    let idempotent = match headers.get("idempotency-key") {
         None => None,
-        Some(v) => {
-            let k = v.to_str().unwrap_or_default().trim();
-            if k.is_empty() || k.len() > 255 {
-                return Err(AppError::bad_request(
-                    "invalid_idempotency_key",
-                    "Idempotency-Key must have 1 to 255 visible characters.",
-                ));
-            }
-            Some(k.to_owned())
-        }
+        Some(v) => Some(IdempotentRequest::new(
+            IdempotencyKey::parse(v.as_bytes())
+                .map_err(|e| AppError::bad_request("invalid_idempotency_key", e.to_string()))?,
+            id.as_str(),
+            &request,
+        )),
     };
-    let hash = {
-        let body = serde_json::to_string(&request).expect("requests serialize");
-        hex::encode(Sha256::digest(format!("{id}\n{body}").as_bytes()))
+    // A retry with a known key gets the first answer before anything else is checked: its
+    // If-Match may be stale by now, or missing.
+    let mut tx = match state
+        .store
+        .begin_idempotent(&principal.account, idempotent.as_ref())
+        .await?
+    {
+        NextAction::Proceed(tx) => tx,
+        NextAction::Replay(answer) => return Ok(replay(answer)),
+        NextAction::KeyReused => {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "This Idempotency-Key was already used with another request; use a new key.",
+            ))
+        }
     };
     // "*" needs the current version; read it only in that rare case.
     let star_hint = match headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) {
@@ -171,101 +180,75 @@ async fn request_execution(
             .map(|e| e.version),
         _ => None,
     };
-    let expected = match parse_if_match(&headers, star_hint) {
-        Ok(v) => v,
-        // A retry with a known key replays even without a usable If-Match.
-        Err(e) if key.is_some() => {
-            if let Some(r) = replay_only(&state, principal, &key, &hash, &id).await? {
-                return Ok(r);
-            }
-            return Err(e);
-        }
-        Err(e) => return Err(e),
-    };
-    let outcome = state
+    let expected = parse_if_match(&headers, star_hint)?;
+    let now = state.clock.now();
+    let event = match state
         .store
         .request_execution(
+            &mut tx,
             &principal.account,
             &principal.email,
             &id,
             expected,
             &request,
-            key.as_deref().map(|k| (k, hash.as_str())),
-            state.clock.now(),
+            now,
         )
-        .await?;
-    outcome_response(&state, outcome)
-}
-
-async fn replay_only(
-    state: &AppState,
-    principal: &crate::store::Principal,
-    key: &Option<String>,
-    hash: &str,
-    id: &EventId,
-) -> Result<Option<Response>> {
-    let Some(k) = key else { return Ok(None) };
-    // A version no event has: the store answers from the idempotency record or says stale.
-    let outcome = state
-        .store
-        .request_execution(
-            &principal.account,
-            &principal.email,
-            id,
-            -1,
-            &ExecutionRequest::Now,
-            Some((k, hash)),
-            state.clock.now(),
-        )
-        .await?;
-    match outcome {
-        ExecutionOutcome::Replayed { .. } | ExecutionOutcome::KeyReused => {
-            outcome_response(state, outcome).map(Some)
-        }
-        _ => Ok(None),
+        .await?
+    {
+        Ok(event) => event,
+        Err(refused) => return Err(refusal(refused)),
+    };
+    if let Some(idempotent) = &idempotent {
+        let answer = SavedAnswer {
+            status: StatusCode::OK.as_u16(),
+            body: serde_json::to_string(&event).expect("events serialize"),
+            etag: Some(event.version.to_string()),
+        };
+        state
+            .store
+            .save_answer(&mut tx, &principal.account, idempotent, &answer, now)
+            .await?;
     }
+    state.store.commit(tx).await?;
+    if event.execute_at <= now {
+        state.scheduler_wake.notify_one();
+    }
+    let tag = etag(event.version);
+    Ok(([(header::ETAG, tag)], Json(event)).into_response())
 }
 
-fn outcome_response(state: &AppState, outcome: ExecutionOutcome) -> Result<Response> {
-    match outcome {
-        ExecutionOutcome::Accepted(event) => {
-            if event.execute_at <= state.clock.now() {
-                state.scheduler_wake.notify_one();
-            }
-            let tag = etag(event.version);
-            Ok(([(header::ETAG, tag)], Json(event)).into_response())
-        }
-        ExecutionOutcome::Replayed { status, body } => {
-            let version = serde_json::from_str::<OmEvent>(&body).map(|e| e.version).ok();
-            let mut res = (
-                StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-                [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-                body,
-            )
-                .into_response();
-            if let Some(v) = version {
-                res.headers_mut().insert(header::ETAG, etag(v));
-            }
-            res.headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            Ok(res)
-        }
-        ExecutionOutcome::NotFound => Err(AppError::not_found("The O&M event")),
-        ExecutionOutcome::Stale { current_version } => Err(AppError::new(
+/// The first answer again, marked as a replay.
+fn replay(answer: SavedAnswer) -> Response {
+    let mut res = (
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK),
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        answer.body,
+    )
+        .into_response();
+    if let Some(v) = answer.etag.and_then(|v| v.parse().ok()) {
+        res.headers_mut().insert(header::ETAG, etag(v));
+    }
+    res.headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    res
+}
+
+fn refusal(refused: RequestRefused) -> AppError {
+    match refused {
+        RequestRefused::NotFound => AppError::not_found("The O&M event"),
+        RequestRefused::Stale { current_version } => AppError::new(
             StatusCode::PRECONDITION_FAILED,
             "stale",
             format!("The O&M event changed meanwhile (it is now at version {current_version}); reload it and try again."),
-        )),
-        ExecutionOutcome::Refused(e) => Err(AppError::new(
+        ),
+        RequestRefused::Rules(e) => AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             e.code.as_str(),
             e.message,
-        )),
-        ExecutionOutcome::KeyReused => Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            "This Idempotency-Key was already used with another request; use a new key.",
-        )),
+        ),
     }
 }
 

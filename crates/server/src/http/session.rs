@@ -77,7 +77,7 @@ async fn log_in(
     let info = SessionInfo {
         email: principal.email,
         account: principal.account,
-        role: principal.role.as_str().to_owned(),
+        role: api_role(principal.role),
         expires_at,
     };
     Ok(([set_cookie(&cookie)], Json(info)).into_response())
@@ -145,9 +145,18 @@ async fn who_am_i(
     Ok(Json(SessionInfo {
         email: principal.email,
         account: principal.account,
-        role: principal.role.as_str().to_owned(),
+        role: api_role(principal.role),
         expires_at: principal
             .expires_at
             .unwrap_or_else(|| state.clock.now() + Duration::days(365)),
     }))
+}
+
+/// The store's role in the API's type (the store keeps its own type for now).
+fn api_role(role: crate::store::Role) -> vpn_console_domain::api::Role {
+    use vpn_console_domain::api::Role;
+    match role {
+        crate::store::Role::Viewer => Role::Viewer,
+        crate::store::Role::Operator => Role::Operator,
+    }
 }

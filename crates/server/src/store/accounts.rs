@@ -4,33 +4,19 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use sqlx::any::AnyRow;
-use sqlx::Row;
 
-use super::{int, opt_int, text, Store};
+use super::rows::PrincipalRow;
+use super::{int, text, Store};
 use crate::clock::{from_millis, to_millis};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     Viewer,
     Operator,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Operator => "operator",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "viewer" => Some(Role::Viewer),
-            "operator" => Some(Role::Operator),
-            _ => None,
-        }
-    }
-}
+vpn_console_domain::string_forms!(Role);
 
 /// Who is asking: the user and the account whose resources they see.
 #[derive(Debug, Clone)]
@@ -43,14 +29,12 @@ pub struct Principal {
 
 /// A user row joined to a session (with `expires_at`) or to an API token (without).
 fn principal_from_row(r: &AnyRow) -> sqlx::Result<Principal> {
+    let row = PrincipalRow::decode(r)?;
     Ok(Principal {
-        email: text(r, "email")?,
-        account: text(r, "account_id")?,
-        role: Role::parse(&text(r, "role")?).unwrap_or(Role::Viewer),
-        expires_at: match r.try_column("expires_at") {
-            Ok(_) => opt_int(r, "expires_at")?.map(from_millis),
-            Err(_) => None,
-        },
+        email: row.email,
+        account: row.account_id,
+        role: row.role,
+        expires_at: row.expires_at.map(from_millis),
     })
 }
 
@@ -149,12 +133,7 @@ impl Store {
         if !ok {
             return Ok(None);
         }
-        Ok(Some(Principal {
-            email: text(&row, "email")?,
-            account: text(&row, "account_id")?,
-            role: Role::parse(&text(&row, "role")?).unwrap_or(Role::Viewer),
-            expires_at: None,
-        }))
+        Ok(Some(principal_from_row(&row)?))
     }
 
     pub async fn create_session(

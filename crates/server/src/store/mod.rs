@@ -6,8 +6,11 @@
 pub mod accounts;
 pub mod bulk;
 pub mod events;
+pub mod idempotency;
 pub mod planning;
+mod provisioning;
 pub mod read_cache;
+mod rows;
 mod topology;
 
 use std::collections::HashSet;
@@ -21,9 +24,10 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
 pub use accounts::{hash_password, Principal, Role};
-pub use events::{ExecutionOutcome, Snapshot};
+pub use events::RequestRefused;
+pub use provisioning::{NewConnection, NewGateway, NewTunnel};
 use read_cache::{Changes, ReadCache};
-pub use topology::{ListQuery, NewConnection, NewGateway, NewTunnel};
+pub use topology::ListQuery;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -151,8 +155,16 @@ impl Store {
         }
     }
 
+    /// Begins a write transaction; every write goes through here. On SQLite it takes the write
+    /// lock at once (`BEGIN IMMEDIATE`), so that it waits within the busy timeout while another
+    /// process (an operator command) writes: a deferred transaction that read first could not
+    /// upgrade its lock after that other commit and would fail at once with "database is
+    /// locked". PostgreSQL's row locks need no such thing.
     pub async fn begin(&self) -> sqlx::Result<Tx> {
-        self.write.begin().await
+        match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.write.begin().await,
+        }
     }
 
     /// Every write transaction ends here, so that no cached read outlives a write: this
@@ -263,19 +275,6 @@ where
 {
     let raw = text(row, col)?;
     raw.parse().map_err(|e: T::Err| corrupt(col, &raw, e))
-}
-
-pub(crate) fn opt_parsed<T: FromStr>(row: &AnyRow, col: &str) -> sqlx::Result<Option<T>>
-where
-    T::Err: std::fmt::Display,
-{
-    match opt_text(row, col)? {
-        None => Ok(None),
-        Some(raw) => raw
-            .parse()
-            .map(Some)
-            .map_err(|e: T::Err| corrupt(col, &raw, e)),
-    }
 }
 
 pub(crate) fn corrupt(col: &str, raw: &str, e: impl std::fmt::Display) -> sqlx::Error {

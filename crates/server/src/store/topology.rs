@@ -1,17 +1,14 @@
 //! Regions, VPN gateways, IPsec-VPN connections and tunnels.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 
 use sqlx::any::AnyRow;
 use vpn_console_domain::api::{CurrentEvent, OmEventsCell, Region};
 use vpn_console_domain::impact::affected_resources;
-use vpn_console_domain::{
-    Addresses, Attachment, Connection, CustomerGateway, Gateway, GatewayId, OmEvent, RegionId,
-    Tunnel, TunnelMode, TunnelState,
-};
+use vpn_console_domain::{Attachment, Connection, Gateway, GatewayId, OmEvent, RegionId, Tunnel};
 
-use super::{int, opt_int, opt_parsed, parsed, placeholders, text, Store, Tx};
+use super::rows::{ConnectionRow, GatewayRow, TunnelRow};
+use super::{int, parsed, placeholders, text, Store};
 use crate::clock::from_millis;
 
 /// A page of a list, already checked.
@@ -24,7 +21,7 @@ pub struct ListQuery {
 
 /// What a search looks in: the ID and the name, lowered like the search itself. The newline
 /// keeps a search from matching across the two.
-fn search_key(id: &str, name: &str) -> String {
+pub(super) fn search_key(id: &str, name: &str) -> String {
     format!("{id}\n{name}").to_lowercase()
 }
 
@@ -46,84 +43,12 @@ impl ListQuery {
     }
 }
 
-pub struct NewGateway {
-    pub gateway: Gateway,
-    pub account_id: String,
-    pub region_id: RegionId,
-    pub previous_executed_at: Option<i64>,
-}
-
-pub struct NewTunnel {
-    pub tunnel: Tunnel,
-}
-
-pub struct NewConnection {
-    pub connection: Connection,
-    pub account_id: String,
-    pub region_id: RegionId,
-    pub previous_executed_at: Option<i64>,
-}
-
-fn ip_text(ip: Option<IpAddr>) -> Option<String> {
-    ip.map(|i| i.to_string())
-}
-
 fn gateway_from_row(row: &AnyRow) -> sqlx::Result<Gateway> {
-    let tunnel_mode = TunnelMode::parse(&text(row, "tunnel_mode")?)
-        .ok_or_else(|| super::corrupt("tunnel_mode", "?", "unknown"))?;
-    let addresses = match tunnel_mode {
-        TunnelMode::DualTunnel => Addresses::Dual {
-            ipsec_address_1: opt_parsed(row, "ipsec_address_1")?,
-            ipsec_address_2: opt_parsed(row, "ipsec_address_2")?,
-            ssl_address: opt_parsed(row, "ssl_address")?,
-        },
-        TunnelMode::SingleTunnel => Addresses::Single {
-            gateway_address: opt_parsed(row, "gateway_address")?,
-        },
-    };
-    Ok(Gateway {
-        id: parsed(row, "id")?,
-        name: text(row, "name")?,
-        status: text(row, "status")?,
-        spec: text(row, "spec")?,
-        tunnel_mode,
-        addresses,
-        ssl_clients: int(row, "ssl_clients")?.clamp(0, i64::from(u32::MAX)) as u32,
-    })
-}
-
-fn tunnel_from_row(row: &AnyRow) -> sqlx::Result<Tunnel> {
-    Ok(Tunnel {
-        id: parsed(row, "id")?,
-        index: int(row, "idx")?.clamp(1, 2) as u8,
-        gateway_ip: parsed(row, "gateway_ip")?,
-        customer_gateway: CustomerGateway {
-            id: parsed(row, "customer_gateway_id")?,
-            ip: parsed(row, "customer_gateway_ip")?,
-        },
-        state: TunnelState::parse(&text(row, "state")?)
-            .ok_or_else(|| super::corrupt("state", "?", "unknown"))?,
-        carries_traffic: int(row, "carries_traffic")? != 0,
-    })
+    GatewayRow::decode(row)?.into_gateway()
 }
 
 fn connection_from_row(row: &AnyRow) -> sqlx::Result<Connection> {
-    let attached_to = match text(row, "attached_kind")?.as_str() {
-        "vpn_gateway" => Attachment::VpnGateway {
-            id: parsed(row, "attached_id")?,
-        },
-        _ => Attachment::TransitRouter {
-            id: parsed(row, "attached_id")?,
-        },
-    };
-    Ok(Connection {
-        id: parsed(row, "id")?,
-        name: text(row, "name")?,
-        tunnel_mode: TunnelMode::parse(&text(row, "tunnel_mode")?)
-            .ok_or_else(|| super::corrupt("tunnel_mode", "?", "unknown"))?,
-        attached_to,
-        tunnels: Vec::new(),
-    })
+    ConnectionRow::decode(row)?.into_connection()
 }
 
 const GATEWAY_COLUMNS: &str = "id, name, status, spec, tunnel_mode, ipsec_address_1, \
@@ -169,22 +94,6 @@ impl Store {
                 .insert(region.as_str().to_owned());
         }
         Ok(exists)
-    }
-
-    pub async fn insert_region(
-        &self,
-        tx: &mut Tx,
-        id: &RegionId,
-        name: &str,
-        position: i64,
-    ) -> sqlx::Result<()> {
-        sqlx::query("INSERT INTO regions (id, name, position) VALUES ($1, $2, $3)")
-            .bind(id.as_str())
-            .bind(name)
-            .bind(position)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
     }
 
     /// One page of `table` (gateways or connections) of an account in a region, in ID order,
@@ -241,23 +150,29 @@ impl Store {
         let (rows, total) = self
             .page_rows("gateways", GATEWAY_COLUMNS, account, region, query)
             .await?;
-        let gateways: Vec<Gateway> = rows
+        let (gateways, previous): (Vec<Gateway>, Vec<Option<i64>>) = rows
             .iter()
-            .map(gateway_from_row)
-            .collect::<sqlx::Result<_>>()?;
+            .map(|r| {
+                let row = GatewayRow::decode(r)?;
+                let previous = row.previous_executed_at;
+                Ok((row.into_gateway()?, previous))
+            })
+            .collect::<sqlx::Result<Vec<_>>>()?
+            .into_iter()
+            .unzip();
         let ids: Vec<String> = gateways.iter().map(|g| g.id.to_string()).collect();
         let current = self.current_events_for(&ids).await?;
         let items = gateways
             .into_iter()
-            .zip(rows.iter())
-            .map(|(g, row)| {
+            .zip(previous)
+            .map(|(g, previous)| {
                 let cell = OmEventsCell {
                     current: current.get(g.id.as_str()).map(current_event),
-                    previous_executed_at: opt_int(row, "previous_executed_at")?.map(from_millis),
+                    previous_executed_at: previous.map(from_millis),
                 };
-                Ok((g, cell))
+                (g, cell)
             })
-            .collect::<sqlx::Result<_>>()?;
+            .collect();
         Ok((items, total))
     }
 
@@ -273,10 +188,16 @@ impl Store {
         let (rows, total) = self
             .page_rows("connections", CONNECTION_COLUMNS, account, region, query)
             .await?;
-        let mut connections: Vec<Connection> = rows
+        let (mut connections, previous): (Vec<Connection>, Vec<Option<i64>>) = rows
             .iter()
-            .map(connection_from_row)
-            .collect::<sqlx::Result<_>>()?;
+            .map(|r| {
+                let row = ConnectionRow::decode(r)?;
+                let previous = row.previous_executed_at;
+                Ok((row.into_connection()?, previous))
+            })
+            .collect::<sqlx::Result<Vec<_>>>()?
+            .into_iter()
+            .unzip();
         self.attach_tunnels(&mut connections).await?;
 
         let gateway_ids: Vec<String> = connections
@@ -293,8 +214,8 @@ impl Store {
 
         let items = connections
             .into_iter()
-            .zip(rows.iter())
-            .map(|(c, row)| {
+            .zip(previous)
+            .map(|(c, previous)| {
                 let own = current.get(c.id.as_str());
                 let via_gateway = match &c.attached_to {
                     Attachment::VpnGateway { id } => current.get(id.as_str()).filter(|e| {
@@ -307,11 +228,11 @@ impl Store {
                 };
                 let cell = OmEventsCell {
                     current: own.or(via_gateway).map(current_event),
-                    previous_executed_at: opt_int(row, "previous_executed_at")?.map(from_millis),
+                    previous_executed_at: previous.map(from_millis),
                 };
-                Ok((c, cell))
+                (c, cell)
             })
-            .collect::<sqlx::Result<_>>()?;
+            .collect();
         Ok((items, total))
     }
 
@@ -330,10 +251,11 @@ impl Store {
         let rows = q.fetch_all(self.reader()).await?;
         let mut by_connection: HashMap<String, Vec<Tunnel>> = HashMap::new();
         for row in &rows {
+            let row = TunnelRow::decode(row)?;
             by_connection
-                .entry(text(row, "connection_id")?)
+                .entry(row.connection_id.to_string())
                 .or_default()
-                .push(tunnel_from_row(row)?);
+                .push(row.into_tunnel()?);
         }
         for c in connections.iter_mut() {
             c.tunnels = by_connection.remove(c.id.as_str()).unwrap_or_default();
@@ -426,80 +348,6 @@ impl Store {
         Ok(None)
     }
 
-    pub async fn insert_gateway(&self, tx: &mut Tx, new: &NewGateway) -> sqlx::Result<()> {
-        let g = &new.gateway;
-        let (a1, a2, ssl, single) = match &g.addresses {
-            Addresses::Dual {
-                ipsec_address_1,
-                ipsec_address_2,
-                ssl_address,
-            } => (*ipsec_address_1, *ipsec_address_2, *ssl_address, None),
-            Addresses::Single { gateway_address } => (None, None, None, *gateway_address),
-        };
-        sqlx::query(
-            "INSERT INTO gateways (id, account_id, region_id, name, status, spec, tunnel_mode, \
-             ipsec_address_1, ipsec_address_2, ssl_address, gateway_address, ssl_clients, previous_executed_at, search_key) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )
-        .bind(g.id.as_str())
-        .bind(new.account_id.as_str())
-        .bind(new.region_id.as_str())
-        .bind(g.name.as_str())
-        .bind(g.status.as_str())
-        .bind(g.spec.as_str())
-        .bind(g.tunnel_mode.as_str())
-        .bind(ip_text(a1))
-        .bind(ip_text(a2))
-        .bind(ip_text(ssl))
-        .bind(ip_text(single))
-        .bind(i64::from(g.ssl_clients))
-        .bind(new.previous_executed_at)
-        .bind(search_key(g.id.as_str(), &g.name))
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
-
-    pub async fn insert_connection(&self, tx: &mut Tx, new: &NewConnection) -> sqlx::Result<()> {
-        let c = &new.connection;
-        let (kind, attached) = match &c.attached_to {
-            Attachment::VpnGateway { id } => ("vpn_gateway", id.to_string()),
-            Attachment::TransitRouter { id } => ("transit_router", id.to_string()),
-        };
-        sqlx::query(
-            "INSERT INTO connections (id, account_id, region_id, name, tunnel_mode, attached_kind, attached_id, previous_executed_at, search_key) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(c.id.as_str())
-        .bind(new.account_id.as_str())
-        .bind(new.region_id.as_str())
-        .bind(c.name.as_str())
-        .bind(c.tunnel_mode.as_str())
-        .bind(kind)
-        .bind(attached)
-        .bind(new.previous_executed_at)
-        .bind(search_key(c.id.as_str(), &c.name))
-        .execute(&mut **tx)
-        .await?;
-        for t in &c.tunnels {
-            sqlx::query(
-                "INSERT INTO tunnels (id, connection_id, idx, gateway_ip, customer_gateway_id, customer_gateway_ip, state, carries_traffic) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(t.id.as_str())
-            .bind(c.id.as_str())
-            .bind(i64::from(t.index))
-            .bind(t.gateway_ip.to_string())
-            .bind(t.customer_gateway.id.as_str())
-            .bind(t.customer_gateway.ip.to_string())
-            .bind(t.state.as_str())
-            .bind(i64::from(t.carries_traffic))
-            .execute(&mut **tx)
-            .await?;
-        }
-        Ok(())
-    }
-
     /// Gateways of a region (for the operator command that publishes events).
     pub async fn gateway(&self, id: &GatewayId) -> sqlx::Result<Option<Gateway>> {
         let row = sqlx::query(&format!(
@@ -573,10 +421,11 @@ impl Store {
         .await?;
         let mut by_connection: HashMap<String, Vec<Tunnel>> = HashMap::new();
         for row in &rows {
+            let row = TunnelRow::decode(row)?;
             by_connection
-                .entry(text(row, "connection_id")?)
+                .entry(row.connection_id.to_string())
                 .or_default()
-                .push(tunnel_from_row(row)?);
+                .push(row.into_tunnel()?);
         }
         for c in connections.iter_mut() {
             c.tunnels = by_connection.remove(c.id.as_str()).unwrap_or_default();

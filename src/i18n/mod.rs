@@ -1,7 +1,11 @@
 //! Every string the console shows, in English and Simplified Chinese. Components name a
-//! [`Msg`] and never hold user-visible text themselves.
+//! [`Msg`] and never hold user-visible text themselves. The provider's own words (regions,
+//! gateway states, advice) are in `provider.rs`.
 
-use vpn_console_domain::impact::Recommendation;
+mod provider;
+
+pub use provider::{gateway_status, recommendation, region_name};
+
 use vpn_console_domain::{Effect, EventStatus, GatewayIpRole, Reason, Summary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,8 +15,6 @@ pub enum Lang {
 }
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
-
     /// From a BCP 47 tag such as the browser's `navigator.language`.
     pub fn from_tag(tag: &str) -> Lang {
         if tag.to_ascii_lowercase().starts_with("zh") {
@@ -190,12 +192,6 @@ messages! {
     EffectInterruption => "Interrupted", "中断";
     EffectNone => "Not affected", "不受影响";
     EffectDisconnect => "Disconnected", "断开";
-    RecAutoFailover => "Make sure that your local gateway device supports auto failover; otherwise the network is interrupted for a long time when traffic switches to the other tunnel. To avoid even the short interruption, configure the local gateway device to send all traffic through the other tunnel before the event and switch it back after the event ends.", "请确保本端网关设备支持自动切换，否则流量切换到另一条隧道时网络会长时间中断。如需避免短暂中断，请在事件前将本端网关设备的流量全部切换到另一条隧道，事件结束后再切回。";
-    RecKeepBoth => "Make sure that both tunnels of the IPsec-VPN connection are available, then configure your local gateway device to send all traffic through the other tunnel before the event and switch it back after the event ends.", "请确保 IPsec-VPN 连接的两条隧道均可用，并在事件前将本端网关设备的流量全部切换到另一条隧道，事件结束后再切回。";
-    RecRestoreOther => "This tunnel is unavailable, so maintaining it does not affect your network. Make sure that both tunnels of the IPsec-VPN connection are available.", "该隧道不可用，维护它不会影响您的网络。请确保 IPsec-VPN 连接的两条隧道均可用。";
-    RecUpgradeDual => "Upgrade the IPsec-VPN connection to dual-tunnel mode and use the solution for dual-tunnel IPsec-VPN connections.", "建议将 IPsec-VPN 连接升级为双隧道模式，并采用双隧道连接的方案。";
-    RecRedundant => "Create multiple connections between the data center and the transit router. Before the event, switch traffic to another connection; after the event ends, switch it back.", "请在数据中心与转发路由器之间创建多条连接。事件前将流量切换到其他连接，事件结束后再切回。";
-    RecWarnSsl => "SSL clients are disconnected during the event and reconnect after it ends. Tell SSL-VPN users about the maintenance window.", "事件执行期间 SSL 客户端会断开，结束后自动重连。请提前通知 SSL-VPN 用户维护时间。";
     ErrNotPending => "This O&M event is no longer pending; only a pending event can be executed or rescheduled.", "该运维事件已不是待执行状态，只有待执行的事件可以执行或修改执行时间。";
     ErrAfterDefault => "The execution time must not be later than the default execution time", "执行时间不能晚于默认执行时间";
     ErrInThePast => "The execution time is in the past", "执行时间早于当前时间";
@@ -218,6 +214,11 @@ messages! {
     ChartLabel => "Alerts per day over the last 30 days", "最近 30 天每天的告警数";
     ChartTotal => "in all, at most", "条，单日最多";
     ChartAlerts => "alerts", "条告警";
+    GatewayActive => "active", "正常";
+    GatewayInit => "initializing", "初始化中";
+    GatewayProvisioning => "provisioning", "准备中";
+    GatewayUpdating => "updating", "更新中";
+    GatewayDeleting => "deleting", "删除中";
 }
 
 pub fn reason(r: Reason) -> Msg {
@@ -254,17 +255,6 @@ pub fn effect(e: Effect) -> Msg {
         Effect::Interruption => Msg::EffectInterruption,
         Effect::None => Msg::EffectNone,
         Effect::Disconnect => Msg::EffectDisconnect,
-    }
-}
-
-pub fn recommendation(r: Recommendation) -> Msg {
-    match r {
-        Recommendation::AutoFailover => Msg::RecAutoFailover,
-        Recommendation::KeepBothTunnelsAvailable => Msg::RecKeepBoth,
-        Recommendation::RestoreOtherTunnel => Msg::RecRestoreOther,
-        Recommendation::UpgradeToDualTunnel => Msg::RecUpgradeDual,
-        Recommendation::RedundantConnections => Msg::RecRedundant,
-        Recommendation::WarnSslUsers => Msg::RecWarnSsl,
     }
 }
 

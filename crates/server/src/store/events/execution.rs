@@ -1,0 +1,208 @@
+//! The scheduler's side: starting and finishing an execution, and the leases that let another
+//! replica take over from a dead one. What an execution changes is the domain's
+//! [`vpn_console_domain::execution`]; this only writes it.
+
+use chrono::{DateTime, Duration, Utc};
+use vpn_console_domain::execution::{self, TunnelChange};
+use vpn_console_domain::{EventId, EventStatus};
+
+use super::{log, read_snapshot};
+use crate::clock::to_millis;
+use crate::store::{opt_int, text, Store, Tx};
+
+/// How long a replica's hold on a running event lasts without renewal. Real seconds: it is about
+/// noticing a dead replica, not about the maintenance's duration.
+pub const LEASE_S: i64 = 15;
+
+async fn write_tunnels(tx: &mut Tx, tunnels: &[TunnelChange]) -> sqlx::Result<()> {
+    for t in tunnels {
+        sqlx::query("UPDATE tunnels SET state = $1, carries_traffic = $2 WHERE id = $3")
+            .bind(t.state.as_str())
+            .bind(i64::from(t.carries_traffic))
+            .bind(t.id.as_str())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Starts one due event in one transaction: the event becomes `executing` and the domain's
+    /// [`execution::start`] is written (tunnels down, traffic failed over, SSL clients
+    /// disconnected, alerts, the snapshot). Returns false when another scheduler got there
+    /// first (the conditional update makes that exactly-once).
+    pub async fn start_event(
+        &self,
+        id: &EventId,
+        now: DateTime<Utc>,
+        duration: Duration,
+        instance: &str,
+    ) -> sqlx::Result<bool> {
+        let Some((event, account)) = self.event_any_account(id).await? else {
+            return Ok(false);
+        };
+        if event.status != EventStatus::Pending || event.execute_at > now {
+            return Ok(false);
+        }
+        let (gateway, connections) = self.event_topology(&account, &event).await?;
+        let start = execution::start(&event, gateway.as_ref(), &connections);
+
+        let mut tx = self.begin().await?;
+        let started = sqlx::query(
+            "UPDATE om_events SET status = 'executing', started_at = $1, completes_at = $2, executed_by = $3, \
+             execution_snapshot = $4, version = version + 1, lease_until = $6 \
+             WHERE id = $5 AND status = 'pending' AND execute_at <= $1",
+        )
+        .bind(to_millis(now))
+        .bind(to_millis(now + duration))
+        .bind(instance)
+        .bind(serde_json::to_string(&start.snapshot).expect("snapshots serialize"))
+        .bind(id.as_str())
+        .bind(to_millis(now + Duration::seconds(LEASE_S)))
+        .execute(&mut *tx)
+        .await?;
+        if started.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        write_tunnels(&mut tx, &start.tunnels).await?;
+        if let Some(gateway) = &start.ssl_clients_disconnected {
+            sqlx::query("UPDATE gateways SET ssl_clients = 0 WHERE id = $1")
+                .bind(gateway.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        for tunnel in &start.alerts {
+            self.insert_alert(
+                &mut tx,
+                &account,
+                event.region.as_str(),
+                now,
+                tunnel.as_str(),
+                "tunnel_down",
+            )
+            .await?;
+        }
+        log(
+            &mut tx,
+            id.as_str(),
+            now,
+            "scheduler",
+            "started",
+            Some("pending"),
+            Some("executing"),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(true)
+    }
+
+    /// Finishes one executing event in one transaction: writes the domain's
+    /// [`execution::finish`] (what it changed, restored), records the execution time as the
+    /// previous event of the resource (and of each affected connection), and completes it. A
+    /// process that finishes an event another process started (a restart after a crash) logs
+    /// `resumed` first. A snapshot that cannot be read is an error, not an empty restore: the
+    /// event stays executing and the tunnels as they are until someone looks.
+    pub async fn finish_event(
+        &self,
+        id: &EventId,
+        now: DateTime<Utc>,
+        instance: &str,
+    ) -> sqlx::Result<bool> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "SELECT resource_id, started_at, executed_by, execution_snapshot FROM om_events WHERE id = $1 AND status = 'executing'",
+        )
+        .bind(id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        let snapshot = read_snapshot(crate::store::opt_text(&row, "execution_snapshot")?)?;
+        let finish = execution::finish(&snapshot);
+        let started_at = opt_int(&row, "started_at")?.unwrap_or(to_millis(now));
+        let resource_id = text(&row, "resource_id")?;
+        let done = sqlx::query(
+            "UPDATE om_events SET status = 'completed', finished_at = $1, version = version + 1 \
+             WHERE id = $2 AND status = 'executing' \
+             AND (executed_by = $3 OR lease_until IS NULL OR lease_until < $1)",
+        )
+        .bind(to_millis(now))
+        .bind(id.as_str())
+        .bind(instance)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        if crate::store::opt_text(&row, "executed_by")?.as_deref() != Some(instance) {
+            log(
+                &mut tx,
+                id.as_str(),
+                now,
+                "scheduler",
+                "resumed",
+                Some("executing"),
+                Some("executing"),
+            )
+            .await?;
+        }
+        write_tunnels(&mut tx, &finish.tunnels).await?;
+        if let Some((gateway, count)) = &finish.ssl_clients {
+            sqlx::query("UPDATE gateways SET ssl_clients = $1 WHERE id = $2")
+                .bind(i64::from(*count))
+                .bind(gateway.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        for table in ["gateways", "connections"] {
+            sqlx::query(&format!(
+                "UPDATE {table} SET previous_executed_at = $1 WHERE id = $2"
+            ))
+            .bind(started_at)
+            .bind(resource_id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for c in &finish.connections {
+            sqlx::query("UPDATE connections SET previous_executed_at = $1 WHERE id = $2")
+                .bind(started_at)
+                .bind(c.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        log(
+            &mut tx,
+            id.as_str(),
+            now,
+            "scheduler",
+            "completed",
+            Some("executing"),
+            Some("completed"),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(true)
+    }
+
+    /// Extends the leases of the events this scheduler runs; returns how many it holds.
+    pub async fn renew_leases(
+        &self,
+        instance: &str,
+        lease_until: DateTime<Utc>,
+    ) -> sqlx::Result<u64> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE om_events SET lease_until = $1 WHERE status = 'executing' AND executed_by = $2",
+        )
+        .bind(to_millis(lease_until))
+        .bind(instance)
+        .execute(&mut *tx)
+        .await?;
+        self.commit(tx).await?;
+        Ok(done.rows_affected())
+    }
+}

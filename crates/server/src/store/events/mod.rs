@@ -1,0 +1,237 @@
+//! O&M events: reading them, their audit log, history and alerts. Publishing, the customer's
+//! execution requests and the scheduler's executions are in the submodules.
+
+mod execution;
+mod publish;
+mod request;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sqlx::any::AnyRow;
+use vpn_console_domain::api::{AlertDay, LogEntry};
+use vpn_console_domain::execution::Snapshot;
+use vpn_console_domain::{EventId, OmEvent, RegionId};
+
+use super::rows::{EventRow, LogRow};
+use super::{int, parsed, placeholders, Store, Tx};
+use crate::clock::{from_millis, to_millis};
+
+pub use execution::LEASE_S;
+pub use publish::{NewEvent, PublishError};
+pub use request::RequestRefused;
+
+pub(crate) const EVENT_COLUMNS: &str =
+    "id, account_id, region_id, resource_kind, resource_id, gateway_ip_role, \
+    gateway_ip, reason, status, default_execute_at, execute_at, published_at, started_at, \
+    finished_at, version";
+
+pub(crate) fn event_from_row(row: &AnyRow) -> sqlx::Result<OmEvent> {
+    EventRow::decode(row)?.into_event()
+}
+
+/// An event and the account it belongs to.
+fn event_and_owner(row: &AnyRow) -> sqlx::Result<(OmEvent, String)> {
+    let row = EventRow::decode(row)?;
+    let owner = row.account_id.clone();
+    Ok((row.into_event()?, owner))
+}
+
+pub(crate) async fn log(
+    tx: &mut Tx,
+    event_id: &str,
+    at: DateTime<Utc>,
+    actor: &str,
+    action: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO event_log (event_id, at, actor, action, from_value, to_value) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(event_id)
+    .bind(to_millis(at))
+    .bind(actor)
+    .bind(action)
+    .bind(from)
+    .bind(to)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn event_in_tx(tx: &mut Tx, id: &str) -> sqlx::Result<Option<(OmEvent, String)>> {
+    let row = sqlx::query(&format!(
+        "SELECT {EVENT_COLUMNS} FROM om_events WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(event_and_owner).transpose()
+}
+
+/// A stored snapshot, or the error that it is missing or unreadable: an executing or finished
+/// event always has one, and restoring from an empty one would leave tunnels down for good.
+pub(crate) fn read_snapshot(raw: Option<String>) -> sqlx::Result<Snapshot> {
+    let raw = raw.ok_or_else(|| super::corrupt("execution_snapshot", "NULL", "no snapshot"))?;
+    serde_json::from_str(&raw).map_err(|e| super::corrupt("execution_snapshot", &raw, e))
+}
+
+impl Store {
+    /// An event of `account`, or `None` when it does not exist or belongs to someone else.
+    pub async fn event(&self, account: &str, id: &EventId) -> sqlx::Result<Option<OmEvent>> {
+        let row = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM om_events WHERE id = $1 AND account_id = $2"
+        ))
+        .bind(id.as_str())
+        .bind(account)
+        .fetch_optional(self.reader())
+        .await?;
+        row.as_ref().map(event_from_row).transpose()
+    }
+
+    /// An event whatever its account (the operator commands).
+    pub async fn event_any_account(&self, id: &EventId) -> sqlx::Result<Option<(OmEvent, String)>> {
+        let row = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM om_events WHERE id = $1"
+        ))
+        .bind(id.as_str())
+        .fetch_optional(self.reader())
+        .await?;
+        row.as_ref().map(event_and_owner).transpose()
+    }
+
+    /// The impact frozen when the event started, for events that are running or done.
+    pub async fn event_snapshot(&self, id: &EventId) -> sqlx::Result<Option<Snapshot>> {
+        let row = sqlx::query("SELECT execution_snapshot FROM om_events WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(self.reader())
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => match super::opt_text(&r, "execution_snapshot")? {
+                None => Ok(None),
+                raw => read_snapshot(raw).map(Some),
+            },
+        }
+    }
+
+    /// Current (pending or executing) events of these resources, by resource id.
+    pub(crate) async fn current_events_for(
+        &self,
+        resource_ids: &[String],
+    ) -> sqlx::Result<HashMap<String, OmEvent>> {
+        if resource_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM om_events WHERE status IN ('pending', 'executing') AND resource_id IN ({})",
+            placeholders(1, resource_ids.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in resource_ids {
+            q = q.bind(id.as_str());
+        }
+        let rows = q.fetch_all(self.reader()).await?;
+        rows.iter()
+            .map(|r| event_from_row(r).map(|e| (e.resource.id_str().to_owned(), e)))
+            .collect()
+    }
+
+    pub async fn event_log(&self, id: &EventId) -> sqlx::Result<Vec<LogEntry>> {
+        let rows = sqlx::query(
+            "SELECT at, actor, action, from_value, to_value FROM event_log WHERE event_id = $1 ORDER BY at, id",
+        )
+        .bind(id.as_str())
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(LogRow::decode).collect()
+    }
+
+    /// Events of the last `days` days in a region, newest first.
+    pub async fn history(
+        &self,
+        account: &str,
+        region: &RegionId,
+        since: DateTime<Utc>,
+    ) -> sqlx::Result<Vec<OmEvent>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM om_events WHERE account_id = $1 AND region_id = $2 \
+             AND (published_at >= $3 OR execute_at >= $3 OR finished_at >= $3) \
+             ORDER BY COALESCE(started_at, execute_at) DESC, id DESC LIMIT 1000"
+        ))
+        .bind(account)
+        .bind(region.as_str())
+        .bind(to_millis(since))
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    /// Alerts per day, every day of the window present (zero when quiet), oldest first.
+    pub async fn alert_trend(
+        &self,
+        account: &str,
+        region: &RegionId,
+        days: u32,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Vec<AlertDay>> {
+        let first_day = now.date_naive() - Duration::days(i64::from(days) - 1);
+        let since = first_day.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+        let rows = sqlx::query(
+            "SELECT at FROM alerts WHERE account_id = $1 AND region_id = $2 AND at >= $3",
+        )
+        .bind(account)
+        .bind(region.as_str())
+        .bind(to_millis(since))
+        .fetch_all(self.reader())
+        .await?;
+        let mut counts: HashMap<NaiveDate, u32> = HashMap::new();
+        for r in &rows {
+            *counts
+                .entry(from_millis(int(r, "at")?).date_naive())
+                .or_default() += 1;
+        }
+        Ok((0..days)
+            .map(|i| {
+                let date = first_day + Duration::days(i64::from(i));
+                AlertDay {
+                    date,
+                    count: counts.get(&date).copied().unwrap_or(0),
+                }
+            })
+            .collect())
+    }
+
+    /// Pending events whose time has come, oldest first.
+    pub async fn due_events(&self, now: DateTime<Utc>, limit: i64) -> sqlx::Result<Vec<EventId>> {
+        let rows = sqlx::query(
+            "SELECT id FROM om_events WHERE status = 'pending' AND execute_at <= $1 ORDER BY execute_at, id LIMIT $2",
+        )
+        .bind(to_millis(now))
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(|r| parsed(r, "id")).collect()
+    }
+
+    /// Executing events whose maintenance has run its time and that this scheduler may finish:
+    /// its own, or another's whose lease lapsed.
+    pub async fn finished_events(
+        &self,
+        now: DateTime<Utc>,
+        instance: &str,
+        limit: i64,
+    ) -> sqlx::Result<Vec<EventId>> {
+        let rows = sqlx::query(
+            "SELECT id FROM om_events WHERE status = 'executing' AND completes_at <= $1 \
+             AND (executed_by = $2 OR lease_until IS NULL OR lease_until < $1) ORDER BY completes_at, id LIMIT $3",
+        )
+        .bind(to_millis(now))
+        .bind(instance)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(|r| parsed(r, "id")).collect()
+    }
+}

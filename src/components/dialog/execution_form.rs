@@ -1,0 +1,300 @@
+//! The execution form of the O&M Events dialog: Execute Now or a time up to the default, checked
+//! by the domain's rules before anything is sent, then sent as a Leptos `Action` whose `pending`
+//! and `value` say what the buttons and notices show.
+
+use chrono::Utc;
+use leptos::prelude::*;
+use vpn_console_domain::{EventStatus, ExecutionRequest, OmEvent, ScheduleError};
+
+use super::Loaded;
+use crate::api::{self, CallError};
+use crate::i18n::{self, Lang, Msg};
+use crate::state::Ctx;
+use crate::time::{browser_offset_at, input_value, parse_input, schedule_error, zone_label, Zone};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Now,
+    At,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Choose,
+    /// Execute Now asks once more, restating the impact.
+    Confirm,
+}
+
+/// One change as sent: the event at the version seen, and the key that makes a retry safe.
+#[derive(Clone)]
+struct Submission {
+    id: String,
+    etag: String,
+    idempotency_key: String,
+    request: ExecutionRequest,
+}
+
+fn new_idempotency_key() -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (0..4)
+            .map(|_| {
+                format!(
+                    "{:08x}",
+                    (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+                )
+            })
+            .collect()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        "native".to_owned()
+    }
+}
+
+/// The server's refusal in the viewer's language when the console knows the rule, else as sent.
+fn refusal_text(
+    lang: Lang,
+    e: &CallError,
+    default_at: chrono::DateTime<Utc>,
+    zone: Zone,
+) -> String {
+    let CallError::Api { error, .. } = e else {
+        return e.message(lang);
+    };
+    match error.schedule_code() {
+        Some(code) => schedule_error(
+            lang,
+            &ScheduleError {
+                code,
+                message: String::new(),
+            },
+            Some(default_at),
+            zone,
+        ),
+        None if error.code == "forbidden" => lang.text(Msg::ErrForbidden).to_owned(),
+        None => e.message(lang),
+    }
+}
+
+#[component]
+pub fn ExecutionForm(
+    /// The event as last loaded; `None` while it loads.
+    loaded: Signal<Option<Loaded>>,
+    /// Loads the event again (after it changed meanwhile).
+    on_reload: Callback<()>,
+    /// The change was made.
+    on_done: Callback<()>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let mode = RwSignal::new(Mode::Now);
+    let input = RwSignal::new(String::new());
+    let step = RwSignal::new(Step::Choose);
+    // One key per intended change: a retry after a network failure reuses it, so the server
+    // applies the change once however many times it arrives.
+    let idempotency_key = RwSignal::new(new_idempotency_key());
+    let send = Action::new_local(|s: &Submission| {
+        let s = s.clone();
+        async move { api::request_execution(&s.id, &s.etag, &s.idempotency_key, &s.request).await }
+    });
+    let sending = send.pending();
+    // What the last answer was, while no other is awaited.
+    let answer = move || -> Option<Result<OmEvent, CallError>> {
+        if sending.get() {
+            None
+        } else {
+            send.value().get()
+        }
+    };
+    let failed = move || match answer() {
+        Some(Err(CallError::Network(m))) => Some(m),
+        _ => None,
+    };
+    let notice = move || match answer()? {
+        Err(e) if e.status() == Some(412) => Some(ctx.t(Msg::ChangedMeanwhile).to_owned()),
+        Err(e @ CallError::Api { .. }) => loaded.with(|l| {
+            let default_at = l.as_ref()?.detail.event.default_execute_at;
+            Some(refusal_text(ctx.lang.get(), &e, default_at, ctx.zone.get()))
+        }),
+        _ => None,
+    };
+    // Each answer, once: a change made closes the dialog; a refusal starts a new intended
+    // change (a new key), and a stale version reloads the event first.
+    Effect::new(move |_| {
+        if send.version().get() == 0 {
+            return;
+        }
+        match send.value().get_untracked() {
+            Some(Ok(_)) => on_done.run(()),
+            Some(Err(CallError::Network(_))) | None => {}
+            Some(Err(e)) => {
+                step.set(Step::Choose);
+                idempotency_key.set(new_idempotency_key());
+                if e.status() == Some(412) {
+                    on_reload.run(());
+                }
+            }
+        }
+    });
+
+    // Re-validate as time passes ("now" moves).
+    let clock = RwSignal::new(0u32);
+    let interval = set_interval_with_handle(
+        move || {
+            let _ = clock.try_update(|t| *t += 1);
+        },
+        std::time::Duration::from_secs(15),
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(h) = interval {
+            h.clear();
+        }
+    });
+
+    let request = Memo::new(move |_| -> Result<ExecutionRequest, String> {
+        match mode.get() {
+            Mode::Now => Ok(ExecutionRequest::Now),
+            Mode::At => parse_input(&input.get(), ctx.zone.get(), browser_offset_at)
+                .map(|execute_at| ExecutionRequest::At { execute_at })
+                .map_err(|e| e.message(ctx.lang.get())),
+        }
+    });
+    // The domain's rules, with the server's clock, before anything is sent.
+    let verdict = Memo::new(move |_| -> Result<(), String> {
+        clock.track();
+        let Some(l) = loaded.get() else {
+            return Err(String::new());
+        };
+        let request = request.get()?;
+        vpn_console_domain::validate(&l.detail.event, &request, l.server_now())
+            .map(|_| ())
+            .map_err(|e| {
+                schedule_error(
+                    ctx.lang.get(),
+                    &e,
+                    Some(l.detail.event.default_execute_at),
+                    ctx.zone.get(),
+                )
+            })
+    });
+    let can_change = move || ctx.can_change();
+    let ok_disabled = move || sending.get() || !can_change() || verdict.with(|v| v.is_err());
+
+    let submit = move || {
+        let Some(l) = loaded.get_untracked() else {
+            return;
+        };
+        let Ok(request) = request.get_untracked() else {
+            return;
+        };
+        if request == ExecutionRequest::Now && step.get_untracked() == Step::Choose {
+            step.set(Step::Confirm);
+            return;
+        }
+        send.dispatch_local(Submission {
+            id: l.detail.event.id.to_string(),
+            etag: l.etag,
+            idempotency_key: idempotency_key.get_untracked(),
+            request,
+        });
+    };
+
+    let t = move |m| ctx.t(m);
+    let pending = move || {
+        loaded.with(|l| {
+            l.as_ref()
+                .is_some_and(|l| l.detail.event.status == EventStatus::Pending)
+        })
+    };
+    view! {
+        {move || pending().then(|| {
+            let (default_at, now_at) = loaded.with_untracked(|l| match l {
+                Some(l) => (l.detail.event.default_execute_at, l.server_now()),
+                None => (Utc::now(), Utc::now()),
+            });
+            view! {
+                <fieldset class="execution" disabled=move || step.get() == Step::Confirm>
+                    <legend>{move || t(Msg::ExecutionTimeLegend)}</legend>
+                    <label class="radio">
+                        <input type="radio" name="om-mode" value="now"
+                            prop:checked=move || mode.get() == Mode::Now
+                            on:change=move |_| mode.set(Mode::Now)/>
+                        {move || t(Msg::ExecuteNow)}
+                    </label>
+                    <label class="radio">
+                        <input type="radio" name="om-mode" value="at"
+                            prop:checked=move || mode.get() == Mode::At
+                            on:change=move |_| {
+                                mode.set(Mode::At);
+                                if input.get_untracked().is_empty() {
+                                    input.set(input_value(default_at, ctx.zone.get_untracked(), browser_offset_at));
+                                }
+                            }/>
+                        {move || t(Msg::SpecifyExecutionTime)}
+                    </label>
+                    <Show when=move || mode.get() == Mode::At>
+                        <div class="time-input">
+                            <label for="om-execute-at">
+                                {move || format!("{}, {}", t(Msg::ExecutionTime), zone_label(ctx.zone.get(), ctx.lang.get(), default_at))}
+                            </label>
+                            <input id="om-execute-at" type="datetime-local" step="60"
+                                aria-describedby="om-validation om-bounds"
+                                min=move || input_value(now_at, ctx.zone.get(), browser_offset_at)
+                                max=move || input_value(default_at, ctx.zone.get(), browser_offset_at)
+                                // Written once: echoing the signal back would clear the field while the user
+                                // types, since an incomplete date-time reads as "".
+                                prop:value=input.get_untracked()
+                                on:input=move |ev| input.set(event_target_value(&ev))/>
+                            <p class="hint" id="om-bounds">
+                                {move || format!("{} {}", t(Msg::BetweenNowAndDefault), ctx.time(default_at))}
+                            </p>
+                        </div>
+                    </Show>
+                    <p class="validation error" id="om-validation" role="status" aria-live="polite">
+                        {move || verdict.get().err().filter(|m| !m.is_empty())}
+                    </p>
+                </fieldset>
+            }
+        })}
+        <p class="notice" role="alert">{notice}</p>
+        {move || failed().map(|m| view! {
+            <div class="error-box" role="alert">
+                <p>{move || t(Msg::NotReached)}<span class="muted">{format!(" ({m})")}</span></p>
+            </div>
+        })}
+        {move || (step.get() == Step::Confirm).then(|| {
+            let summary = move || loaded.with(|l| l.as_ref().map(|l| i18n::summary(ctx.lang.get(), &l.detail.summary)).unwrap_or_default());
+            view! {
+                <div class="confirm" role="alertdialog" aria-labelledby="om-confirm-title" aria-describedby="om-confirm-text">
+                    <h3 id="om-confirm-title">{move || t(Msg::ConfirmTitle)}</h3>
+                    <p id="om-confirm-text">{move || format!("{} {}", t(Msg::ConfirmText), summary())}</p>
+                </div>
+            }
+        })}
+        <footer>
+            {move || (!can_change()).then(|| view! {
+                <p class="reason" id="om-viewer-reason">{move || t(Msg::ViewerReason)}</p>
+            })}
+            {move || {
+                let retry = failed().is_some();
+                let confirm = step.get() == Step::Confirm;
+                let label = if retry { Msg::Retry } else if confirm { Msg::ExecuteNow } else { Msg::Ok };
+                view! {
+                    <button type="button" class="primary" id="om-ok"
+                        disabled=ok_disabled
+                        aria-describedby=move || (!can_change()).then_some("om-viewer-reason")
+                        on:click=move |_| submit()>
+                        {move || t(if sending.get() { Msg::Sending } else { label })}
+                    </button>
+                }
+            }}
+            {move || if step.get() == Step::Confirm {
+                view! { <button type="button" on:click=move |_| step.set(Step::Choose)>{t(Msg::Back)}</button> }.into_any()
+            } else {
+                view! { <button type="button" id="om-cancel" on:click=move |_| on_close.run(())>{t(Msg::Cancel)}</button> }.into_any()
+            }}
+        </footer>
+    }
+}

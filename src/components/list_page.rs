@@ -1,0 +1,162 @@
+//! The frame of a list page, written once: title, search toolbar, loading and error states, the
+//! table with its columns, paging, and the O&M Events dialog its rows open. A page gives only
+//! its words ([`ListSpec`]), its item type and a row view.
+
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use vpn_console_domain::api::{ConnectionItem, GatewayItem, OmEventsCell, Page};
+
+use crate::api::{self, CallError};
+use crate::components::list::{EmptyList, EventDialogHost, ListError, ListToolbar, Pager};
+use crate::i18n::Msg;
+use crate::state::{in_region, use_region, Ctx};
+
+/// What differs between the list pages besides their rows.
+pub struct ListSpec {
+    /// The page's path, also the name of the collection in the API (see `router::list_api_path`).
+    pub path: &'static str,
+    pub title: Msg,
+    pub search: Msg,
+    pub loading: Msg,
+    pub table_id: &'static str,
+    pub caption: Msg,
+    pub columns: &'static [Msg],
+    /// Below an empty table when there is no search.
+    pub none: Msg,
+    /// What the pager counts.
+    pub noun: Msg,
+}
+
+/// An item of a list: every one has an O&M Events cell, which the frame follows.
+pub trait ListItem: DeserializeOwned + Clone + 'static {
+    fn om_events(&self) -> &OmEventsCell;
+}
+
+impl ListItem for GatewayItem {
+    fn om_events(&self) -> &OmEventsCell {
+        &self.om_events
+    }
+}
+
+impl ListItem for ConnectionItem {
+    fn om_events(&self) -> &OmEventsCell {
+        &self.om_events
+    }
+}
+
+/// What a row view is given.
+#[derive(Clone, Copy)]
+pub struct RowContext {
+    pub region: Signal<String>,
+    /// Opens the O&M Events dialog of an event.
+    pub on_open: Callback<String>,
+}
+
+/// What a list page keeps: the page in the address, its answer (read again on `refresh`), and
+/// the event whose dialog is open.
+struct ListState<T: 'static> {
+    region: Signal<String>,
+    q: Memo<String>,
+    /// `None` while the region is not known yet.
+    data: LocalResource<Option<Result<Page<T>, CallError>>>,
+    refresh: Callback<()>,
+    open_event: RwSignal<Option<String>>,
+}
+
+fn use_list_state<T: ListItem>(path: &'static str) -> ListState<T> {
+    let query = crate::router::use_query_map();
+    let region = use_region();
+    let q = Memo::new(move |_| query.with(|m| m.get("q").unwrap_or_default()));
+    let page = Memo::new(move |_| {
+        query
+            .with(|m| m.get("page").and_then(|p| p.parse::<u32>().ok()))
+            .unwrap_or(1)
+            .max(1)
+    });
+    let data = LocalResource::new(move || {
+        let (r, q, p) = (region.get(), q.get(), page.get());
+        async move { in_region(&r, || api::list::<T>(path, &r, &q, p)).await }
+    });
+    ListState {
+        region,
+        q,
+        data,
+        refresh: Callback::new(move |()| data.refetch()),
+        open_event: RwSignal::new(None),
+    }
+}
+
+/// A list page: the frame around `row`, which shows one item.
+pub fn list_page<T: ListItem, V: IntoView + 'static>(
+    spec: &'static ListSpec,
+    row: fn(T, RowContext) -> V,
+) -> impl IntoView {
+    let ListState {
+        region,
+        q,
+        data,
+        refresh,
+        open_event,
+    } = use_list_state::<T>(spec.path);
+    let ctx = expect_context::<Ctx>();
+    let t = move |m| ctx.t(m);
+    let rows = RowContext {
+        region,
+        on_open: Callback::new(move |id: String| open_event.set(Some(id))),
+    };
+    view! {
+        <h1>{move || t(spec.title)}</h1>
+        <ListToolbar path=spec.path region=region q=q placeholder=spec.search on_refresh=refresh/>
+        // Read as it stands rather than awaited in a Suspense: a reload keeps showing the last
+        // answer until the next one is there, as a Transition would, and the first page renders
+        // without the Suspense machinery on the start-up path (time to first row).
+        {move || {
+            // The rows are plain text in the language and zone of the moment.
+            ctx.track_language_and_zone();
+            match data.get().flatten() {
+                None => view! { <p class="muted" role="status">{t(spec.loading)}</p> }.into_any(),
+                Some(Err(e)) => view! { <ListError error=e on_retry=refresh/> }.into_any(),
+                Some(Ok(p)) => {
+                    if needs_follow(p.items.iter().map(ListItem::om_events), p.server_time) {
+                        refresh_later(data, 1500);
+                    }
+                    let empty = p.items.is_empty();
+                    view! {
+                        <table class="list" id=spec.table_id>
+                            <caption class="visually-hidden">{t(spec.caption)}</caption>
+                            <thead><tr>
+                                {spec.columns.iter().map(|c| view! { <th scope="col">{t(*c)}</th> }).collect_view()}
+                            </tr></thead>
+                            <tbody>
+                                {p.items.into_iter().map(|item| row(item, rows)).collect_view()}
+                            </tbody>
+                        </table>
+                        {empty.then(|| view! { <EmptyList q=q none=spec.none/> })}
+                        <Pager path=spec.path region=region q=q page=p.page total=p.total noun=spec.noun/>
+                    }.into_any()
+                }
+            }
+        }}
+        <EventDialogHost open_event=open_event on_changed=refresh/>
+    }
+}
+
+/// Whether a list shows an event that is running or about to start: then it refreshes itself
+/// so the row follows the event to completion.
+pub fn needs_follow<'a>(
+    cells: impl IntoIterator<Item = &'a OmEventsCell>,
+    server_time: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    cells
+        .into_iter()
+        .filter_map(|c| c.current.as_ref())
+        .any(|e| {
+            e.status == vpn_console_domain::EventStatus::Executing
+                || e.execute_at <= server_time + chrono::Duration::seconds(5)
+        })
+}
+
+/// Reads the list again after a pause, unless the page is gone by then.
+fn refresh_later<T: 'static>(data: LocalResource<T>, ms: u64) {
+    set_timeout(move || data.refetch(), std::time::Duration::from_millis(ms));
+}
