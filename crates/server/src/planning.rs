@@ -10,9 +10,11 @@ use serde::{Deserialize, Serialize};
 use vpn_console_domain::api::{CurrentEvent, EventDetail, OmEventsCell};
 use vpn_console_domain::planning::{
     self, Conflict, FreezePeriod, MaintenanceWindow, MaintenanceWindowSpec, PlannedEvent,
-    PlanningContext, PlanningError,
+    PlanningContext, PlanningError, PlanningErrorCode,
 };
-use vpn_console_domain::{Connection, CustomerGatewayId, EventId, EventStatus, OmEvent};
+use vpn_console_domain::{
+    Connection, CustomerGatewayId, EventId, EventStatus, ExecutionRequest, OmEvent,
+};
 
 use crate::store::planning::PlannedWithTopology;
 use crate::store::Store;
@@ -324,4 +326,39 @@ pub async fn after_publish_all(
     }
     store.commit(tx).await?;
     Ok(())
+}
+
+/// The refusal of a single execution request by the rules of 10.2 and 10.3 (`creates_conflict`,
+/// `in_freeze_period`), or `None` to let the request go on to the rules of section 5, which
+/// the store checks in the write transaction (a missing or stale event is its answer too).
+pub async fn refuse_single(
+    store: &Store,
+    account: &str,
+    id: &EventId,
+    expected_version: i64,
+    request: &ExecutionRequest,
+    allow_conflict: bool,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<PlanningError>> {
+    let Some(event) = store.event(account, id).await? else {
+        return Ok(None);
+    };
+    if event.version != expected_version || event.status != EventStatus::Pending {
+        return Ok(None);
+    }
+    let planning = EventPlanning::load(store, account, &event).await?;
+    let ctx = planning.ctx(now);
+    Ok(
+        match planning::check_execution(&planning.this.planned, request, allow_conflict, &ctx) {
+            Err(e)
+                if matches!(
+                    e.code,
+                    PlanningErrorCode::CreatesConflict | PlanningErrorCode::InFreezePeriod
+                ) =>
+            {
+                Some(e)
+            }
+            _ => None,
+        },
+    )
 }

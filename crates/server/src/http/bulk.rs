@@ -4,10 +4,9 @@
 use std::collections::HashMap;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use sha2::{Digest, Sha256};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vpn_console_domain::api::ApiError;
@@ -21,51 +20,10 @@ use super::extract::{ApiJson, Auth};
 use super::planning::{PlanningErrorBody, Refusal};
 use super::{AppError, AppState};
 use crate::planning::{record_conflicts_of, EventPlanning};
-use crate::store::bulk::Stored;
+use crate::store::idempotency::{IdempotencyKey, IdempotentRequest, NextAction, SavedAnswer};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(bulk_execution))
-}
-
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
-    match headers.get("idempotency-key") {
-        None => Ok(None),
-        Some(v) => {
-            let k = v.to_str().unwrap_or_default().trim();
-            if k.is_empty() || k.len() > 255 {
-                return Err(AppError::bad_request(
-                    "invalid_idempotency_key",
-                    "Idempotency-Key must have 1 to 255 visible characters.",
-                ));
-            }
-            Ok(Some(k.to_owned()))
-        }
-    }
-}
-
-fn replayed(stored: Stored) -> Response {
-    match stored {
-        Stored::Replay { status, body } => {
-            let mut res = (
-                StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-                [(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                )],
-                body,
-            )
-                .into_response();
-            res.headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            res
-        }
-        Stored::KeyReused => AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            "This Idempotency-Key was already used with another request; use a new key.",
-        )
-        .into_response(),
-    }
 }
 
 /// Executes now or reschedules up to 100 events at once. Every item is decided on its own,
@@ -87,24 +45,37 @@ async fn bulk_execution(
 ) -> Result<Response, Refusal> {
     auth.require_operator()?;
     let principal = &auth.0;
-    let key = idempotency_key(&headers)?;
-    let hash = {
-        let body = serde_json::to_string(&request).expect("requests serialize");
-        hex::encode(Sha256::digest(format!("bulk-execution\n{body}").as_bytes()))
+    let idempotent = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => Some(IdempotentRequest::new(
+            IdempotencyKey::parse(v.as_bytes())
+                .map_err(|e| AppError::bad_request("invalid_idempotency_key", e.to_string()))?,
+            "bulk-execution",
+            &request,
+        )),
     };
-    if let Some(k) = &key {
-        if let Some(stored) = state
-            .store
-            .stored_answer(&principal.account, k, &hash)
-            .await?
-        {
-            return Ok(replayed(stored));
+    // A retry gets the first answer before anything else is checked.
+    let mut tx = match state
+        .store
+        .begin_idempotent(&principal.account, idempotent.as_ref())
+        .await?
+    {
+        NextAction::Proceed(tx) => tx,
+        NextAction::Replay(answer) => return Ok(super::events::replay(answer)),
+        NextAction::KeyReused => {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "This Idempotency-Key was already used with another request; use a new key.",
+            )
+            .into())
         }
-    }
+    };
     validate_bulk(&request)?;
     let now = state.clock.now();
 
-    // Each listed event of the account, with the current events that could conflict with it.
+    // Each listed event of the account, with the current events that could conflict with it
+    // (read beside the write transaction, which on SQLite holds the only writer).
     let mut found: HashMap<String, PlannedEvent> = HashMap::new();
     let mut others: HashMap<EventId, PlannedEvent> = HashMap::new();
     let mut freezes = Vec::new();
@@ -137,21 +108,31 @@ async fn bulk_execution(
         .iter()
         .map(|i| found.get(&i.id).map(|p| p.event.clone()))
         .collect();
-    let written = state
+    let answers = state
         .store
         .write_bulk(
+            &mut tx,
             &principal.account,
             &principal.email,
             &results,
             &events,
-            key.as_deref().map(|k| (k, hash.as_str())),
             now,
         )
         .await?;
-    let answers = match written {
-        Ok(answers) => answers,
-        Err(stored) => return Ok(replayed(stored)),
-    };
+    let response = BulkExecutionResponse { results: answers };
+    if let Some(idempotent) = &idempotent {
+        let answer = SavedAnswer {
+            status: StatusCode::OK.as_u16(),
+            body: serde_json::to_string(&response).expect("answers serialize"),
+            etag: None,
+        };
+        state
+            .store
+            .save_answer(&mut tx, &principal.account, idempotent, &answer, now)
+            .await?;
+    }
+    state.store.commit(tx).await?;
+    let answers = response.results;
     let mut wake = false;
     for a in &answers {
         if let Some(event) = &a.event {
