@@ -119,6 +119,9 @@ pg_admin "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)"
 say "scheduler: 10,000 events due at once (SQLite, PostgreSQL)"
 cargo bench --profile server-release -p vpn-console-server --bench scheduler
 
+say "bulk: window placement of 10,000 events, a bulk request of 100 (SQLite, PostgreSQL)"
+cargo bench --profile server-release -p vpn-console-server --bench bulk
+
 say "database growth per thousand writes (SQLite, PostgreSQL)"
 cargo bench --profile server-release -p vpn-console-server --bench growth
 
