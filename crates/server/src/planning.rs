@@ -203,19 +203,30 @@ pub async fn apply_window(
         .write_maintenance_window(&mut tx, account, spec, now)
         .await?;
     let mut moved = Vec::new();
+    let mut placed = Vec::with_capacity(planned.len());
     for (p, m) in &planned {
-        if !store
-            .write_placement(&mut tx, &p.event, m.to, m.window_fit, now)
-            .await?
-        {
-            continue;
-        }
-        let found = conflicts.get(&p.event.id).map(Vec::as_slice).unwrap_or(&[]);
-        store.record_conflicts(&mut tx, &p.event.id, found).await?;
         if m.from != m.to {
+            if !store.move_for_window(&mut tx, &p.event, m.to, now).await? {
+                // Changed meanwhile: left alone, its marks too.
+                continue;
+            }
             moved.push(m.clone());
         }
+        placed.push((&p.event.id, m.window_fit));
     }
+    let ids: Vec<&EventId> = placed.iter().map(|(id, _)| *id).collect();
+    store.clear_planning_marks(&mut tx, &ids).await?;
+    let fits: Vec<(&EventId, bool)> = placed
+        .iter()
+        .filter_map(|(id, fit)| fit.map(|f| (*id, f)))
+        .collect();
+    store.insert_placements(&mut tx, &fits, now).await?;
+    let kept: HashSet<&EventId> = ids.iter().copied().collect();
+    let conflicts: HashMap<EventId, Vec<Conflict>> = conflicts
+        .into_iter()
+        .filter(|(id, _)| kept.contains(id))
+        .collect();
+    store.insert_conflicts(&mut tx, &conflicts).await?;
     store.commit(tx).await?;
     Ok(moved)
 }

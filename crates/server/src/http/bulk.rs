@@ -19,7 +19,7 @@ use vpn_console_domain::{EventId, OmEvent};
 use super::extract::{ApiJson, Auth};
 use super::planning::{PlanningErrorBody, Refusal};
 use super::{AppError, AppState};
-use crate::planning::{record_conflicts_of, EventPlanning};
+use crate::planning::{conflicts_of, EventPlanning};
 use crate::store::idempotency::{IdempotencyKey, IdempotentRequest, NextAction, SavedAnswer};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -119,6 +119,22 @@ async fn bulk_execution(
             now,
         )
         .await?;
+    // The conflict marks of the moved events, at their new times, in the same transaction.
+    let moved_to: HashMap<&EventId, _> = answers
+        .iter()
+        .filter_map(|a| a.event.as_ref().map(|e| (&e.id, e.execute_at)))
+        .collect();
+    let after: Vec<PlannedEvent> = others
+        .iter()
+        .map(|o| match moved_to.get(&o.event.id) {
+            Some(t) => o.at(*t),
+            None => o.clone(),
+        })
+        .collect();
+    let moved: Vec<&EventId> = moved_to.keys().copied().collect();
+    let conflicts = conflicts_of(&after, &moved.iter().copied().collect());
+    state.store.clear_planning_marks(&mut tx, &moved).await?;
+    state.store.insert_conflicts(&mut tx, &conflicts).await?;
     let response = BulkExecutionResponse { results: answers };
     if let Some(idempotent) = &idempotent {
         let answer = SavedAnswer {
@@ -133,13 +149,9 @@ async fn bulk_execution(
     }
     state.store.commit(tx).await?;
     let answers = response.results;
-    let mut wake = false;
-    for a in &answers {
-        if let Some(event) = &a.event {
-            wake |= event.execute_at <= now;
-            record_conflicts_of(&state.store, &principal.account, event).await?;
-        }
-    }
+    let wake = answers
+        .iter()
+        .any(|a| a.event.as_ref().is_some_and(|e| e.execute_at <= now));
     if wake {
         state.scheduler_wake.notify_one();
     }
