@@ -1795,6 +1795,8 @@ fn json_dual_tunnel_gateway_item() {
                 "default_execute_at": "2026-12-01T18:00:00Z",
                 "execute_at": "2026-11-25T03:30:00Z",
                 "status": "pending",
+                // DESIGN.md 10.2: the lists mark a conflicting row.
+                "conflict": false,
             },
             "previous_executed_at": "2026-05-04T02:00:00Z",
         })
