@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod bulk;
 pub mod events;
 pub mod idempotency;
+mod placements;
 pub mod planning;
 mod provisioning;
 pub mod read_cache;
