@@ -22,6 +22,7 @@ PARTS=(
   "scheduler  10,000 events due at once (SQLite, PostgreSQL)"
   "growth     database growth per thousand writes (SQLite, PostgreSQL)"
   "live       2,000 open live-update streams: commit to arrival p50/p99, memory per stream"
+  "bulk       window placement of 10,000 events; a bulk request of 100 (SQLite, PostgreSQL)"
   "webhooks   10,000 deliveries to a local receiver; a reschedule's cost with endpoints (SQLite, PostgreSQL)"
 )
 part_names() { for p in "${PARTS[@]}"; do echo "${p%% *}"; done; }
@@ -215,6 +216,12 @@ part_growth() {
 part_live() {
   need_postgres
   cargo bench --profile server-release -p vpn-console-server --bench live
+}
+
+# Planning: the window placement of 10,000 events, a bulk request of 100 (SQLite, PostgreSQL).
+part_bulk() {
+  need_postgres
+  cargo bench --profile server-release -p vpn-console-server --bench bulk
 }
 
 part_scheduler() {

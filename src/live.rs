@@ -27,6 +27,8 @@ pub fn follow(cell: &OmEventsCell, event: &OmEvent) -> Option<OmEventsCell> {
                 default_execute_at: event.default_execute_at,
                 execute_at: event.execute_at,
                 status: event.status,
+                // The stream carries the event, not its conflicts: the mark stays as last read.
+                conflict: current.conflict,
             });
         }
         EventStatus::Completed => {
@@ -274,6 +276,7 @@ mod tests {
                 default_execute_at: e.default_execute_at,
                 execute_at: e.default_execute_at,
                 status: EventStatus::Pending,
+                conflict: false,
             }),
             previous_executed_at: None,
         }

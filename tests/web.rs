@@ -124,6 +124,7 @@ fn om_cell_shows_default_scheduled_and_previous_times() {
             default_execute_at: "2026-12-01T18:00:00Z".parse().unwrap(),
             execute_at: "2026-11-30T18:00:00Z".parse().unwrap(),
             status: EventStatus::Pending,
+            conflict: false,
         }),
         previous_executed_at: Some("2026-11-01T18:00:00Z".parse().unwrap()),
     };

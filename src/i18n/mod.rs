@@ -2,8 +2,12 @@
 //! [`Msg`] and never hold user-visible text themselves. The provider's own words (regions,
 //! gateway states, advice) are in `provider.rs`.
 
+mod planning;
 mod provider;
 
+pub use planning::{
+    advice_heading, advice_text, conflict_free_offer, conflict_text, conflicts_heading,
+};
 pub use provider::{gateway_status, recommendation, region_name};
 
 use vpn_console_domain::{Effect, EventStatus, GatewayIpRole, Reason, Summary};

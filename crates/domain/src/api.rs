@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::event::{EventStatus, OmEvent};
 use crate::ids::{EventId, RegionId};
 use crate::impact::{AffectedItem, Summary};
+use crate::planning::{Advice, Conflict, FreezeFlag};
 use crate::schedule::ScheduleErrorCode;
 use crate::topology::{Connection, Gateway};
 
@@ -76,6 +77,9 @@ pub struct CurrentEvent {
     pub default_execute_at: DateTime<Utc>,
     pub execute_at: DateTime<Utc>,
     pub status: EventStatus,
+    /// The event conflicts with another current event (DESIGN.md 10.2): the row is marked.
+    #[serde(default)]
+    pub conflict: bool,
 }
 
 /// The O&M Events column.
@@ -119,6 +123,20 @@ pub struct EventDetail {
     pub affected: Vec<AffectedItem>,
     pub summary: Summary,
     pub server_time: DateTime<Utc>,
+    /// The actions that would lower this event's impact, best first (DESIGN.md 10.1).
+    #[serde(default)]
+    pub advice: Vec<Advice>,
+    /// The current events this one conflicts with at its time (10.2).
+    #[serde(default)]
+    pub conflicts: Vec<Conflict>,
+    /// Set when the default time falls into a freeze period, with the latest allowed time
+    /// before it (10.3).
+    #[serde(default)]
+    pub freeze: Option<FreezeFlag>,
+    /// `false` when the maintenance window placed the event and no opening fitted, so it stays
+    /// at its default; `null` when the window has not placed it (10.3).
+    #[serde(default)]
+    pub window_fit: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1749,6 +1749,7 @@ fn current_cell() -> OmEventsCell {
             default_execute_at: default_at(),
             execute_at: t(2026, 11, 25, 3, 30, 0),
             status: EventStatus::Pending,
+            conflict: false,
         }),
         previous_executed_at: Some(t(2026, 5, 4, 2, 0, 0)),
     }
@@ -1795,6 +1796,8 @@ fn json_dual_tunnel_gateway_item() {
                 "default_execute_at": "2026-12-01T18:00:00Z",
                 "execute_at": "2026-11-25T03:30:00Z",
                 "status": "pending",
+                // DESIGN.md 10.2: the lists mark a conflicting row.
+                "conflict": false,
             },
             "previous_executed_at": "2026-05-04T02:00:00Z",
         })
@@ -1979,6 +1982,10 @@ fn json_event_detail_affected_items() {
         affected: impact.affected,
         summary: impact.summary,
         server_time: now(),
+        advice: Vec::new(),
+        conflicts: Vec::new(),
+        freeze: None,
+        window_fit: None,
     };
     let v = serde_json::to_value(&detail).unwrap();
     has_keys(&v, &["event", "affected", "summary", "server_time"]);

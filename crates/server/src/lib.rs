@@ -6,6 +6,7 @@ pub mod http;
 pub mod live;
 pub mod notify;
 pub mod operator;
+pub mod planning;
 pub mod scheduler;
 pub mod serve;
 pub mod store;

@@ -120,6 +120,8 @@ pub async fn publish_event(
     }
     store.commit(tx).await?;
     let event = store.event(&account, &id).await?.expect("just published");
+    // Placed in the account's maintenance window, conflicts marked (DESIGN.md 10.2, 10.3).
+    let event = crate::planning::after_publish(store, &account, &event, now).await?;
     let (g, c) = store.event_topology(&account, &event).await?;
     let impact = affected_resources(&event, g.as_ref(), &c);
     tracing::info!(event = %id, tunnels = impact.summary.tunnels, ssl_clients = impact.summary.ssl_clients, "published");

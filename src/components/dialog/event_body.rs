@@ -35,6 +35,7 @@ pub fn EventBody(detail: EventDetail) -> impl IntoView {
         }
     });
     let not_pending = e.status != EventStatus::Pending;
+    let planning = d.clone();
     view! {
         <dl class="facts">
             <dt>{move || t(Msg::EventId)}</dt><dd class="mono" id="om-event-id">{e.id.to_string()}</dd>
@@ -48,6 +49,7 @@ pub fn EventBody(detail: EventDetail) -> impl IntoView {
         {not_pending.then(|| view! {
             <p class="notice">{move || t(Msg::NoLongerPending)}</p>
         })}
+        <super::AdvicePanel detail=planning />
         <h3>{move || t(Msg::AffectedResources)}</h3>
         <p class="summary" id="om-summary"><strong>{summary}</strong></p>
         {if d.affected.is_empty() {

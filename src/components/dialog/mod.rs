@@ -7,6 +7,7 @@
 //! shell: advice and what-if as sections of the body (`advice.rs`, `what_if.rs` here), the bulk
 //! dialog as its own `bulk.rs` with its own form.
 
+mod advice;
 mod event_body;
 mod execution_form;
 mod modal;
@@ -19,6 +20,7 @@ use vpn_console_domain::api::EventDetail;
 use crate::api::{self, CallError};
 use crate::i18n::Msg;
 use crate::state::Ctx;
+pub use advice::AdvicePanel;
 pub use event_body::EventBody;
 pub use execution_form::ExecutionForm;
 pub use modal::Modal;

@@ -1,9 +1,14 @@
 //! The whole decision on one execution request (section 5 plus 10.2 and 10.3), shared by
 //! `POST /om-events/{id}/execution` and each item of a bulk request, so both answer alike.
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
 use crate::api::ApiError;
 use crate::event::OmEvent;
 use crate::schedule::{validate, ExecutionPlan, ExecutionRequest};
+
+use super::bulk::BulkMode;
 
 use super::conflict::{conflict_periods, conflicts_at, PlannedEvent};
 use super::freeze::{freeze_at, freeze_periods};
@@ -145,4 +150,70 @@ pub fn apply(event: &OmEvent, plan: &ExecutionPlan) -> OmEvent {
     next.execute_at = plan.execute_at;
     next.version += 1;
     next
+}
+
+/// The body of `POST /om-events/{id}/execution`: `{mode, execute_at?, allow_conflict?}`, the
+/// request of section 5 and 10.2's consent to a conflict. `mode` and `execute_at` are checked
+/// together when read, as in [`ExecutionRequest`]; any other field is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "RawExecutionBody")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExecutionBody {
+    mode: BulkMode,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    execute_at: Option<DateTime<Utc>>,
+    /// Accept a time at which the event conflicts with another (10.2).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    allow_conflict: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExecutionBody {
+    mode: BulkMode,
+    execute_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    allow_conflict: bool,
+}
+
+impl TryFrom<RawExecutionBody> for ExecutionBody {
+    type Error = &'static str;
+
+    fn try_from(raw: RawExecutionBody) -> Result<Self, Self::Error> {
+        match (raw.mode, raw.execute_at) {
+            (BulkMode::Now, Some(_)) => Err("execute_at is only for mode \"at\""),
+            (BulkMode::At, None) => Err("mode \"at\" needs execute_at (RFC 3339, UTC)"),
+            _ => Ok(ExecutionBody {
+                mode: raw.mode,
+                execute_at: raw.execute_at,
+                allow_conflict: raw.allow_conflict,
+            }),
+        }
+    }
+}
+
+impl ExecutionBody {
+    pub fn new(request: ExecutionRequest, allow_conflict: bool) -> Self {
+        let (mode, execute_at) = match request {
+            ExecutionRequest::Now => (BulkMode::Now, None),
+            ExecutionRequest::At { execute_at } => (BulkMode::At, Some(execute_at)),
+        };
+        ExecutionBody {
+            mode,
+            execute_at,
+            allow_conflict,
+        }
+    }
+
+    /// The request of section 5.
+    pub fn request(&self) -> ExecutionRequest {
+        match self.execute_at {
+            Some(execute_at) if self.mode == BulkMode::At => ExecutionRequest::At { execute_at },
+            _ => ExecutionRequest::Now,
+        }
+    }
+
+    pub fn allow_conflict(&self) -> bool {
+        self.allow_conflict
+    }
 }

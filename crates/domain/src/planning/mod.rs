@@ -36,7 +36,7 @@ pub use conflict::{
     conflict_between, conflicts, conflicts_among, conflicts_at, nearest_conflict_free, Conflict,
 };
 pub use conflict::{ConflictPair, PlannedEvent};
-pub use decision::{apply, check_execution, decide, Decision};
+pub use decision::{apply, check_execution, decide, Decision, ExecutionBody};
 pub use freeze::{
     freeze_at, freeze_flag, validate_freeze_period, FreezeFlag, FreezePeriod, FreezePeriodSpec,
     MAX_REASON_CHARS,

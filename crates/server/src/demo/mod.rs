@@ -7,6 +7,7 @@
 mod builder;
 mod fleet;
 mod gen;
+mod redundant;
 mod showcase;
 
 use anyhow::Context;
@@ -115,6 +116,7 @@ pub async fn load(scheduler: &Scheduler) -> anyhow::Result<bool> {
     b.showcase().await?;
     b.fleet(60, "hz-gw").await?;
     b.transit_router_connections(12).await?;
+    b.redundant_site().await?;
     to_start.append(&mut b.to_start);
     for (seed, region, prefix) in [
         (2, "cn-shanghai", "sh-gw"),
@@ -140,6 +142,10 @@ pub async fn load(scheduler: &Scheduler) -> anyhow::Result<bool> {
             .start_event(&id, at, execution, &scheduler.instance)
             .await
             .with_context(|| format!("starting demo event {id}"))?;
+    }
+    // Published like any event: placed in the account's window, conflicts marked.
+    for (account, _) in DEMO_ACCOUNTS {
+        crate::planning::after_publish_all(store, account, now).await?;
     }
     store.refresh_statistics().await?;
     Ok(true)

@@ -13,9 +13,11 @@ use vpn_console_domain::api::{
     AlertTrend, ApiError, EventDetail, History, LogEntry, MAX_HISTORY_DAYS,
 };
 use vpn_console_domain::impact::affected_resources;
-use vpn_console_domain::{EventId, EventStatus, ExecutionRequest, OmEvent};
+use vpn_console_domain::planning::ExecutionBody;
+use vpn_console_domain::{EventId, EventStatus, OmEvent};
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, KnownRegion};
+use super::planning::{PlanningErrorBody, Refusal};
 use super::{AppError, AppState, Result};
 use crate::store::idempotency::{IdempotencyKey, IdempotentRequest, NextAction, SavedAnswer};
 use crate::store::RequestRefused;
@@ -83,12 +85,18 @@ async fn get_event(
         }
     };
     let version = event.version;
-    let detail = EventDetail {
+    let now = state.clock.now();
+    let mut detail = EventDetail {
         event,
         affected: impact.affected,
         summary: impact.summary,
-        server_time: state.clock.now(),
+        server_time: now,
+        advice: Vec::new(),
+        conflicts: Vec::new(),
+        freeze: None,
+        window_fit: None,
     };
+    crate::planning::fill_detail(&state.store, &principal.account, &mut detail, now).await?;
     Ok(([(header::ETAG, etag(version))], Json(detail)).into_response())
 }
 
@@ -119,23 +127,28 @@ fn parse_if_match(headers: &HeaderMap, current_hint: Option<i64>) -> Result<i64>
 }
 
 /// Execute Now (`{"mode":"now"}`) or Specify Execution Time (`{"mode":"at","execute_at":"…Z"}`),
-/// checked by the domain rules against the server's clock.
+/// checked by the domain rules against the server's clock. A time at which the event would
+/// conflict with another (10.2) is refused `creates_conflict` unless `"allow_conflict": true`;
+/// a time in a freeze period `in_freeze_period` (10.3); both with `suggested_at`, the nearest
+/// time that would be accepted.
 #[utoipa::path(post, path = "/om-events/{id}/execution", tag = "om-events",
     params(("id" = String, Path, description = "O&M event ID, om-…"),
         ("If-Match" = String, Header, description = "The ETag from GET /om-events/{id}"),
         ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body get the first answer")),
-    request_body = ExecutionRequest,
+    request_body = ExecutionBody,
     responses((status = 200, body = OmEvent, headers(("ETag" = String))),
         (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
-        (status = 404, body = ApiError), (status = 412, body = ApiError), (status = 422, body = ApiError),
+        (status = 404, body = ApiError), (status = 412, body = ApiError),
+        (status = 422, body = PlanningErrorBody, description = "A rule refuses: not_pending, after_default_execution_time, in_the_past, creates_conflict or in_freeze_period (these two with suggested_at), idempotency_key_reused"),
         (status = 413, body = ApiError), (status = 415, body = ApiError), (status = 428, body = ApiError)))]
 async fn request_execution(
     State(state): State<AppState>,
     auth: Auth,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
-    ApiJson(request): ApiJson<ExecutionRequest>,
-) -> Result<Response> {
+    ApiJson(body): ApiJson<ExecutionBody>,
+) -> std::result::Result<Response, Refusal> {
+    let request = body.request();
     let id = event_id(&id)?;
     auth.require_operator()?;
     let principal = &auth.0;
@@ -145,7 +158,7 @@ async fn request_execution(
             IdempotencyKey::parse(v.as_bytes())
                 .map_err(|e| AppError::bad_request("invalid_idempotency_key", e.to_string()))?,
             id.as_str(),
-            &request,
+            &body,
         )),
     };
     // A retry with a known key gets the first answer before anything else is checked: its
@@ -162,7 +175,8 @@ async fn request_execution(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",
                 "This Idempotency-Key was already used with another request; use a new key.",
-            ))
+            )
+            .into())
         }
     };
     // "*" needs the current version; read it only in that rare case.
@@ -176,6 +190,21 @@ async fn request_execution(
     };
     let expected = parse_if_match(&headers, star_hint)?;
     let now = state.clock.now();
+    // Conflicts and freezes (10.2, 10.3) need the account's other events and freeze periods,
+    // read beside the write transaction; the section-5 rules are checked in it below.
+    if let Some(refused) = crate::planning::refuse_single(
+        &state.store,
+        &principal.account,
+        &id,
+        expected,
+        &request,
+        body.allow_conflict(),
+        now,
+    )
+    .await?
+    {
+        return Err(refused.into());
+    }
     let event = match state
         .store
         .request_execution(
@@ -190,7 +219,7 @@ async fn request_execution(
         .await?
     {
         Ok(event) => event,
-        Err(refused) => return Err(refusal(refused)),
+        Err(refused) => return Err(refusal(refused).into()),
     };
     if let Some(idempotent) = &idempotent {
         let answer = SavedAnswer {
@@ -211,6 +240,7 @@ async fn request_execution(
             .await?;
     }
     state.store.commit(tx).await?;
+    crate::planning::record_conflicts_of(&state.store, &principal.account, &event).await?;
     if event.execute_at <= now {
         state.scheduler_wake.notify_one();
     }
@@ -219,7 +249,7 @@ async fn request_execution(
 }
 
 /// The first answer again, marked as a replay.
-fn replay(answer: SavedAnswer) -> Response {
+pub(super) fn replay(answer: SavedAnswer) -> Response {
     let mut res = (
         StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK),
         [(

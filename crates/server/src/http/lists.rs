@@ -170,10 +170,12 @@ async fn list_gateways(
         .store
         .list_gateways(&key.account, &key.region, &key.query)
         .await?;
-    let items: Vec<_> = items
+    let mut items: Vec<_> = items
         .into_iter()
         .map(|(gateway, om_events)| GatewayItem { gateway, om_events })
         .collect();
+    crate::planning::mark_conflicts(&state.store, items.iter_mut().map(|i| &mut i.om_events))
+        .await?;
     fresh_page(&state, key, generation, (items, total))
 }
 
@@ -196,12 +198,14 @@ async fn list_connections(
         .store
         .list_connections(&key.account, &key.region, &key.query)
         .await?;
-    let items: Vec<_> = items
+    let mut items: Vec<_> = items
         .into_iter()
         .map(|(connection, om_events)| ConnectionItem {
             connection,
             om_events,
         })
         .collect();
+    crate::planning::mark_conflicts(&state.store, items.iter_mut().map(|i| &mut i.om_events))
+        .await?;
     fresh_page(&state, key, generation, (items, total))
 }

@@ -1,5 +1,6 @@
 //! The HTTP API (docs/DESIGN.md section 6) and the console's files.
 
+mod bulk;
 pub mod client;
 mod error;
 mod events;
@@ -7,6 +8,7 @@ mod extract;
 mod headers;
 mod lists;
 mod login_guard;
+mod planning;
 mod regions;
 mod session;
 mod stream;
@@ -110,6 +112,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(regions::router())
         .merge(lists::router())
         .merge(events::router())
+        .merge(planning::router())
+        .merge(bulk::router())
         .merge(session::router())
         .merge(stream::router())
         .merge(webhooks::router())

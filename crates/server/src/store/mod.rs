@@ -4,9 +4,12 @@
 //! only the migrations differ per engine. Times are epoch milliseconds, flags 0/1.
 
 pub mod accounts;
+pub mod bulk;
 pub mod events;
 pub mod idempotency;
 pub mod login_throttle;
+mod placements;
+pub mod planning;
 mod provisioning;
 pub mod read_cache;
 mod rows;

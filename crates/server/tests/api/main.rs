@@ -24,5 +24,6 @@ mod access;
 mod demo;
 mod events;
 mod lists;
+mod planning;
 mod provider;
 mod scheduler;

@@ -1,0 +1,57 @@
+//! The body of a single execution request with 10.2's `allow_conflict`: read strictly, and the
+//! same request as before when the flag is absent.
+
+use serde_json::json;
+use vpn_console_domain::planning::ExecutionBody;
+use vpn_console_domain::ExecutionRequest;
+
+#[test]
+fn the_body_reads_the_request_and_the_consent_to_a_conflict() {
+    let at = "2026-12-03T17:00:00Z".parse().unwrap();
+    let cases = [
+        (json!({"mode": "now"}), Some((ExecutionRequest::Now, false))),
+        (
+            json!({"mode": "at", "execute_at": "2026-12-03T17:00:00Z"}),
+            Some((ExecutionRequest::At { execute_at: at }, false)),
+        ),
+        (
+            json!({"mode": "at", "execute_at": "2026-12-03T17:00:00Z", "allow_conflict": true}),
+            Some((ExecutionRequest::At { execute_at: at }, true)),
+        ),
+        (
+            json!({"mode": "now", "allow_conflict": true}),
+            Some((ExecutionRequest::Now, true)),
+        ),
+        (json!({"mode": "at"}), None),
+        (
+            json!({"mode": "now", "execute_at": "2026-12-03T17:00:00Z"}),
+            None,
+        ),
+        (json!({"mode": "later"}), None),
+        (json!({"mode": "now", "allow_conflicts": true}), None),
+        (json!({"mode": "now", "allow_conflict": "yes"}), None),
+    ];
+    for (body, want) in cases {
+        let got = serde_json::from_value::<ExecutionBody>(body.clone())
+            .ok()
+            .map(|b| (b.request(), b.allow_conflict()));
+        assert_eq!(got, want, "{body}");
+    }
+}
+
+#[test]
+fn without_consent_the_body_writes_as_the_request_of_section_5() {
+    let at = "2026-12-03T17:00:00Z".parse().unwrap();
+    for request in [
+        ExecutionRequest::Now,
+        ExecutionRequest::At { execute_at: at },
+    ] {
+        let body = ExecutionBody::new(request.clone(), false);
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            serde_json::to_value(&request).unwrap()
+        );
+        let allowed = serde_json::to_value(ExecutionBody::new(request, true)).unwrap();
+        assert_eq!(allowed["allow_conflict"], true);
+    }
+}
