@@ -203,6 +203,33 @@ fn early_response(path: &str) -> Option<js_sys::Promise> {
     (js_sys::Date::now() - at < EARLY_FOR_MS).then_some(promise)
 }
 
+/// Resolves when every request index.html started has answered (each settles, failed or not),
+/// or after `EARLY_WAIT_MS` at most: a slow server must not keep the console from showing its
+/// loading state.
+pub async fn early_answers() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use js_sys::{Array, Object, Promise, Reflect};
+        const EARLY_WAIT_MS: i32 = 3_000;
+        let Some(responses) = Reflect::get(&js_sys::global(), &JsValue::from_str("omEarly"))
+            .ok()
+            .filter(|e| !e.is_undefined())
+            .and_then(|e| Reflect::get(&e, &JsValue::from_str("responses")).ok())
+        else {
+            return;
+        };
+        let responses: &Object = wasm_bindgen::JsCast::unchecked_ref(&responses);
+        let all = Promise::all(&Object::values(responses));
+        let timeout = Promise::new(&mut |resolve, _| {
+            let _ = web_sys::window()
+                .expect("a window")
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, EARLY_WAIT_MS);
+        });
+        let _ =
+            wasm_bindgen_futures::JsFuture::from(Promise::race(&Array::of2(&all, &timeout))).await;
+    }
+}
+
 /// Drops the requests index.html started: they were made with the session of the page load.
 fn forget_early_responses() {
     #[cfg(target_arch = "wasm32")]
