@@ -1,5 +1,6 @@
 //! The VPN Gateway O&M Events console: a Leptos single-page app.
 
+pub mod action;
 pub mod api;
 pub mod app;
 pub mod components;

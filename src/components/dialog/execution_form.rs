@@ -1,5 +1,5 @@
 //! The execution form of the O&M Events dialog: Execute Now or a time up to the default, checked
-//! by the domain's rules before anything is sent, then sent as a Leptos `Action` whose `pending`
+//! by the domain's rules before anything is sent, then sent as a `LocalAction` (a Leptos `Action`'s semantics) whose `pending`
 //! and `value` say what the buttons and notices show.
 
 use chrono::Utc;
@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use vpn_console_domain::{EventStatus, ExecutionRequest, OmEvent, ScheduleError};
 
 use super::Loaded;
+use crate::action::LocalAction;
 use crate::api::{self, CallError};
 use crate::i18n::{self, Lang, Msg};
 use crate::state::Ctx;
@@ -94,7 +95,7 @@ pub fn ExecutionForm(
     // One key per intended change: a retry after a network failure reuses it, so the server
     // applies the change once however many times it arrives.
     let idempotency_key = RwSignal::new(new_idempotency_key());
-    let send = Action::new_local(|s: &Submission| {
+    let send = LocalAction::new_local(|s: &Submission| {
         let s = s.clone();
         async move { api::request_execution(&s.id, &s.etag, &s.idempotency_key, &s.request).await }
     });
