@@ -55,7 +55,8 @@ pub struct BulkExecutionRequest {
 #[serde(deny_unknown_fields)]
 struct RawBulk {
     mode: BulkMode,
-    execute_at: Option<DateTime<Utc>>,
+    // Read by the one strict RFC 3339 parser of every request time.
+    execute_at: Option<crate::instant::RequestTime>,
     #[serde(default)]
     allow_conflict: bool,
     events: Vec<BulkItem>,
@@ -70,7 +71,7 @@ impl TryFrom<RawBulk> for BulkExecutionRequest {
             (BulkMode::At, None) => Err("mode \"at\" needs execute_at (RFC 3339, UTC)"),
             _ => Ok(BulkExecutionRequest {
                 mode: raw.mode,
-                execute_at: raw.execute_at,
+                execute_at: raw.execute_at.map(|t| t.0),
                 allow_conflict: raw.allow_conflict,
                 events: raw.events,
             }),

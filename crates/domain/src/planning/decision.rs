@@ -171,7 +171,8 @@ pub struct ExecutionBody {
 #[serde(deny_unknown_fields)]
 struct RawExecutionBody {
     mode: BulkMode,
-    execute_at: Option<DateTime<Utc>>,
+    // Read by the one strict RFC 3339 parser of every request time.
+    execute_at: Option<crate::instant::RequestTime>,
     #[serde(default)]
     allow_conflict: bool,
 }
@@ -185,7 +186,7 @@ impl TryFrom<RawExecutionBody> for ExecutionBody {
             (BulkMode::At, None) => Err("mode \"at\" needs execute_at (RFC 3339, UTC)"),
             _ => Ok(ExecutionBody {
                 mode: raw.mode,
-                execute_at: raw.execute_at,
+                execute_at: raw.execute_at.map(|t| t.0),
                 allow_conflict: raw.allow_conflict,
             }),
         }
