@@ -162,23 +162,13 @@ async fn request_execution(
         )),
     };
     // A retry with a known key gets the first answer before anything else is checked: its
-    // If-Match may be stale by now, or missing.
-    let mut tx = match state
-        .store
-        .begin_idempotent(&principal.account, &principal.email, idempotent.as_ref())
-        .await?
-    {
-        NextAction::Proceed(tx) => tx,
-        NextAction::Replay(answer) => return Ok(replay(answer)),
-        NextAction::KeyReused => {
-            return Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
-                "This Idempotency-Key was already used with another request; use a new key.",
-            )
-            .into())
-        }
-    };
+    // If-Match may be stale by now, or missing. The transaction is not kept open meanwhile: the
+    // planning checks below read through the pool, and on PostgreSQL (one pool) requests that
+    // each held a connection while waiting for a second one ran the pool dry (all 408).
+    match begin_execution(&state, principal, idempotent.as_ref()).await? {
+        Ok(tx) => tx.rollback().await?,
+        Err(answer) => return Ok(answer),
+    }
     // "*" needs the current version; read it only in that rare case.
     let star_hint = match headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) {
         Some(v) if v.trim() == "*" => state
@@ -205,6 +195,11 @@ async fn request_execution(
     {
         return Err(refused.into());
     }
+    // A twin request with the same key may have finished meanwhile: its answer is this one's.
+    let mut tx = match begin_execution(&state, principal, idempotent.as_ref()).await? {
+        Ok(tx) => tx,
+        Err(answer) => return Ok(answer),
+    };
     let event = match state
         .store
         .request_execution(
@@ -363,4 +358,27 @@ async fn alert_trend(
         days,
         server_time: now,
     }))
+}
+
+/// Begins an execution request's write transaction, or answers it at once: the first answer
+/// to a retry with a known Idempotency-Key, or the refusal of a key reused for another request.
+async fn begin_execution(
+    state: &AppState,
+    principal: &crate::store::Principal,
+    idempotent: Option<&IdempotentRequest>,
+) -> std::result::Result<std::result::Result<crate::store::Tx, Response>, Refusal> {
+    match state
+        .store
+        .begin_idempotent(&principal.account, &principal.email, idempotent)
+        .await?
+    {
+        NextAction::Proceed(tx) => Ok(Ok(tx)),
+        NextAction::Replay(answer) => Ok(Err(replay(answer))),
+        NextAction::KeyReused => Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used with another request; use a new key.",
+        )
+        .into()),
+    }
 }
