@@ -208,11 +208,7 @@ async fn bulk_over_http(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}/api/v1", listener.local_addr()?);
     let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
+        vpn_console_server::serve::serve(listener, router, std::future::pending()).await
     });
     let client = reqwest::Client::builder().cookie_store(true).build()?;
     let res = client

@@ -203,7 +203,7 @@ async fn replicas_execute_every_event_exactly_once_through_a_kill() {
                 let client = clients[i % 3].clone();
                 let url = urls[i % 3].clone();
                 tasks.push(tokio::spawn(async move {
-                    client
+                    match client
                         .post(format!("{url}/api/v1/om-events/{id}/execution"))
                         .header("If-Match", etag)
                         .header("Idempotency-Key", format!("now-{id}"))
@@ -212,20 +212,26 @@ async fn replicas_execute_every_event_exactly_once_through_a_kill() {
                         .json(&json!({"mode": "now", "allow_conflict": true}))
                         .send()
                         .await
-                        .map(|r| r.status().as_u16())
+                    {
+                        Ok(res) if res.status() == 200 => None,
+                        Ok(res) => Some(format!(
+                            "{id}: {} {}",
+                            res.status(),
+                            res.text().await.unwrap_or_default()
+                        )),
+                        Err(e) => Some(format!("{id}: {e:?}")),
+                    }
                 }));
             }
-            let mut ok = 0;
+            let mut refused = Vec::new();
             for t in tasks {
-                if let Ok(Ok(200)) = t.await {
-                    ok += 1;
-                }
+                refused.extend(t.await.unwrap());
             }
-            ok
+            refused
         }
     };
     let first: Vec<_> = events.iter().cloned().enumerate().take(half).collect();
-    let accepted_first = send(first).await;
+    let refused_first = send(first).await;
     // Kill replica 1 while it executes its share, then bring it back.
     let busy_deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -251,11 +257,10 @@ async fn replicas_execute_every_event_exactly_once_through_a_kill() {
         .skip(half)
         .map(|(i, e)| (if i % 3 == 1 { i + 1 } else { i }, e))
         .collect();
-    let accepted_rest = send(rest).await;
-    assert_eq!(
-        accepted_first + accepted_rest,
-        events.len(),
-        "every request accepted once"
+    let refused_rest = send(rest).await;
+    assert!(
+        refused_first.is_empty() && refused_rest.is_empty(),
+        "every request accepted once; refused before the kill: {refused_first:?}, after: {refused_rest:?}"
     );
     replicas[1] = start(&db, "300", "r1");
     let restarted_at = Instant::now();
@@ -447,6 +452,8 @@ async fn sqlite_keeps_every_acknowledged_change_through_a_kill() {
         let events = events.clone();
         tokio::spawn(async move {
             let mut acked = Vec::new();
+            // The reschedule under way when the server died: it may have committed unanswered.
+            let mut unanswered = None;
             for round in 0..1000 {
                 let (id, _) = &events[round % events.len()];
                 let Ok(res) = client
@@ -476,19 +483,21 @@ async fn sqlite_keeps_every_acknowledged_change_through_a_kill() {
                     .send()
                     .await
                 else {
+                    unanswered = Some((id.clone(), at));
                     break;
                 };
                 if res.status() == 200 {
                     acked.push((id.clone(), at));
                 }
             }
-            acked
+            (acked, unanswered)
         })
     };
     tokio::time::sleep(Duration::from_millis(1500)).await;
     server.child.kill().unwrap();
     server.child.wait().unwrap();
-    acknowledged.extend(stream.await.unwrap());
+    let (acked, unanswered) = stream.await.unwrap();
+    acknowledged.extend(acked);
     assert!(
         acknowledged.len() > 5,
         "only {} writes before the kill",
@@ -497,7 +506,8 @@ async fn sqlite_keeps_every_acknowledged_change_through_a_kill() {
 
     server = start(&db, "1", "solo");
     let client = login(&server.url).await;
-    // The last acknowledged time of every event is what the database holds.
+    // The last acknowledged time of every event is what the database holds; the one reschedule
+    // the kill left unanswered may have committed or not.
     let mut last = std::collections::HashMap::new();
     for (id, at) in &acknowledged {
         last.insert(id.clone(), *at);
@@ -513,7 +523,14 @@ async fn sqlite_keeps_every_acknowledged_change_through_a_kill() {
             .unwrap();
         let stored: chrono::DateTime<chrono::Utc> =
             serde_json::from_value(detail["event"]["execute_at"].clone()).unwrap();
-        assert!(stored == *at, "{id}: acknowledged {at}, stored {stored}");
+        let unanswered_here = unanswered
+            .as_ref()
+            .filter(|(unanswered_id, _)| unanswered_id == id)
+            .map(|(_, at)| *at);
+        assert!(
+            stored == *at || Some(stored) == unanswered_here,
+            "{id}: acknowledged {at}, stored {stored} (unanswered: {unanswered_here:?})"
+        );
     }
     println!(
         "sqlite: {} acknowledged reschedules before SIGKILL, all present after restart",

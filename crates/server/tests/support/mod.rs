@@ -93,12 +93,9 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        // The binary's own accept loop, with its timeouts and its draining of unread bodies.
         let server = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
+            vpn_console_server::serve::serve(listener, router, async {
                 let _ = rx.await;
             })
             .await
