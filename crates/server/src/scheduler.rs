@@ -110,6 +110,9 @@ impl Scheduler {
         };
         let pass = self.pass().await;
         heartbeat.abort();
+        // Events started late in a slow pass got their lease from the clock read when the pass
+        // began, which may have lapsed already.
+        self.renew_leases().await?;
         pass
     }
 
