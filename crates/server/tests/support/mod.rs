@@ -116,14 +116,13 @@ impl TestApp {
     }
 
     pub fn scheduler(&self, instance: &str) -> Scheduler {
-        Scheduler {
-            store: self.store.clone(),
-            clock: Arc::new(self.clock.clone()),
-            wake: self.state.scheduler_wake.clone(),
-            time_scale: self.time_scale,
-            instance: instance.to_owned(),
-            troubles: Default::default(),
-        }
+        Scheduler::new(
+            self.store.clone(),
+            Arc::new(self.clock.clone()),
+            self.state.scheduler_wake.clone(),
+            self.time_scale,
+            instance,
+        )
     }
 
     pub async fn login(&self, email: &str) -> reqwest::Client {
