@@ -95,6 +95,9 @@ fn use_list_state<T: ListItem>(path: &'static str) -> ListState<T> {
         let (r, q, p) = (region.get(), q.get(), page.get());
         async move { in_region(&r, || api::list(path, &r, &q, p, T::from_parts)).await }
     });
+    if let Some(live) = use_context::<crate::live::Live>() {
+        live.on_resumed(move || data.refetch());
+    }
     ListState {
         region,
         q,
