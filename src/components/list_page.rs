@@ -68,6 +68,8 @@ pub struct RowContext {
     pub region: Signal<String>,
     /// Opens the O&M Events dialog of an event.
     pub on_open: Callback<String>,
+    /// The events chosen for the bulk dialog (DESIGN.md 10.4).
+    pub selected: RwSignal<Vec<String>>,
 }
 
 /// What a list page keeps: the page in the address, its answer (read again on `refresh`), and
@@ -79,6 +81,7 @@ struct ListState<T: 'static> {
     data: LocalResource<Option<Result<Page<T>, CallError>>>,
     refresh: Callback<()>,
     open_event: RwSignal<Option<String>>,
+    selected: RwSignal<Vec<String>>,
 }
 
 fn use_list_state<T: ListItem>(path: &'static str) -> ListState<T> {
@@ -95,12 +98,19 @@ fn use_list_state<T: ListItem>(path: &'static str) -> ListState<T> {
         let (r, q, p) = (region.get(), q.get(), page.get());
         async move { in_region(&r, || api::list(path, &r, &q, p, T::from_parts)).await }
     });
+    // A selection belongs to the page it was made on.
+    let selected = RwSignal::new(Vec::new());
+    Effect::new(move |_| {
+        (region.track(), q.track(), page.track());
+        selected.set(Vec::new());
+    });
     ListState {
         region,
         q,
         data,
         refresh: Callback::new(move |()| data.refetch()),
         open_event: RwSignal::new(None),
+        selected,
     }
 }
 
@@ -115,16 +125,25 @@ pub fn list_page<T: ListItem, V: IntoView + 'static>(
         data,
         refresh,
         open_event,
+        selected,
     } = use_list_state::<T>(spec.path);
     let ctx = expect_context::<Ctx>();
     let t = move |m| ctx.t(m);
     let rows = RowContext {
         region,
         on_open: Callback::new(move |id: String| open_event.set(Some(id))),
+        selected,
     };
+    let bulk_open = RwSignal::new(false);
+    let count = move || selected.with(Vec::len);
     view! {
         <h1>{move || t(spec.title)}</h1>
         <ListToolbar path=spec.path region=region q=q placeholder=spec.search on_refresh=refresh/>
+        <div class="bulk-bar">
+            <span id="bulk-count" role="status">{move || format!("{} {}", t(Msg::SelectedCount), count())}</span>
+            <button type="button" id="bulk-open" disabled=move || count() == 0
+                on:click=move |_| bulk_open.set(true)>{move || format!("{} ({})", t(Msg::HandleOmEvents), count())}</button>
+        </div>
         // Read as it stands rather than awaited in a Suspense: a reload keeps showing the last
         // answer until the next one is there, as a Transition would, and the first page renders
         // without the Suspense machinery on the start-up path (time to first row).
@@ -139,6 +158,13 @@ pub fn list_page<T: ListItem, V: IntoView + 'static>(
                         refresh_later(data, 1500);
                     }
                     let empty = p.items.is_empty();
+                    let visible: Vec<String> = p
+                        .items
+                        .iter()
+                        .filter_map(|i| i.om_events().current.as_ref())
+                        .filter(|e| e.status == vpn_console_domain::EventStatus::Pending)
+                        .map(|e| e.id.to_string())
+                        .collect();
                     if !empty {
                         Effect::new(mark_first_row);
                     }
@@ -146,6 +172,7 @@ pub fn list_page<T: ListItem, V: IntoView + 'static>(
                         <table class="list" id=spec.table_id>
                             <caption class="visually-hidden">{t(spec.caption)}</caption>
                             <thead><tr>
+                                <th scope="col" class="select">{select_all(visible, selected, t(Msg::SelectAllOnPage))}</th>
                                 {spec.columns.iter().map(|c| view! { <th scope="col">{t(*c)}</th> }).collect_view()}
                             </tr></thead>
                             <tbody>
@@ -159,7 +186,39 @@ pub fn list_page<T: ListItem, V: IntoView + 'static>(
             }
         }}
         <EventDialogHost open_event=open_event on_changed=refresh/>
+        {move || bulk_open.get().then(|| view! {
+            <crate::components::BulkEventsDialog event_ids=selected.get_untracked()
+                on_close=Callback::new(move |()| bulk_open.set(false))
+                on_changed=Callback::new(move |done: Vec<String>| {
+                    selected.update(|s| s.retain(|id| !done.contains(id)));
+                    refresh.run(());
+                })/>
+        })}
     }
+}
+
+/// The header's checkbox: selects every pending event of the page shown, or none of them.
+fn select_all(
+    visible: Vec<String>,
+    selected: RwSignal<Vec<String>>,
+    label: &'static str,
+) -> Option<impl IntoView> {
+    let all = visible.clone();
+    (!visible.is_empty()).then(|| {
+        view! {
+            <input type="checkbox" id="select-all" aria-label=label
+                prop:checked=move || selected.with(|s| all.iter().all(|id| s.contains(id)))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    selected.update(|s| {
+                        s.retain(|id| !visible.contains(id));
+                        if on {
+                            s.extend(visible.iter().cloned());
+                        }
+                    });
+                }/>
+        }
+    })
 }
 
 /// Whether a list shows an event that is running or about to start: then it refreshes itself

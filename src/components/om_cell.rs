@@ -38,6 +38,7 @@ fn OmCellNow(cell: OmEventsCell) -> impl IntoView {
                     view! {
                         <div class="om-id">{e.id.to_string()}
                             {executing.then(|| view! { <span class="badge running">{t(Msg::Executing)}</span> })}
+                            {e.conflict.then(|| view! { <span class="badge conflict" title=t(Msg::ConflictTitle)>"⚠ "{t(Msg::Conflict)}</span> })}
                         </div>
                         <div><span class="label">{t(Msg::Default)}</span>{ctx.time_now(e.default_execute_at)}</div>
                         {moved.then(|| view! {
@@ -87,5 +88,43 @@ fn OmActionNow(cell: OmEventsCell, row_id: String, on_open: Callback<String>) ->
             <span class="reason" id=reason_id>{t(Msg::NoPendingEvent)}</span>
         }
         .into_any(),
+    }
+}
+
+/// The row's checkbox for the bulk dialog: only while the row has a pending event.
+#[component]
+pub fn OmSelect(
+    cell: OmEventsCell,
+    row_id: String,
+    selected: RwSignal<Vec<String>>,
+) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let cell = followed(cell);
+    let pending = Memo::new(move |_| {
+        cell.with(|c| {
+            c.current
+                .as_ref()
+                .filter(|e| e.status == EventStatus::Pending)
+                .map(|e| e.id.to_string())
+        })
+    });
+    move || {
+        pending.get().map(|id| {
+            let label = format!("{} {row_id}", ctx.t_now(Msg::SelectEventOf));
+            let checked = id.clone();
+            view! {
+                <input type="checkbox" class="om-select" aria-label=label
+                    prop:checked=move || selected.with(|s| s.contains(&checked))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        selected.update(|s| {
+                            s.retain(|x| x != &id);
+                            if on {
+                                s.push(id.clone());
+                            }
+                        });
+                    }/>
+            }
+        })
     }
 }

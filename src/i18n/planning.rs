@@ -1,7 +1,7 @@
 //! The words of part two's planning (DESIGN.md 10.1, 10.2) in both languages: each function
 //! matches on the language, so neither can be missing.
 
-use vpn_console_domain::planning::{Advice, AdviceKind, Conflict};
+use vpn_console_domain::planning::{Advice, AdviceKind, Conflict, ConflictPair};
 
 use super::{duration, Lang};
 
@@ -88,6 +88,16 @@ pub fn conflict_free_offer(lang: Lang, time: String) -> String {
     match lang {
         Lang::En => format!("Nearest time without a conflict: {time}"),
         Lang::Zh => format!("最近的无冲突时间：{time}"),
+    }
+}
+
+/// A pair of the bulk dialog's selected events that would conflict.
+pub fn conflict_pair_text(lang: Lang, p: &ConflictPair) -> String {
+    let cgws: Vec<String> = p.customer_gateway_ids.iter().map(|g| g.to_string()).collect();
+    let (a, b, cgws) = (&p.event_ids[0], &p.event_ids[1], cgws.join(", "));
+    match lang {
+        Lang::En => format!("{a} and {b}: customer gateway {cgws} would lose its redundant paths at once."),
+        Lang::Zh => format!("{a} 与 {b}：客户网关 {cgws} 的冗余路径将同时中断。"),
     }
 }
 
