@@ -101,7 +101,9 @@ fn use_list_state<T: ListItem>(path: &'static str) -> ListState<T> {
     // A selection belongs to the page it was made on.
     let selected = RwSignal::new(Vec::new());
     Effect::new(move |_| {
-        (region.track(), q.track(), page.track());
+        region.track();
+        q.track();
+        page.track();
         selected.set(Vec::new());
     });
     ListState {
@@ -134,16 +136,11 @@ pub fn list_page<T: ListItem, V: IntoView + 'static>(
         on_open: Callback::new(move |id: String| open_event.set(Some(id))),
         selected,
     };
-    let bulk_open = RwSignal::new(false);
-    let count = move || selected.with(Vec::len);
+
     view! {
         <h1>{move || t(spec.title)}</h1>
         <ListToolbar path=spec.path region=region q=q placeholder=spec.search on_refresh=refresh/>
-        <div class="bulk-bar">
-            <span id="bulk-count" role="status">{move || format!("{} {}", t(Msg::SelectedCount), count())}</span>
-            <button type="button" id="bulk-open" disabled=move || count() == 0
-                on:click=move |_| bulk_open.set(true)>{move || format!("{} ({})", t(Msg::HandleOmEvents), count())}</button>
-        </div>
+        <BulkBar selected=selected on_changed=refresh/>
         // Read as it stands rather than awaited in a Suspense: a reload keeps showing the last
         // answer until the next one is there, as a Transition would, and the first page renders
         // without the Suspense machinery on the start-up path (time to first row).
@@ -158,21 +155,24 @@ pub fn list_page<T: ListItem, V: IntoView + 'static>(
                         refresh_later(data, 1500);
                     }
                     let empty = p.items.is_empty();
-                    let visible: Vec<String> = p
+                    // The header's box, checked when every pending event of the page is.
+                    let selectable = p
                         .items
                         .iter()
                         .filter_map(|i| i.om_events().current.as_ref())
                         .filter(|e| e.status == vpn_console_domain::EventStatus::Pending)
-                        .map(|e| e.id.to_string())
-                        .collect();
+                        .map(|e| selected.with_untracked(|s| s.iter().any(|id| *id == e.id.as_str())))
+                        .reduce(|a, b| a && b);
                     if !empty {
                         Effect::new(mark_first_row);
                     }
                     view! {
-                        <table class="list" id=spec.table_id>
+                        <table class="list" id=spec.table_id on:change=move |ev| on_select(&ev, selected)>
                             <caption class="visually-hidden">{t(spec.caption)}</caption>
                             <thead><tr>
-                                <th scope="col" class="select">{select_all(visible, selected, t(Msg::SelectAllOnPage))}</th>
+                                <th scope="col" class="select">{selectable.map(|all| view! {
+                                    <input type="checkbox" id="select-all" aria-label=t(Msg::SelectAllOnPage) checked=all/>
+                                })}</th>
                                 {spec.columns.iter().map(|c| view! { <th scope="col">{t(*c)}</th> }).collect_view()}
                             </tr></thead>
                             <tbody>
@@ -186,39 +186,74 @@ pub fn list_page<T: ListItem, V: IntoView + 'static>(
             }
         }}
         <EventDialogHost open_event=open_event on_changed=refresh/>
+    }
+}
+
+/// The selection count and the button that opens the bulk dialog with the selected events.
+#[component]
+fn BulkBar(selected: RwSignal<Vec<String>>, on_changed: Callback<()>) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move |m| ctx.t(m);
+    let bulk_open = RwSignal::new(false);
+    let count = move || selected.with(Vec::len);
+    view! {
+        <div class="bulk-bar">
+            <span id="bulk-count" role="status">{move || format!("{} {}", t(Msg::SelectedCount), count())}</span>
+            <button type="button" id="bulk-open" disabled=move || count() == 0
+                on:click=move |_| bulk_open.set(true)>{move || format!("{} ({})", t(Msg::HandleOmEvents), count())}</button>
+        </div>
         {move || bulk_open.get().then(|| view! {
             <crate::components::BulkEventsDialog event_ids=selected.get_untracked()
                 on_close=Callback::new(move |()| bulk_open.set(false))
                 on_changed=Callback::new(move |done: Vec<String>| {
                     selected.update(|s| s.retain(|id| !done.contains(id)));
-                    refresh.run(());
+                    on_changed.run(());
                 })/>
         })}
     }
 }
 
-/// The header's checkbox: selects every pending event of the page shown, or none of them.
-fn select_all(
-    visible: Vec<String>,
-    selected: RwSignal<Vec<String>>,
-    label: &'static str,
-) -> Option<impl IntoView> {
-    let all = visible.clone();
-    (!visible.is_empty()).then(|| {
-        view! {
-            <input type="checkbox" id="select-all" aria-label=label
-                prop:checked=move || selected.with(|s| all.iter().all(|id| s.contains(id)))
-                on:change=move |ev| {
-                    let on = event_target_checked(&ev);
-                    selected.update(|s| {
-                        s.retain(|id| !visible.contains(id));
-                        if on {
-                            s.extend(visible.iter().cloned());
-                        }
-                    });
-                }/>
+/// The selection is the checked row boxes (`om_cell::om_select`), read back whenever one
+/// changes: one handler for the table rather than one per row. The header's box checks or
+/// clears all of them first.
+fn on_select(ev: &web_sys::Event, selected: RwSignal<Vec<String>>) {
+    use wasm_bindgen::JsCast;
+    let (Some(table), Some(target)) = (
+        ev.current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok()),
+        ev.target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()),
+    ) else {
+        return;
+    };
+    let Ok(boxes) = table.query_selector_all("input.om-select") else {
+        return;
+    };
+    let all = target.id() == "select-all";
+    let mut ids = Vec::new();
+    for i in 0..boxes.length() {
+        let Some(b) = boxes
+            .item(i)
+            .and_then(|b| b.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            continue;
+        };
+        if all {
+            b.set_checked(target.checked());
         }
-    })
+        if b.checked() {
+            ids.push(b.value());
+        }
+    }
+    if let Some(header) = table
+        .query_selector("#select-all")
+        .ok()
+        .flatten()
+        .and_then(|h| h.dyn_into::<web_sys::HtmlInputElement>().ok())
+    {
+        header.set_checked(ids.len() as u32 == boxes.length());
+    }
+    selected.set(ids);
 }
 
 /// Whether a list shows an event that is running or about to start: then it refreshes itself

@@ -7,4 +7,4 @@ mod om_cell;
 pub use chart::AlertChart;
 pub use dialog::{BulkEventsDialog, OmEventDialog};
 pub use list_page::{list_page, needs_follow, ListItem, ListSpec, RowContext};
-pub use om_cell::{OmAction, OmCell, OmSelect};
+pub use om_cell::{om_select, OmAction, OmCell};

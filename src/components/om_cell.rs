@@ -91,40 +91,21 @@ fn OmActionNow(cell: OmEventsCell, row_id: String, on_open: Callback<String>) ->
     }
 }
 
-/// The row's checkbox for the bulk dialog: only while the row has a pending event.
-#[component]
-pub fn OmSelect(
-    cell: OmEventsCell,
-    row_id: String,
+/// The row's checkbox for the bulk dialog, while the row has a pending event (as read with the
+/// page: the dialog leaves out an event that started meanwhile). Read back by the table's one
+/// change handler (`list_page::on_select`); checked as the selection stands when the rows are
+/// built again (a refresh).
+pub fn om_select(
+    cell: &OmEventsCell,
+    row_id: &str,
     selected: RwSignal<Vec<String>>,
-) -> impl IntoView {
+) -> Option<impl IntoView> {
     let ctx = expect_context::<Ctx>();
-    let cell = followed(cell);
-    let pending = Memo::new(move |_| {
-        cell.with(|c| {
-            c.current
-                .as_ref()
-                .filter(|e| e.status == EventStatus::Pending)
-                .map(|e| e.id.to_string())
-        })
-    });
-    move || {
-        pending.get().map(|id| {
-            let label = format!("{} {row_id}", ctx.t_now(Msg::SelectEventOf));
-            let checked = id.clone();
-            view! {
-                <input type="checkbox" class="om-select" aria-label=label
-                    prop:checked=move || selected.with(|s| s.contains(&checked))
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        selected.update(|s| {
-                            s.retain(|x| x != &id);
-                            if on {
-                                s.push(id.clone());
-                            }
-                        });
-                    }/>
-            }
-        })
-    }
+    let e = cell.current.as_ref()?;
+    (e.status == EventStatus::Pending).then(|| {
+        let id = e.id.to_string();
+        let checked = selected.with_untracked(|s| s.contains(&id));
+        let label = format!("{} {row_id}", ctx.t_now(Msg::SelectEventOf));
+        view! { <input type="checkbox" class="om-select" aria-label=label value=id checked=checked/> }
+    })
 }

@@ -6,8 +6,7 @@ mod planning;
 mod provider;
 
 pub use planning::{
-    advice_heading, advice_text, conflict_free_offer, conflict_pair_text, conflict_text,
-    conflicts_heading,
+    advice_heading, advice_text, bulk_impact, conflict_free_offer, conflict_text, conflicts_heading,
 };
 pub use provider::{gateway_status, recommendation, region_name};
 
@@ -270,19 +269,11 @@ messages! {
     SelectedCount => "Selected:", "已选择：";
     HandleOmEvents => "Handle O&M events", "处理运维事件";
     BulkTitle => "O&M Events (bulk)", "批量处理运维事件";
-    BulkImpact => "Combined impact", "合计影响";
-    BulkEvents => "O&M events", "运维事件";
-    BulkTunnels => "Tunnels affected (connections)", "受影响隧道（连接）";
-    BulkSslClients => "SSL clients disconnected", "断开的 SSL 客户端";
-    BulkWorst => "Worst interruption", "最长中断";
-    BulkConflicts => "Conflicts among the selected at the chosen time", "所选事件在所选时间的冲突";
+    BulkConflicts => "Conflicts known now:", "当前已知的冲突：";
     NoConflicts => "none", "无";
     BulkLoading => "Loading the selected O&M events…", "正在加载所选运维事件…";
-    BulkLeftOut => "Left out (not pending or not readable):", "未纳入（非待执行或无法读取）：";
     BetweenNowAndEarliest => "Between now and the earliest default execution time among the selected,", "可选时间：现在至所选事件中最早的默认执行时间";
     ErrAfterEarliest => "The execution time must not be later than the earliest default execution time among the selected", "执行时间不能晚于所选事件中最早的默认执行时间";
-    ColEvent => "O&M event", "运维事件";
-    ColResult => "Result", "结果";
     ResultDone => "Done", "已完成";
     ResultRefused => "Refused:", "被拒绝：";
     AllowConflict => "Run them anyway, although a customer gateway would lose its redundant paths at once", "仍然执行（客户网关将同时失去冗余路径）";

@@ -1,7 +1,7 @@
 //! The words of part two's planning (DESIGN.md 10.1, 10.2) in both languages: each function
 //! matches on the language, so neither can be missing.
 
-use vpn_console_domain::planning::{Advice, AdviceKind, Conflict, ConflictPair};
+use vpn_console_domain::planning::{Advice, AdviceKind, Conflict};
 
 use super::{duration, Lang};
 
@@ -91,13 +91,17 @@ pub fn conflict_free_offer(lang: Lang, time: String) -> String {
     }
 }
 
-/// A pair of the bulk dialog's selected events that would conflict.
-pub fn conflict_pair_text(lang: Lang, p: &ConflictPair) -> String {
-    let cgws: Vec<String> = p.customer_gateway_ids.iter().map(|g| g.to_string()).collect();
-    let (a, b, cgws) = (&p.event_ids[0], &p.event_ids[1], cgws.join(", "));
+/// The bulk dialog's combined impact: `[events, tunnels, connections, ssl_clients]` and the
+/// worst interruption in seconds.
+pub fn bulk_impact(
+    lang: Lang,
+    [events, tunnels, connections, ssl]: [usize; 4],
+    worst: u32,
+) -> String {
+    let worst = duration(lang, worst);
     match lang {
-        Lang::En => format!("{a} and {b}: customer gateway {cgws} would lose its redundant paths at once."),
-        Lang::Zh => format!("{a} 与 {b}：客户网关 {cgws} 的冗余路径将同时中断。"),
+        Lang::En => format!("{events} O&M events: {tunnels} tunnels of {connections} connections affected, {ssl} SSL clients disconnected, worst interruption {worst}."),
+        Lang::Zh => format!("{events} 个运维事件：影响 {connections} 个连接的 {tunnels} 条隧道，断开 {ssl} 个 SSL 客户端，最长中断 {worst}。"),
     }
 }
 

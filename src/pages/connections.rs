@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use vpn_console_domain::api::ConnectionItem;
 use vpn_console_domain::{Attachment, TunnelMode, TunnelState};
 
-use crate::components::{list_page, ListSpec, OmAction, OmCell, OmSelect, RowContext};
+use crate::components::om_select;
+use crate::components::{list_page, ListSpec, OmAction, OmCell, RowContext};
 use crate::i18n::Msg;
 use crate::router::list_href;
 use crate::state::Ctx;
@@ -59,7 +60,7 @@ fn ConnectionRow(
     };
     view! {
         <tr data-id=row_key>
-            <td class="select"><OmSelect cell=item.om_events.clone() row_id=id.clone() selected=selected/></td>
+            <td class="select">{om_select(&item.om_events, &id, selected)}</td>
             <td><div class="mono">{id.clone()}</div><div>{c.name}</div><div class="label">{t(mode)}</div></td>
             <td>{attached}</td>
             <td>

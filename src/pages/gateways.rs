@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use vpn_console_domain::api::GatewayItem;
 use vpn_console_domain::{Addresses, TunnelMode};
 
-use crate::components::{list_page, ListSpec, OmAction, OmCell, OmSelect, RowContext};
+use crate::components::om_select;
+use crate::components::{list_page, ListSpec, OmAction, OmCell, RowContext};
 use crate::i18n::Msg;
 use crate::state::Ctx;
 
@@ -62,7 +63,7 @@ fn GatewayRow(
     let row_key = id.clone();
     view! {
         <tr data-id=row_key>
-            <td class="select"><OmSelect cell=item.om_events.clone() row_id=id.clone() selected=selected/></td>
+            <td class="select">{om_select(&item.om_events, &id, selected)}</td>
             <td><div class="mono">{id.clone()}</div><div>{g.name}</div></td>
             <td><span class="badge ok">{crate::i18n::gateway_status(ctx.lang.get_untracked(), &g.status).to_owned()}</span></td>
             <td>{t(match g.tunnel_mode { TunnelMode::DualTunnel => Msg::DualTunnel, TunnelMode::SingleTunnel => Msg::SingleTunnel })}</td>
