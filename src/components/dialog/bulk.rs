@@ -109,6 +109,18 @@ pub fn BulkEventsDialog(
             if sending.try_set(false).is_some() {
                 return;
             }
+            // OK may be disabled now (all done, or a consent asked first): the focus goes to
+            // what comes next, once it is shown, and stays inside the dialog.
+            set_timeout(
+                || {
+                    let next = document().query_selector("#bulk-allow-conflict, #bulk-cancel");
+                    if let Some(el) = next.ok().flatten() {
+                        let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(el)
+                            .focus();
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
             match answer {
                 Ok(answer) => {
                     idempotency_key.set(new_idempotency_key());
@@ -222,8 +234,9 @@ pub fn BulkEventsDialog(
                                 };
                                 let default = ctx.time(e.default_execute_at);
                                 let of = lang.text(Msg::DefaultExecutionTime);
+                                let sep = if result.is_empty() { "" } else { " · " };
                                 format!(
-                                    "{id} · {} · {of} {default} · {result}",
+                                    "{id} · {} · {of} {default}{sep}{result}",
                                     e.resource.id_str()
                                 )
                             }
