@@ -170,9 +170,7 @@ pub fn list_page<T: ListItem, V: IntoView + 'static>(
                         <table class="list" id=spec.table_id on:change=move |ev| on_select(&ev, selected)>
                             <caption class="visually-hidden">{t(spec.caption)}</caption>
                             <thead><tr>
-                                <th scope="col" class="select">{selectable.map(|all| view! {
-                                    <input type="checkbox" id="select-all" aria-label=t(Msg::SelectAllOnPage) checked=all/>
-                                })}</th>
+                                {select_all(selectable, t(Msg::SelectAllOnPage))}
                                 {spec.columns.iter().map(|c| view! { <th scope="col">{t(*c)}</th> }).collect_view()}
                             </tr></thead>
                             <tbody>
@@ -210,6 +208,16 @@ fn BulkBar(selected: RwSignal<Vec<String>>, on_changed: Callback<()>) -> impl In
                     on_changed.run(());
                 })/>
         })}
+    }
+}
+
+/// The header cell with its box, when the page has a pending event; outside the generic
+/// frame so that both lists share its code.
+fn select_all(all: Option<bool>, label: &'static str) -> impl IntoView {
+    view! {
+        <th scope="col" class="select">{all.map(|all| view! {
+            <input type="checkbox" id="select-all" aria-label=label checked=all/>
+        })}</th>
     }
 }
 

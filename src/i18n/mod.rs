@@ -265,7 +265,7 @@ messages! {
     Conflict => "Conflict", "冲突";
     ConflictTitle => "Executes at the same time as another event on the same customer gateway: the site may lose its redundant paths at once.", "与同一客户网关上的另一事件同时执行：站点可能同时失去冗余路径。";
     SelectEventOf => "Select the O&M event of", "选择运维事件：";
-    SelectAllOnPage => "Select every pending O&M event on this page", "选择本页所有待执行的运维事件";
+    SelectAllOnPage => "Select every pending O&M event on this page", "全选本页待执行的事件";
     SelectedCount => "Selected:", "已选择：";
     HandleOmEvents => "Handle O&M events", "处理运维事件";
     BulkTitle => "O&M Events (bulk)", "批量处理运维事件";
