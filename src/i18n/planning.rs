@@ -110,6 +110,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_bulk_impact_reads_in_both_languages() {
+        assert_eq!(
+            bulk_impact(Lang::En, [2, 3, 2, 12], 600),
+            "2 O&M events: 3 tunnels of 2 connections affected, 12 SSL clients disconnected, worst interruption 10 minutes."
+        );
+        assert_eq!(
+            bulk_impact(Lang::Zh, [2, 3, 2, 12], 30),
+            "2 个运维事件：影响 2 个连接的 3 条隧道，断开 12 个 SSL 客户端，最长中断 不到 1 分钟。"
+        );
+    }
+
+    #[test]
     fn advice_reads_as_the_issue_says_in_both_languages() {
         let a = Advice {
             kind: AdviceKind::BringOtherTunnelUp,
