@@ -248,3 +248,13 @@ test('Execute Now of the conflicting pair asks for consent when the server says 
   assert.ok(log.some((e) => e.actor === 'alice@acme.example'), 'logged as the operator');
   await page.context().close();
 });
+
+test('a viewer sees the combined impact but cannot press OK', async () => {
+  const page = await loggedIn(browser, server, 'victor@acme.example');
+  await gateways(page, 'hq-dual-tunnel');
+  await page.locator('#select-all').check();
+  const dialog = await openBulk(page, 1);
+  await dialog.getByText('Your role is viewer').waitFor();
+  assert.ok(await dialog.locator('#bulk-ok').isDisabled());
+  await page.context().close();
+});
