@@ -87,8 +87,11 @@ impl Recommendation {
 }
 
 /// One affected resource and what the event does to it.
+// Read through `AffectedItemWire`: serde's derive for an internally tagged enum buffers the whole
+// object in its generic `Content` first, which cost the console's wasm about 15 KB for this type
+// alone (25 KB raw, 5.5 KB gzip); a flat struct reads each field once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "AffectedItemWire")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AffectedItem {
     Tunnel {
@@ -118,6 +121,80 @@ pub enum AffectedItem {
         recommendation: String,
         recommendation_key: Recommendation,
     },
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum AffectedKind {
+    Tunnel,
+    SslClients,
+}
+
+/// Every field of either kind of [`AffectedItem`], as JSON carries them.
+#[derive(Deserialize)]
+struct AffectedItemWire {
+    kind: AffectedKind,
+    id: Option<TunnelId>,
+    connection_id: Option<ConnectionId>,
+    connection_name: Option<String>,
+    connection_tunnel_mode: Option<TunnelMode>,
+    index: Option<u8>,
+    gateway_ip: Option<IpAddr>,
+    customer_gateway: Option<CustomerGateway>,
+    state: Option<TunnelState>,
+    carries_traffic: Option<bool>,
+    gateway_id: Option<GatewayId>,
+    count: Option<u32>,
+    effect: Effect,
+    max_interruption_s: u32,
+    recommendation: String,
+    recommendation_key: Recommendation,
+}
+
+/// The field a kind of affected item needs and the JSON lacks.
+#[derive(Debug)]
+pub struct MissingField(&'static str);
+
+impl std::fmt::Display for MissingField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "missing field `{}`", self.0)
+    }
+}
+
+fn needed<T>(value: Option<T>, name: &'static str) -> Result<T, MissingField> {
+    value.ok_or(MissingField(name))
+}
+
+impl TryFrom<AffectedItemWire> for AffectedItem {
+    type Error = MissingField;
+
+    fn try_from(w: AffectedItemWire) -> Result<Self, MissingField> {
+        Ok(match w.kind {
+            AffectedKind::Tunnel => AffectedItem::Tunnel {
+                id: needed(w.id, "id")?,
+                connection_id: needed(w.connection_id, "connection_id")?,
+                connection_name: needed(w.connection_name, "connection_name")?,
+                connection_tunnel_mode: needed(w.connection_tunnel_mode, "connection_tunnel_mode")?,
+                index: needed(w.index, "index")?,
+                gateway_ip: needed(w.gateway_ip, "gateway_ip")?,
+                customer_gateway: needed(w.customer_gateway, "customer_gateway")?,
+                state: needed(w.state, "state")?,
+                carries_traffic: needed(w.carries_traffic, "carries_traffic")?,
+                effect: w.effect,
+                max_interruption_s: w.max_interruption_s,
+                recommendation: w.recommendation,
+                recommendation_key: w.recommendation_key,
+            },
+            AffectedKind::SslClients => AffectedItem::SslClients {
+                gateway_id: needed(w.gateway_id, "gateway_id")?,
+                count: needed(w.count, "count")?,
+                effect: w.effect,
+                max_interruption_s: w.max_interruption_s,
+                recommendation: w.recommendation,
+                recommendation_key: w.recommendation_key,
+            },
+        })
+    }
 }
 
 impl AffectedItem {

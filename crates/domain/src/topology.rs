@@ -91,8 +91,9 @@ pub struct Gateway {
     pub ssl_clients: u32,
 }
 
+// Read through a flat struct, as `AffectedItem` is (no serde `Content` in the wasm).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "AttachmentWire")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Attachment {
     VpnGateway {
@@ -114,6 +115,20 @@ pub enum AttachmentKind {
 }
 
 crate::string_forms!(AttachmentKind);
+
+#[derive(Deserialize)]
+struct AttachmentWire {
+    kind: AttachmentKind,
+    id: String,
+}
+
+impl TryFrom<AttachmentWire> for Attachment {
+    type Error = crate::ids::IdError;
+
+    fn try_from(w: AttachmentWire) -> Result<Self, Self::Error> {
+        Attachment::from_parts(w.kind, &w.id)
+    }
+}
 
 impl Attachment {
     pub fn kind(&self) -> AttachmentKind {
