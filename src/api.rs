@@ -16,6 +16,8 @@ use crate::router::{event_api_path, list_api_path, region_days_api_path, ApiPath
 
 #[path = "api_notifications.rs"]
 pub mod notifications;
+#[path = "api_planning.rs"]
+pub mod planning;
 
 /// A failed call, as the console shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +77,7 @@ struct Answer {
 enum Method {
     Get,
     Post,
+    Put,
     Delete,
 }
 
@@ -165,6 +168,7 @@ fn request(
     let mut builder = match method {
         Method::Get => Request::get(&url),
         Method::Post => Request::post(&url),
+        Method::Put => Request::put(&url),
         Method::Delete => Request::delete(&url),
     }
     .query(path.query.iter().map(|(k, v)| (*k, v)))

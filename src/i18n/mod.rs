@@ -261,6 +261,52 @@ messages! {
     DeleteFeed => "Delete feed", "删除订阅";
     FeedUrl => "Feed URL", "订阅地址";
     FeedDeleted => "The feed URL no longer works.", "订阅地址已失效。";
+    // What-if and maintenance settings (DESIGN.md 10.1, 10.3).
+    WhatIfTitle => "What if… — nothing is changed", "假如…（不会做任何更改）";
+    WhatIfIntro => "Flip a tunnel to see the impact recomputed here in your browser: nothing is sent and nothing changes. A tunnel the preview does not describe is assumed up.", "切换隧道状态，即可在浏览器中重新计算影响：不发送任何请求，也不做任何更改。预览未描述的隧道按已启用处理。";
+    WhatIfUp => "Up", "已启用";
+    WhatIfTraffic => "Carries traffic", "承载流量";
+    WhatIfTunnels => "Affected tunnels", "受影响隧道";
+    WhatIfWorst => "Worst interruption", "最长中断";
+    WhatIfReset => "Reset to the real topology", "恢复为实际拓扑";
+    Maintenance => "Maintenance settings", "运维设置";
+    MaintenanceIntro => "Events whose time no one chose are placed at the latest opening of the window no later than their default time, outside freeze periods.", "未被人为指定时间的事件，会被安排在不晚于默认时间的最近一次窗口开启时，并避开冻结期。";
+    MaintenanceWindow => "Maintenance window", "运维窗口";
+    NoWindow => "No maintenance window yet: events run at their default times.", "尚未设置运维窗口：事件按默认时间执行。";
+    LoadingSettings => "Loading the settings…", "正在加载设置…";
+    ViewerSettings => "Your role is viewer: you can see the settings but not change them.", "您的角色为只读：可以查看设置，但不能修改。";
+    TimeZone => "Time zone (IANA)", "时区（IANA）";
+    Days => "Days", "日期";
+    StartTime => "Opens at (HH:MM)", "开启时间（HH:MM）";
+    DurationMinutes => "Duration (minutes, 60–1440)", "时长（分钟，60–1440）";
+    Preview => "Preview", "预览";
+    SaveWindow => "Save window", "保存窗口";
+    RemoveWindow => "Remove window", "删除窗口";
+    PreviewFirst => "Preview the window first: Save is enabled once you have seen what it moves.", "请先预览：看到窗口会移动哪些事件后才能保存。";
+    NothingMoves => "No event would move.", "没有事件会被移动。";
+    WouldMove => "Events that would move", "将被移动的事件";
+    MovedEvents => "Saved. Events moved", "已保存。已移动的事件";
+    WindowRemoved => "The window is removed: its events are back at their default times.", "窗口已删除：相关事件已恢复为默认时间。";
+    ColEvent => "Event", "事件";
+    ColFrom => "From", "原时间";
+    ColTo => "To", "新时间";
+    NoFit => "no opening fits: stays at its default", "没有合适的窗口：保持默认时间";
+    FreezePeriods => "Freeze periods", "冻结期";
+    NoFreezes => "No freeze periods.", "暂无冻结期。";
+    StartsAt => "Starts", "开始";
+    EndsAt => "Ends", "结束";
+    FreezeReason => "Reason", "原因";
+    AddFreeze => "Add freeze period", "添加冻结期";
+    ConfirmDelete => "Delete this freeze period?", "确定删除此冻结期？";
+    YesDelete => "Yes, delete", "确定删除";
+    KeepIt => "Keep it", "保留";
+    DayMon => "Mon", "周一";
+    DayTue => "Tue", "周二";
+    DayWed => "Wed", "周三";
+    DayThu => "Thu", "周四";
+    DayFri => "Fri", "周五";
+    DaySat => "Sat", "周六";
+    DaySun => "Sun", "周日";
 }
 
 pub fn reason(r: Reason) -> Msg {

@@ -36,6 +36,7 @@ pub fn EventBody(detail: EventDetail) -> impl IntoView {
     });
     let not_pending = e.status != EventStatus::Pending;
     let planning = d.clone();
+    let what_if = d.clone();
     view! {
         <dl class="facts">
             <dt>{move || t(Msg::EventId)}</dt><dd class="mono" id="om-event-id">{e.id.to_string()}</dd>
@@ -74,6 +75,7 @@ pub fn EventBody(detail: EventDetail) -> impl IntoView {
                 </div>
             }.into_any()
         }}
+        <super::WhatIfPanel detail=what_if />
         <details class="log" on:toggle=move |ev| {
             use wasm_bindgen::JsCast;
             let open = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()).is_some_and(|d| d.open());

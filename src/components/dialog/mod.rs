@@ -11,6 +11,7 @@ mod advice;
 mod event_body;
 mod execution_form;
 mod modal;
+mod what_if;
 
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
@@ -24,6 +25,7 @@ pub use advice::AdvicePanel;
 pub use event_body::EventBody;
 pub use execution_form::ExecutionForm;
 pub use modal::Modal;
+pub use what_if::WhatIfPanel;
 
 /// The loaded event, its version (ETag) and when it was loaded, to estimate the server's clock.
 #[derive(Clone)]
