@@ -13,8 +13,8 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use leptos::prelude::*;
 use vpn_console_domain::api::EventDetail;
-use vpn_console_domain::planning::{what_if, with_changes, AdviceKind, TunnelChange};
 use vpn_console_domain::impact::Recommendation;
+use vpn_console_domain::planning::{what_if, with_changes, AdviceKind, TunnelChange};
 use vpn_console_domain::{
     Addresses, AffectedItem, Attachment, Connection, Effect, Gateway, GatewayIpRole, OmEvent,
     ResourceRef, Tunnel, TunnelId, TunnelMode, TunnelState,
@@ -133,9 +133,7 @@ fn partner_of(detail: &EventDetail, c: &Connection) -> Tunnel {
             .then(|| a.tunnel_id.clone())
             .flatten()
     });
-    let id = advised.unwrap_or_else(|| {
-        format!("{}0", maintained.id).parse().expect("a tunnel ID")
-    });
+    let id = advised.unwrap_or_else(|| format!("{}0", maintained.id).parse().expect("a tunnel ID"));
     Tunnel {
         id,
         index: if maintained.index == 2 { 1 } else { 2 },
@@ -157,12 +155,15 @@ pub fn WhatIfPanel(detail: EventDetail) -> impl IntoView {
     }
     let event = detail.event;
     let changes = RwSignal::new(Vec::<TunnelChange>::new());
+    // Recomputed on every read rather than memoized: a few tunnels, and a memo of each new
+    // type is compiled into the wasm of every first load.
     let base_rows = base.clone();
     let shown = {
         let base = base.clone();
-        Memo::new(move |_| changes.with(|c| with_changes(&base, c)))
+        move || changes.with(|c| with_changes(&base, c))
     };
-    let impact = Memo::new(move |_| changes.with(|c| what_if(&event, gateway.as_ref(), &base, c)));
+    let impact = move || changes.with(|c| what_if(&event, gateway.as_ref(), &base, c).summary);
+    let (impact2, impact3) = (impact.clone(), impact.clone());
     let flip = move |id: TunnelId, state: Option<TunnelState>, carries: Option<bool>| {
         changes.update(|c| {
             c.push(TunnelChange {
@@ -175,20 +176,19 @@ pub fn WhatIfPanel(detail: EventDetail) -> impl IntoView {
     // Built once from the real topology, the checkboxes only following the changes: rebuilding
     // them would take the keyboard focus away from the one just toggled.
     let tunnel = move |id: &TunnelId| {
-        let id = id.clone();
+        let (id, shown) = (id.clone(), shown.clone());
         move || {
-            shown.with(|cs| {
-                cs.iter()
-                    .flat_map(|c| &c.tunnels)
-                    .find(|t| t.id == id)
-                    .map(|t| (t.state == TunnelState::Available, t.carries_traffic))
-                    .unwrap_or_default()
-            })
+            shown()
+                .iter()
+                .flat_map(|c| &c.tunnels)
+                .find(|t| t.id == id)
+                .map(|t| (t.state == TunnelState::Available, t.carries_traffic))
+                .unwrap_or_default()
         }
     };
     let rows = base_rows
         .iter()
-        .flat_map(|c| c.tunnels.iter().map(move |tn| (c.id.to_string(), tn)))
+        .flat_map(|c| c.tunnels.iter().map(move |tn| (format!("{} ({})", c.name, c.id), tn)))
         .map(|(name, tn)| {
             let (now, now2, now3) = (tunnel(&tn.id), tunnel(&tn.id), tunnel(&tn.id));
             let (a, b) = (tn.id.clone(), tn.id.clone());
@@ -214,11 +214,11 @@ pub fn WhatIfPanel(detail: EventDetail) -> impl IntoView {
             {rows}
             <dl class="facts what-if-result" role="status" aria-live="polite">
                 <dt>{move || t(Msg::WhatIfTunnels)}</dt>
-                <dd id="om-what-if-tunnels">{move || impact.with(|i| i.summary.tunnels)}</dd>
+                <dd id="om-what-if-tunnels">{move || impact().tunnels}</dd>
                 <dt>{move || t(Msg::WhatIfWorst)}</dt>
-                <dd id="om-what-if-worst">{move || impact.with(|i| i18n::duration(ctx.lang.get(), i.summary.max_interruption_s))}</dd>
+                <dd id="om-what-if-worst">{move || i18n::duration(ctx.lang.get(), impact2().max_interruption_s)}</dd>
                 <dt>{move || t(Msg::AffectedResources)}</dt>
-                <dd id="om-what-if-summary">{move || impact.with(|i| i18n::summary(ctx.lang.get(), &i.summary))}</dd>
+                <dd id="om-what-if-summary">{move || i18n::summary(ctx.lang.get(), &impact3())}</dd>
             </dl>
             <button type="button" id="om-what-if-reset" disabled=move || changes.with(Vec::is_empty)
                 on:click=move |_| changes.set(Vec::new())>{move || t(Msg::WhatIfReset)}</button>
