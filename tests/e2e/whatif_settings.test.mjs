@@ -163,6 +163,7 @@ test('freeze periods are added and deleted with a confirmation', async () => {
   await page.getByRole('button', { name: 'Add freeze period' }).click();
   const row = page.locator('#freeze-table tbody tr', { hasText: 'Year-end change freeze' });
   await row.waitFor();
+  assert.equal(await page.locator('#fz-reason').inputValue(), '', 'the form is cleared');
   const listed = await api(page, '/freeze-periods');
   assert.equal(listed.body.length, before.body.length + 1);
   const added = listed.body.find((f) => f.reason === 'Year-end change freeze');
@@ -192,9 +193,19 @@ test('a viewer sees the settings read-only', async () => {
   const page = await loggedIn(browser, server, 'victor@acme.example');
   await page.goto(`${server.url}/maintenance?region=cn-hangzhou`);
   await page.locator('#settings-read-only').waitFor();
+  // The window the operator saved above, shown but not editable.
+  assert.equal((await api(page, '/maintenance-window')).status, 200);
   await page.locator('#window-form').waitFor();
+  assert.equal(await page.locator('#mw-zone').inputValue(), 'Asia/Shanghai');
   assert.equal(await page.locator('#mw-zone').isDisabled(), true);
+  assert.equal(await page.locator('#mw-day-mon').isDisabled(), true);
   assert.equal(await page.getByRole('button', { name: 'Save window' }).count(), 0);
   assert.equal(await page.locator('#freeze-form').count(), 0);
+  // The server refuses a viewer's write anyway.
+  const refused = await api(page, '/freeze-periods', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ starts_at: '2032-01-01T00:00:00Z', ends_at: '2032-01-02T00:00:00Z', reason: 'x' }),
+  });
+  assert.equal(refused.status, 403);
   await page.context().close();
 });
