@@ -31,11 +31,6 @@ struct Moves {
     moves: Vec<WindowMove>,
 }
 
-#[derive(Deserialize)]
-struct Field {
-    field: Option<String>,
-}
-
 /// A failed call, with the request field a rule's refusal names.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refused {
@@ -55,10 +50,11 @@ async fn call<T: DeserializeOwned>(
     body: Option<String>,
 ) -> Result<T, Refused> {
     let answer = send(method, &ApiPath::new(path), &[], body).await?;
+    // Read from the parsed body as is: a type of its own costs the wasm a deserializer.
     let field = match (&answer.body, answer.status) {
-        (Some(b), 422) => serde_wasm_bindgen::from_value::<Field>(b.clone())
+        (Some(b), 422) => js_sys::Reflect::get(b, &"field".into())
             .ok()
-            .and_then(|f| f.field),
+            .and_then(|f| f.as_string()),
         _ => None,
     };
     decode(answer).map_err(|error| Refused { error, field })
@@ -103,8 +99,10 @@ pub async fn freezes() -> Result<Vec<FreezePeriod>, CallError> {
     get(&ApiPath::new(FREEZES)).await
 }
 
-pub async fn add_freeze(spec: &FreezePeriodSpec) -> Result<FreezePeriod, Refused> {
-    call(Method::Post, FREEZES, Some(json_body(spec))).await
+/// Adds a freeze period; the page lists them again, so the answer's body is not read.
+pub async fn add_freeze(spec: &FreezePeriodSpec) -> Result<(), Refused> {
+    let _: serde::de::IgnoredAny = call(Method::Post, FREEZES, Some(json_body(spec))).await?;
+    Ok(())
 }
 
 pub async fn delete_freeze(id: String) -> Result<(), CallError> {

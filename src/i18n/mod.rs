@@ -361,6 +361,14 @@ pub fn duration(lang: Lang, seconds: u32) -> String {
     }
 }
 
+/// Text for markup written as a string (the what-if, the settings page).
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// "3 tunnels fail over, at most under 1 minute; 12 SSL clients disconnect".
 pub fn summary(lang: Lang, s: &Summary) -> String {
     let t = |m| lang.text(m);

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::{Failure, State, DAYS};
 use crate::api::planning::WindowMove;
+pub(super) use crate::i18n::escape_html as esc;
 use crate::i18n::Msg;
 use crate::state::Ctx;
 use leptos::prelude::WithUntracked;
@@ -274,11 +275,4 @@ fn freezes(ctx: Ctx, s: &State, can: bool, h: &mut String) {
         general_error(h, e, &["starts_at", "ends_at", "reason"]);
         h.push_str("</form>");
     }
-}
-
-pub(super) fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

@@ -4,7 +4,23 @@
 // next to their field, and adds and deletes freeze periods.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { startServer, launchBrowser, loggedIn, api } from './helpers.mjs';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** No WCAG 2.2 A/AA violation, as tests/e2e/a11y.test.mjs checks the other pages. */
+async function assertNoViolations(page, what) {
+  const violations = await page.evaluate(async (source) => {
+    if (!window.axe) (0, eval)(source);
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+    });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  }, axeSource);
+  assert.deepEqual(violations, [], `${what}:\n${violations.join('\n')}`);
+}
 
 let server;
 let browser;
@@ -66,6 +82,7 @@ test('the what-if recomputes the impact in the browser, sends nothing and change
   assert.match(await panel.locator('#om-what-if-summary').innerText(), /^4 tunnels fail over/);
   assert.doesNotMatch(await panel.locator('#om-what-if-summary').innerText(), /not affected/);
 
+  await assertNoViolations(page, 'the dialog with the what-if open');
   await panel.getByRole('button', { name: 'Reset to the real topology' }).click();
   assert.equal(await worst.innerText(), '10 minutes');
   assert.equal(await up.isChecked(), false);
@@ -148,6 +165,7 @@ test('the settings page previews the moves, saves only on a click, and refuses a
   await page.getByRole('button', { name: 'Preview' }).click();
   await page.locator('#error-time_zone').waitFor();
   assert.equal(await page.locator('#error-duration_minutes').count(), 0);
+  await assertNoViolations(page, 'the settings page with a refusal and the saved moves');
   await page.context().close();
 });
 
@@ -178,6 +196,7 @@ test('freeze periods are added and deleted with a confirmation', async () => {
   await page.locator('#freeze-form .error').first().waitFor();
   assert.equal((await api(page, '/freeze-periods')).body.length, before.body.length + 1);
 
+  await assertNoViolations(page, 'the settings page with a freeze period');
   await row.getByRole('button', { name: 'Delete' }).click();
   await row.getByText('Delete this freeze period?').waitFor();
   await row.getByRole('button', { name: 'Keep it' }).click();

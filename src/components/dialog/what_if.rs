@@ -9,18 +9,23 @@
 //! maintained tunnel is down the preview says nothing about the other, which is then assumed up
 //! (the panel says so).
 
+use std::fmt::Write;
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use vpn_console_domain::api::EventDetail;
 use vpn_console_domain::impact::Recommendation;
-use vpn_console_domain::planning::{what_if, with_changes, AdviceKind, TunnelChange};
+use vpn_console_domain::planning::{what_if, AdviceKind, TunnelChange};
 use vpn_console_domain::{
     Addresses, AffectedItem, Attachment, Connection, Effect, Gateway, GatewayIpRole, OmEvent,
-    ResourceRef, Tunnel, TunnelId, TunnelMode, TunnelState,
+    ResourceRef, Tunnel, TunnelMode, TunnelState,
 };
 
-use crate::i18n::{self, Msg};
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+
+use crate::i18n::{self, escape_html, Msg};
 use crate::state::Ctx;
 
 /// The gateway and connections the detail describes, as the impact rules take them.
@@ -145,84 +150,148 @@ fn partner_of(detail: &EventDetail, c: &Connection) -> Tunnel {
     }
 }
 
+/// The event and the real topology the what-if starts from.
+struct Model {
+    event: OmEvent,
+    gateway: Option<Gateway>,
+    base: Vec<Connection>,
+}
+
+fn input(id: &str) -> Option<HtmlInputElement> {
+    document().get_element_by_id(id)?.dyn_into().ok()
+}
+
+impl Model {
+    fn tunnels(&self) -> impl Iterator<Item = (&Connection, &Tunnel)> {
+        self.base
+            .iter()
+            .flat_map(|c| c.tunnels.iter().map(move |t| (c, t)))
+    }
+
+    /// The checkboxes, one pair per tunnel, as markup (see `WhatIfPanel`).
+    fn markup(&self, ctx: Ctx) -> String {
+        let t = |m| ctx.t_now(m);
+        let mut h = format!(
+            "<summary>{}</summary><p class=\"muted\">{}</p>",
+            t(Msg::WhatIfTitle),
+            t(Msg::WhatIfIntro)
+        );
+        for (i, (c, tn)) in self.tunnels().enumerate() {
+            let up = if tn.state == TunnelState::Available {
+                " checked"
+            } else {
+                ""
+            };
+            let traffic = if tn.carries_traffic { " checked" } else { "" };
+            let _ = write!(
+                h,
+                "<fieldset class=\"what-if-tunnel\"><legend>{} {} · {} ({})</legend>\
+                 <label class=\"check\"><input type=\"checkbox\" id=\"wi-up-{i}\"{up}>{}</label>\
+                 <label class=\"check\"><input type=\"checkbox\" id=\"wi-traffic-{i}\"{traffic}>{}</label></fieldset>",
+                t(Msg::Tunnel),
+                tn.index,
+                escape_html(&c.name),
+                c.id,
+                t(Msg::WhatIfUp),
+                t(Msg::WhatIfTraffic)
+            );
+        }
+        let _ = write!(
+            h,
+            "<div role=\"status\" aria-live=\"polite\"><dl class=\"facts what-if-result\">\
+             <dt>{}</dt><dd id=\"om-what-if-tunnels\"></dd><dt>{}</dt><dd id=\"om-what-if-worst\"></dd>\
+             <dt>{}</dt><dd id=\"om-what-if-summary\"></dd></dl></div>\
+             <button type=\"button\" id=\"om-what-if-reset\">{}</button>",
+            t(Msg::WhatIfTunnels),
+            t(Msg::WhatIfWorst),
+            t(Msg::AffectedResources),
+            t(Msg::WhatIfReset)
+        );
+        h
+    }
+
+    /// Reads the checkboxes (all of them back to the real topology with `reset`), recomputes
+    /// the impact with the domain's rules, and shows it.
+    fn update(&self, ctx: Ctx, reset: bool) {
+        let mut changes = Vec::new();
+        for (i, (_, tn)) in self.tunnels().enumerate() {
+            let (Some(up), Some(traffic)) = (
+                input(&format!("wi-up-{i}")),
+                input(&format!("wi-traffic-{i}")),
+            ) else {
+                return;
+            };
+            if reset {
+                up.set_checked(tn.state == TunnelState::Available);
+                traffic.set_checked(tn.carries_traffic);
+            }
+            let state = if up.checked() {
+                TunnelState::Available
+            } else {
+                TunnelState::Unavailable
+            };
+            // A tunnel that is down carries nothing (as `with_changes` has it).
+            if state == TunnelState::Unavailable {
+                traffic.set_checked(false);
+            }
+            traffic.set_disabled(state == TunnelState::Unavailable);
+            changes.push(TunnelChange {
+                tunnel_id: tn.id.clone(),
+                state: Some(state),
+                carries_traffic: Some(traffic.checked()),
+            });
+        }
+        let s = what_if(&self.event, self.gateway.as_ref(), &self.base, &changes).summary;
+        let lang = ctx.lang.get_untracked();
+        for (id, text) in [
+            ("om-what-if-tunnels", s.tunnels.to_string()),
+            (
+                "om-what-if-worst",
+                i18n::duration(lang, s.max_interruption_s),
+            ),
+            ("om-what-if-summary", i18n::summary(lang, &s)),
+        ] {
+            if let Some(e) = document().get_element_by_id(id) {
+                e.set_text_content(Some(&text));
+            }
+        }
+    }
+}
+
+/// Written as markup with one listener rather than as Leptos views: the views' typed trees
+/// cost the console's first load 9 KB gzip for this panel. Nothing is rendered again while the
+/// user flips tunnels, so the keyboard focus stays where it is; a language switch renders it
+/// anew from the real topology.
 #[component]
 pub fn WhatIfPanel(detail: EventDetail) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let t = move |m| ctx.t(m);
     let (gateway, base) = topology_of(&detail);
     if base.is_empty() {
         return ().into_any();
     }
-    let event = detail.event;
-    let changes = RwSignal::new(Vec::<TunnelChange>::new());
-    // Recomputed on every read rather than memoized: a few tunnels, and a memo of each new
-    // type is compiled into the wasm of every first load.
-    let base_rows = base.clone();
-    let shown = {
-        let base = base.clone();
-        move || changes.with(|c| with_changes(&base, c))
+    let model = Arc::new(Model {
+        event: detail.event,
+        gateway,
+        base,
+    });
+    let (m1, m2, m3) = (model.clone(), model.clone(), model);
+    let html = move || {
+        ctx.lang.track();
+        let h = m1.markup(ctx);
+        let m = m1.clone();
+        request_animation_frame(move || m.update(ctx, true));
+        h
     };
-    let impact = move || changes.with(|c| what_if(&event, gateway.as_ref(), &base, c).summary);
-    let (impact2, impact3) = (impact.clone(), impact.clone());
-    let flip = move |id: TunnelId, state: Option<TunnelState>, carries: Option<bool>| {
-        changes.update(|c| {
-            c.push(TunnelChange {
-                tunnel_id: id,
-                state,
-                carries_traffic: carries,
-            })
-        })
-    };
-    // Built once from the real topology, the checkboxes only following the changes: rebuilding
-    // them would take the keyboard focus away from the one just toggled.
-    let tunnel = move |id: &TunnelId| {
-        let (id, shown) = (id.clone(), shown.clone());
-        move || {
-            shown()
-                .iter()
-                .flat_map(|c| &c.tunnels)
-                .find(|t| t.id == id)
-                .map(|t| (t.state == TunnelState::Available, t.carries_traffic))
-                .unwrap_or_default()
-        }
-    };
-    let rows = base_rows
-        .iter()
-        .flat_map(|c| c.tunnels.iter().map(move |tn| (format!("{} ({})", c.name, c.id), tn)))
-        .map(|(name, tn)| {
-            let (now, now2, now3) = (tunnel(&tn.id), tunnel(&tn.id), tunnel(&tn.id));
-            let (a, b) = (tn.id.clone(), tn.id.clone());
-            let index = tn.index;
-            view! {
-                <fieldset class="what-if-tunnel">
-                    <legend>{move || format!("{} {index} · {name}", t(Msg::Tunnel))}</legend>
-                    <label class="check"><input type="checkbox" prop:checked=move || now().0
-                        on:change=move |ev| {
-                            let s = if event_target_checked(&ev) { TunnelState::Available } else { TunnelState::Unavailable };
-                            flip(a.clone(), Some(s), None)
-                        }/>{move || t(Msg::WhatIfUp)}</label>
-                    <label class="check"><input type="checkbox" prop:checked=move || now2().1 disabled=move || !now3().0
-                        on:change=move |ev| flip(b.clone(), None, Some(event_target_checked(&ev)))/>{move || t(Msg::WhatIfTraffic)}</label>
-                </fieldset>
-            }
-        })
-        .collect_view();
     view! {
-        <details class="what-if" id="om-what-if">
-            <summary>{move || t(Msg::WhatIfTitle)}</summary>
-            <p class="muted">{move || t(Msg::WhatIfIntro)}</p>
-            {rows}
-            <dl class="facts what-if-result" role="status" aria-live="polite">
-                <dt>{move || t(Msg::WhatIfTunnels)}</dt>
-                <dd id="om-what-if-tunnels">{move || impact().tunnels}</dd>
-                <dt>{move || t(Msg::WhatIfWorst)}</dt>
-                <dd id="om-what-if-worst">{move || i18n::duration(ctx.lang.get(), impact2().max_interruption_s)}</dd>
-                <dt>{move || t(Msg::AffectedResources)}</dt>
-                <dd id="om-what-if-summary">{move || i18n::summary(ctx.lang.get(), &impact3())}</dd>
-            </dl>
-            <button type="button" id="om-what-if-reset" disabled=move || changes.with(Vec::is_empty)
-                on:click=move |_| changes.set(Vec::new())>{move || t(Msg::WhatIfReset)}</button>
-        </details>
+        <details class="what-if" id="om-what-if" inner_html=html
+            on:change=move |_| m2.update(ctx, false)
+            on:click=move |ev| {
+                let reset = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|e| e.id() == "om-what-if-reset");
+                if reset {
+                    m3.update(ctx, true);
+                }
+            }></details>
     }
     .into_any()
 }
