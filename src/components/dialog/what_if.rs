@@ -295,3 +295,143 @@ pub fn WhatIfPanel(detail: EventDetail) -> impl IntoView {
     }
     .into_any()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vpn_console_domain::{
+        affected_resources, CustomerGateway, EventStatus, GatewayIp, Reason, TunnelId,
+    };
+
+    const MAINTAINED: &str = "47.96.0.1";
+    const OTHER: &str = "47.96.0.2";
+
+    fn tunnel(conn: &str, index: u8, ip: &str, state: TunnelState, traffic: bool) -> Tunnel {
+        Tunnel {
+            id: format!("tun-{conn}{index}").parse().unwrap(),
+            index,
+            gateway_ip: ip.parse().unwrap(),
+            customer_gateway: CustomerGateway {
+                id: format!("cgw-{conn}").parse().unwrap(),
+                ip: "116.62.0.4".parse().unwrap(),
+            },
+            state,
+            carries_traffic: traffic,
+        }
+    }
+
+    /// The source page's figure: one connection of each case on a dual-tunnel gateway.
+    fn real() -> (OmEvent, Gateway, Vec<Connection>) {
+        use TunnelState::{Available as Up, Unavailable as Down};
+        let gateway = Gateway {
+            id: "vpn-bp1hq".parse().unwrap(),
+            name: "hq".into(),
+            status: "active".into(),
+            spec: "10M".into(),
+            tunnel_mode: TunnelMode::DualTunnel,
+            addresses: Addresses::Dual {
+                ipsec_address_1: MAINTAINED.parse().ok(),
+                ipsec_address_2: OTHER.parse().ok(),
+                ssl_address: "47.96.0.3".parse().ok(),
+            },
+            ssl_clients: 12,
+        };
+        let cases = [
+            ("shanghai", (Up, true), (Up, false)),
+            ("beijing", (Up, false), (Up, true)),
+            ("shenzhen", (Up, true), (Down, false)),
+            ("chengdu", (Down, false), (Up, true)),
+        ];
+        let connections = cases
+            .iter()
+            .map(|(name, one, two)| Connection {
+                id: format!("vco-{name}").parse().unwrap(),
+                name: (*name).into(),
+                tunnel_mode: TunnelMode::DualTunnel,
+                attached_to: Attachment::VpnGateway {
+                    id: gateway.id.clone(),
+                },
+                tunnels: vec![
+                    tunnel(name, 1, MAINTAINED, one.0, one.1),
+                    tunnel(name, 2, OTHER, two.0, two.1),
+                ],
+            })
+            .collect();
+        let at = "2099-12-01T18:00:00Z".parse().unwrap();
+        let event = OmEvent {
+            id: "om-bp1test".parse().unwrap(),
+            region: "cn-hangzhou".parse().unwrap(),
+            resource: ResourceRef::VpnGateway {
+                id: gateway.id.clone(),
+            },
+            gateway_ip: GatewayIp {
+                role: GatewayIpRole::IpsecAddress1,
+                ip: MAINTAINED.parse().unwrap(),
+            },
+            reason: Reason::SystemUpgrade,
+            status: EventStatus::Pending,
+            default_execute_at: at,
+            execute_at: at,
+            published_at: at,
+            started_at: None,
+            finished_at: None,
+            version: 1,
+        };
+        (event, gateway, connections)
+    }
+
+    fn detail_of(event: &OmEvent, gateway: &Gateway, connections: &[Connection]) -> EventDetail {
+        let impact = affected_resources(event, Some(gateway), connections);
+        EventDetail {
+            event: event.clone(),
+            affected: impact.affected,
+            summary: impact.summary,
+            server_time: event.published_at,
+            advice: Vec::new(),
+            conflicts: Vec::new(),
+            freeze: None,
+            window_fit: None,
+        }
+    }
+
+    fn change(id: &TunnelId, state: TunnelState) -> TunnelChange {
+        TunnelChange {
+            tunnel_id: id.clone(),
+            state: Some(state),
+            carries_traffic: None,
+        }
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn the_topology_read_from_the_detail_gives_the_detail_back() {
+        let (event, gateway, real) = real();
+        let detail = detail_of(&event, &gateway, &real);
+        let (g, rebuilt) = topology_of(&detail);
+        assert_eq!(
+            affected_resources(&event, g.as_ref(), &rebuilt),
+            affected_resources(&event, Some(&gateway), &real)
+        );
+        // Every dual-tunnel connection gets its other tunnel back.
+        assert!(rebuilt.iter().all(|c| c.tunnels.len() == 2));
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn flipping_a_tunnel_answers_as_the_real_topology_would() {
+        let (event, gateway, real) = real();
+        let detail = detail_of(&event, &gateway, &real);
+        let (g, rebuilt) = topology_of(&detail);
+        // For each connection, each tunnel up and then down, in both topologies.
+        for (r, b) in real.iter().zip(&rebuilt) {
+            for (rt, bt) in r.tunnels.iter().zip(&b.tunnels) {
+                assert_eq!(rt.index, bt.index);
+                for state in [TunnelState::Available, TunnelState::Unavailable] {
+                    let want = what_if(&event, Some(&gateway), &real, &[change(&rt.id, state)]);
+                    let got = what_if(&event, g.as_ref(), &rebuilt, &[change(&bt.id, state)]);
+                    assert_eq!(got.summary, want.summary, "{} tunnel {}", r.name, rt.index);
+                }
+            }
+        }
+    }
+}
