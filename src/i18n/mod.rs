@@ -6,7 +6,8 @@ mod planning;
 mod provider;
 
 pub use planning::{
-    advice_heading, advice_text, conflict_free_offer, conflict_text, conflicts_heading,
+    advice_heading, advice_text, conflict_free_offer, conflict_text, conflicts_heading, day_name,
+    escape_html, DAYS,
 };
 pub use provider::{gateway_status, recommendation, region_name};
 
@@ -300,13 +301,6 @@ messages! {
     ConfirmDelete => "Delete this freeze period?", "确定删除此冻结期？";
     YesDelete => "Yes, delete", "确定删除";
     KeepIt => "Keep it", "保留";
-    DayMon => "Mon", "周一";
-    DayTue => "Tue", "周二";
-    DayWed => "Wed", "周三";
-    DayThu => "Thu", "周四";
-    DayFri => "Fri", "周五";
-    DaySat => "Sat", "周六";
-    DaySun => "Sun", "周日";
 }
 
 pub fn reason(r: Reason) -> Msg {
@@ -359,14 +353,6 @@ pub fn duration(lang: Lang, seconds: u32) -> String {
             }
         }
     }
-}
-
-/// Text for markup written as a string (the what-if, the settings page).
-pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// "3 tunnels fail over, at most under 1 minute; 12 SSL clients disconnect".

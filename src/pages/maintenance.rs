@@ -20,7 +20,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
 
 use crate::api::planning::{self as plan_api, Refused, WindowMove};
-use crate::i18n::Msg;
+use crate::i18n::DAYS;
 use crate::state::Ctx;
 use crate::time::{browser_offset_at, parse_input};
 
@@ -28,15 +28,6 @@ use crate::time::{browser_offset_at, parse_input};
 mod markup;
 use markup::{esc, markup};
 
-const DAYS: [(&str, Msg); 7] = [
-    ("mon", Msg::DayMon),
-    ("tue", Msg::DayTue),
-    ("wed", Msg::DayWed),
-    ("thu", Msg::DayThu),
-    ("fri", Msg::DayFri),
-    ("sat", Msg::DaySat),
-    ("sun", Msg::DaySun),
-];
 const ROOT: &str = "maintenance";
 
 /// A refusal: the request field it names (when any) and its message.
@@ -163,12 +154,12 @@ fn read_forms(s: &mut State) {
             time_zone: value("mw-zone").trim().to_owned(),
             days: DAYS
                 .iter()
-                .filter(|(d, _)| {
+                .filter(|d| {
                     element(&format!("mw-day-{d}"))
                         .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
                         .is_some_and(|i| i.checked())
                 })
-                .map(|(d, _)| (*d).to_owned())
+                .map(|d| (*d).to_owned())
                 .collect(),
             start: value("mw-start").trim().to_owned(),
             // A number the browser cannot read is sent as 0, so the server names the field.

@@ -3,10 +3,10 @@
 
 use std::fmt::Write;
 
-use super::{Failure, State, DAYS};
+use super::{Failure, State};
 use crate::api::planning::WindowMove;
 pub(super) use crate::i18n::escape_html as esc;
-use crate::i18n::Msg;
+use crate::i18n::{day_name, Msg, DAYS};
 use crate::state::Ctx;
 use leptos::prelude::WithUntracked;
 
@@ -146,13 +146,13 @@ fn window_form(ctx: Ctx, s: &State, can: bool, h: &mut String) {
         s.zones,
         t(Msg::Days)
     );
-    for (d, name) in DAYS {
+    for (i, d) in DAYS.iter().enumerate() {
         let on = if f.days.iter().any(|x| x == d) {
             " checked"
         } else {
             ""
         };
-        let _ = write!(h, "<label class=\"check\"><input type=\"checkbox\" id=\"mw-day-{d}\" name=\"days\" value=\"{d}\"{on}>{}</label>", t(name));
+        let _ = write!(h, "<label class=\"check\"><input type=\"checkbox\" id=\"mw-day-{d}\" name=\"days\" value=\"{d}\"{on}>{}</label>", day_name(ctx.lang.with_untracked(|l| *l), i));
     }
     h.push_str("</fieldset>");
     field_error(h, e, "days");
