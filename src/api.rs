@@ -9,6 +9,7 @@ use vpn_console_domain::api::{
     AlertTrend, ApiError, EventDetail, History, LogEntry, LoginRequest, OmEventsCell, Page, Region,
     SessionInfo, API_PREFIX,
 };
+use vpn_console_domain::planning::{BulkExecutionRequest, BulkExecutionResponse};
 use vpn_console_domain::{ExecutionRequest, OmEvent};
 use wasm_bindgen::JsValue;
 
@@ -412,6 +413,22 @@ pub async fn request_execution(
             &event_api_path(id, "/execution"),
             &headers,
             Some(json_body(request)),
+        )
+        .await?,
+    )
+}
+
+/// `POST /om-events/bulk-execution`: every item decided on its own (DESIGN.md 10.4).
+pub async fn bulk_execution(
+    idempotency_key: &str,
+    body: &BulkExecutionRequest,
+) -> Result<BulkExecutionResponse, CallError> {
+    decode(
+        send(
+            Method::Post,
+            &ApiPath::new("/om-events/bulk-execution"),
+            &[("Idempotency-Key", idempotency_key)],
+            Some(json_body(body)),
         )
         .await?,
     )

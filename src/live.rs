@@ -51,9 +51,23 @@ pub struct Live {
     events: RwSignal<HashMap<String, OmEvent>>,
     /// Shown in the top bar: "Live updates paused — retrying".
     pub paused: RwSignal<bool>,
+    /// Counts the times the stream came back after a pause. What changed while it was down is
+    /// replayed only to a stream that had seen a message before; the pages read again instead.
+    pub resumed: RwSignal<u32>,
 }
 
 impl Live {
+    /// Runs `read_again` each time the stream comes back after a pause (not at first).
+    pub fn on_resumed(self, read_again: impl Fn() + 'static) {
+        Effect::new(move |seen: Option<u32>| {
+            let now = self.resumed.get();
+            if seen.is_some_and(|seen| seen != now) {
+                read_again();
+            }
+            now
+        });
+    }
+
     /// The newest state of this event a message told of (tracked).
     pub fn event(&self, id: &str) -> Option<OmEvent> {
         self.events.with(|e| e.get(id).cloned())
@@ -95,6 +109,7 @@ pub fn provide_live(session: RwSignal<Option<SessionInfo>>) -> Live {
     let live = Live {
         events: RwSignal::new(HashMap::new()),
         paused: RwSignal::new(false),
+        resumed: RwSignal::new(0),
     };
     provide_context(live);
     Effect::new(move |_| {
@@ -175,7 +190,12 @@ mod stream {
                 live.apply(change);
             }
         });
-        let on_open = Closure::<dyn FnMut()>::new(move || live.paused.set(false));
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            if live.paused.get_untracked() {
+                live.resumed.update(|n| *n += 1);
+            }
+            live.paused.set(false);
+        });
         let watched = source.clone();
         let on_error = Closure::<dyn FnMut()>::new(move || {
             live.paused.set(true);

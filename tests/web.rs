@@ -141,6 +141,47 @@ fn om_cell_shows_default_scheduled_and_previous_times() {
 }
 
 #[wasm_bindgen_test]
+fn om_cell_marks_a_conflict_in_words_with_its_reason() {
+    let root = container();
+    let event = |conflict| CurrentEvent {
+        id: "om-bp1conflict".parse().unwrap(),
+        default_execute_at: "2026-12-01T18:00:00Z".parse().unwrap(),
+        execute_at: "2026-12-01T18:00:00Z".parse().unwrap(),
+        status: EventStatus::Pending,
+        conflict,
+    };
+    let (marked, plain) = (
+        OmEventsCell {
+            current: Some(event(true)),
+            previous_executed_at: None,
+        },
+        OmEventsCell {
+            current: Some(event(false)),
+            previous_executed_at: None,
+        },
+    );
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide(Role::Operator);
+        view! { <div id="marked"><OmCell cell=marked/></div><div id="plain"><OmCell cell=plain/></div> }
+    });
+    let badge = root
+        .query_selector("#marked .badge.conflict")
+        .unwrap()
+        .expect("a conflict mark");
+    assert_eq!(badge.text_content().unwrap(), "⚠ Conflict");
+    let title = badge.get_attribute("title").unwrap();
+    assert!(
+        title.contains("same time as another event on the same customer gateway"),
+        "{title}"
+    );
+    assert!(root
+        .query_selector("#plain .badge.conflict")
+        .unwrap()
+        .is_none());
+    drop(handle);
+}
+
+#[wasm_bindgen_test]
 fn the_action_is_disabled_with_a_reason_when_there_is_no_event() {
     let root = container();
     let handle = leptos::mount::mount_to(root.clone(), move || {

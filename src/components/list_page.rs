@@ -68,6 +68,8 @@ pub struct RowContext {
     pub region: Signal<String>,
     /// Opens the O&M Events dialog of an event.
     pub on_open: Callback<String>,
+    /// The events chosen for the bulk dialog (DESIGN.md 10.4).
+    pub selected: RwSignal<Vec<String>>,
 }
 
 /// What a list page keeps: the page in the address, its answer (read again on `refresh`), and
@@ -79,6 +81,7 @@ struct ListState<T: 'static> {
     data: LocalResource<Option<Result<Page<T>, CallError>>>,
     refresh: Callback<()>,
     open_event: RwSignal<Option<String>>,
+    selected: RwSignal<Vec<String>>,
 }
 
 fn use_list_state<T: ListItem>(path: &'static str) -> ListState<T> {
@@ -95,12 +98,24 @@ fn use_list_state<T: ListItem>(path: &'static str) -> ListState<T> {
         let (r, q, p) = (region.get(), q.get(), page.get());
         async move { in_region(&r, || api::list(path, &r, &q, p, T::from_parts)).await }
     });
+    if let Some(live) = use_context::<crate::live::Live>() {
+        live.on_resumed(move || data.refetch());
+    }
+    // A selection belongs to the page it was made on.
+    let selected = RwSignal::new(Vec::new());
+    Effect::new(move |_| {
+        region.track();
+        q.track();
+        page.track();
+        selected.set(Vec::new());
+    });
     ListState {
         region,
         q,
         data,
         refresh: Callback::new(move |()| data.refetch()),
         open_event: RwSignal::new(None),
+        selected,
     }
 }
 
@@ -115,16 +130,20 @@ pub fn list_page<T: ListItem, V: IntoView + 'static>(
         data,
         refresh,
         open_event,
+        selected,
     } = use_list_state::<T>(spec.path);
     let ctx = expect_context::<Ctx>();
     let t = move |m| ctx.t(m);
     let rows = RowContext {
         region,
         on_open: Callback::new(move |id: String| open_event.set(Some(id))),
+        selected,
     };
+
     view! {
         <h1>{move || t(spec.title)}</h1>
         <ListToolbar path=spec.path region=region q=q placeholder=spec.search on_refresh=refresh/>
+        <BulkBar selected=selected on_changed=refresh/>
         // Read as it stands rather than awaited in a Suspense: a reload keeps showing the last
         // answer until the next one is there, as a Transition would, and the first page renders
         // without the Suspense machinery on the start-up path (time to first row).
@@ -139,13 +158,22 @@ pub fn list_page<T: ListItem, V: IntoView + 'static>(
                         refresh_later(data, 1500);
                     }
                     let empty = p.items.is_empty();
+                    // The header's box, checked when every pending event of the page is.
+                    let selectable = p
+                        .items
+                        .iter()
+                        .filter_map(|i| i.om_events().current.as_ref())
+                        .filter(|e| e.status == vpn_console_domain::EventStatus::Pending)
+                        .map(|e| selected.with_untracked(|s| s.iter().any(|id| *id == e.id.as_str())))
+                        .reduce(|a, b| a && b);
                     if !empty {
                         Effect::new(mark_first_row);
                     }
                     view! {
-                        <table class="list" id=spec.table_id>
+                        <table class="list" id=spec.table_id on:change=move |ev| on_select(&ev, selected)>
                             <caption class="visually-hidden">{t(spec.caption)}</caption>
                             <thead><tr>
+                                {select_all(selectable, t(Msg::SelectAllOnPage))}
                                 {spec.columns.iter().map(|c| view! { <th scope="col">{t(*c)}</th> }).collect_view()}
                             </tr></thead>
                             <tbody>
@@ -160,6 +188,83 @@ pub fn list_page<T: ListItem, V: IntoView + 'static>(
         }}
         <EventDialogHost open_event=open_event on_changed=refresh/>
     }
+}
+
+/// The selection count and the button that opens the bulk dialog with the selected events.
+#[component]
+fn BulkBar(selected: RwSignal<Vec<String>>, on_changed: Callback<()>) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move |m| ctx.t(m);
+    let bulk_open = RwSignal::new(false);
+    let count = move || selected.with(Vec::len);
+    view! {
+        <div class="bulk-bar">
+            <span id="bulk-count" role="status">{move || format!("{} {}", t(Msg::SelectedCount), count())}</span>
+            <button type="button" id="bulk-open" disabled=move || count() == 0
+                on:click=move |_| bulk_open.set(true)>{move || format!("{} ({})", t(Msg::HandleOmEvents), count())}</button>
+        </div>
+        {move || bulk_open.get().then(|| view! {
+            <crate::components::BulkEventsDialog event_ids=selected.get_untracked()
+                on_close=Callback::new(move |()| bulk_open.set(false))
+                on_changed=Callback::new(move |done: Vec<String>| {
+                    selected.update(|s| s.retain(|id| !done.contains(id)));
+                    on_changed.run(());
+                })/>
+        })}
+    }
+}
+
+/// The header cell with its box, when the page has a pending event; outside the generic
+/// frame so that both lists share its code.
+fn select_all(all: Option<bool>, label: &'static str) -> impl IntoView {
+    view! {
+        <th scope="col" class="select">{all.map(|all| view! {
+            <input type="checkbox" id="select-all" aria-label=label checked=all/>
+        })}</th>
+    }
+}
+
+/// The selection is the checked row boxes (`om_cell::om_select`), read back whenever one
+/// changes: one handler for the table rather than one per row. The header's box checks or
+/// clears all of them first.
+fn on_select(ev: &web_sys::Event, selected: RwSignal<Vec<String>>) {
+    use wasm_bindgen::JsCast;
+    let (Some(table), Some(target)) = (
+        ev.current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok()),
+        ev.target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()),
+    ) else {
+        return;
+    };
+    let Ok(boxes) = table.query_selector_all("input.om-select") else {
+        return;
+    };
+    let all = target.id() == "select-all";
+    let mut ids = Vec::new();
+    for i in 0..boxes.length() {
+        let Some(b) = boxes
+            .item(i)
+            .and_then(|b| b.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            continue;
+        };
+        if all {
+            b.set_checked(target.checked());
+        }
+        if b.checked() {
+            ids.push(b.value());
+        }
+    }
+    if let Some(header) = table
+        .query_selector("#select-all")
+        .ok()
+        .flatten()
+        .and_then(|h| h.dyn_into::<web_sys::HtmlInputElement>().ok())
+    {
+        header.set_checked(ids.len() as u32 == boxes.length());
+    }
+    selected.set(ids);
 }
 
 /// Whether a list shows an event that is running or about to start: then it refreshes itself

@@ -5,6 +5,6 @@ mod list_page;
 mod om_cell;
 
 pub use chart::AlertChart;
-pub use dialog::OmEventDialog;
+pub use dialog::{BulkEventsDialog, OmEventDialog};
 pub use list_page::{list_page, needs_follow, ListItem, ListSpec, RowContext};
-pub use om_cell::{OmAction, OmCell};
+pub use om_cell::{om_select, OmAction, OmCell};

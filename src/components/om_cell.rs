@@ -38,6 +38,7 @@ fn OmCellNow(cell: OmEventsCell) -> impl IntoView {
                     view! {
                         <div class="om-id">{e.id.to_string()}
                             {executing.then(|| view! { <span class="badge running">{t(Msg::Executing)}</span> })}
+                            {e.conflict.then(|| view! { <span class="badge conflict" title=t(Msg::ConflictTitle)>"⚠ "{t(Msg::Conflict)}</span> })}
                         </div>
                         <div><span class="label">{t(Msg::Default)}</span>{ctx.time_now(e.default_execute_at)}</div>
                         {moved.then(|| view! {
@@ -88,4 +89,23 @@ fn OmActionNow(cell: OmEventsCell, row_id: String, on_open: Callback<String>) ->
         }
         .into_any(),
     }
+}
+
+/// The row's checkbox for the bulk dialog, while the row has a pending event (as read with the
+/// page: the dialog leaves out an event that started meanwhile). Read back by the table's one
+/// change handler (`list_page::on_select`); checked as the selection stands when the rows are
+/// built again (a refresh).
+pub fn om_select(
+    cell: &OmEventsCell,
+    row_id: &str,
+    selected: RwSignal<Vec<String>>,
+) -> Option<impl IntoView> {
+    let ctx = expect_context::<Ctx>();
+    let e = cell.current.as_ref()?;
+    (e.status == EventStatus::Pending).then(|| {
+        let id = e.id.to_string();
+        let checked = selected.with_untracked(|s| s.contains(&id));
+        let label = format!("{} {row_id}", ctx.t_now(Msg::SelectEventOf));
+        view! { <input type="checkbox" class="om-select" aria-label=label value=id checked=checked/> }
+    })
 }

@@ -6,8 +6,8 @@ mod planning;
 mod provider;
 
 pub use planning::{
-    advice_heading, advice_text, conflict_free_offer, conflict_text, conflicts_heading, day_name,
-    escape_html, DAYS,
+    advice_heading, advice_text, bulk_impact, conflict_free_offer, conflict_text, conflicts_heading,
+    day_name, escape_html, DAYS,
 };
 pub use provider::{gateway_status, recommendation, region_name};
 
@@ -301,6 +301,22 @@ messages! {
     ConfirmDelete => "Delete this freeze period?", "确定删除此冻结期？";
     YesDelete => "Yes, delete", "确定删除";
     KeepIt => "Keep it", "保留";
+    // Conflict mark and bulk O&M Events dialog (DESIGN.md 10.2, 10.4).
+    Conflict => "Conflict", "冲突";
+    ConflictTitle => "Executes at the same time as another event on the same customer gateway: the site may lose its redundant paths at once.", "与同一客户网关上的另一事件同时执行：站点可能同时失去冗余路径。";
+    SelectEventOf => "Select the O&M event of", "选择运维事件：";
+    SelectAllOnPage => "Select every pending O&M event on this page", "全选本页待执行的事件";
+    SelectedCount => "Selected:", "已选择：";
+    HandleOmEvents => "Handle O&M events", "处理运维事件";
+    BulkTitle => "O&M Events (bulk)", "批量处理运维事件";
+    BulkConflicts => "Conflicts known now:", "当前已知的冲突：";
+    NoConflicts => "none", "无";
+    BulkLoading => "Loading the selected O&M events…", "正在加载所选运维事件…";
+    BetweenNowAndEarliest => "Between now and the earliest default execution time among the selected,", "可选时间：现在至所选事件中最早的默认执行时间";
+    ErrAfterEarliest => "The execution time must not be later than the earliest default execution time among the selected", "执行时间不能晚于所选事件中最早的默认执行时间";
+    ResultDone => "Done", "已完成";
+    ResultRefused => "Refused:", "被拒绝：";
+    AllowConflict => "Run them anyway, although a customer gateway would lose its redundant paths at once", "仍然执行（客户网关将同时失去冗余路径）";
 }
 
 pub fn reason(r: Reason) -> Msg {

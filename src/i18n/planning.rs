@@ -111,9 +111,35 @@ pub fn escape_html(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The bulk dialog's combined impact: `[events, tunnels, connections, ssl_clients]` and the
+/// worst interruption in seconds.
+pub fn bulk_impact(
+    lang: Lang,
+    [events, tunnels, connections, ssl]: [usize; 4],
+    worst: u32,
+) -> String {
+    let worst = duration(lang, worst);
+    match lang {
+        Lang::En => format!("{events} O&M events: {tunnels} tunnels of {connections} connections affected, {ssl} SSL clients disconnected, worst interruption {worst}."),
+        Lang::Zh => format!("{events} 个运维事件：影响 {connections} 个连接的 {tunnels} 条隧道，断开 {ssl} 个 SSL 客户端，最长中断 {worst}。"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bulk_impact_reads_in_both_languages() {
+        assert_eq!(
+            bulk_impact(Lang::En, [2, 3, 2, 12], 600),
+            "2 O&M events: 3 tunnels of 2 connections affected, 12 SSL clients disconnected, worst interruption 10 minutes."
+        );
+        assert_eq!(
+            bulk_impact(Lang::Zh, [2, 3, 2, 12], 30),
+            "2 个运维事件：影响 2 个连接的 3 条隧道，断开 12 个 SSL 客户端，最长中断 不到 1 分钟。"
+        );
+    }
 
     #[test]
     fn advice_reads_as_the_issue_says_in_both_languages() {

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use vpn_console_domain::api::ConnectionItem;
 use vpn_console_domain::{Attachment, TunnelMode, TunnelState};
 
+use crate::components::om_select;
 use crate::components::{list_page, ListSpec, OmAction, OmCell, RowContext};
 use crate::i18n::Msg;
 use crate::router::list_href;
@@ -28,7 +29,7 @@ const SPEC: ListSpec = ListSpec {
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
     list_page(&SPEC, |item: ConnectionItem, rows: RowContext| {
-        view! { <ConnectionRow item=item region=rows.region on_open=rows.on_open/> }
+        view! { <ConnectionRow item=item region=rows.region on_open=rows.on_open selected=rows.selected/> }
     })
 }
 
@@ -37,6 +38,7 @@ fn ConnectionRow(
     item: ConnectionItem,
     region: Signal<String>,
     on_open: Callback<String>,
+    selected: RwSignal<Vec<String>>,
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = move |m| ctx.t_now(m);
@@ -58,6 +60,7 @@ fn ConnectionRow(
     };
     view! {
         <tr data-id=row_key>
+            <td class="select">{om_select(&item.om_events, &id, selected)}</td>
             <td><div class="mono">{id.clone()}</div><div>{c.name}</div><div class="label">{t(mode)}</div></td>
             <td>{attached}</td>
             <td>

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use vpn_console_domain::api::GatewayItem;
 use vpn_console_domain::{Addresses, TunnelMode};
 
+use crate::components::om_select;
 use crate::components::{list_page, ListSpec, OmAction, OmCell, RowContext};
 use crate::i18n::Msg;
 use crate::state::Ctx;
@@ -29,12 +30,16 @@ const SPEC: ListSpec = ListSpec {
 #[component]
 pub fn GatewaysPage() -> impl IntoView {
     list_page(&SPEC, |item: GatewayItem, rows: RowContext| {
-        view! { <GatewayRow item=item on_open=rows.on_open/> }
+        view! { <GatewayRow item=item on_open=rows.on_open selected=rows.selected/> }
     })
 }
 
 #[component]
-fn GatewayRow(item: GatewayItem, on_open: Callback<String>) -> impl IntoView {
+fn GatewayRow(
+    item: GatewayItem,
+    on_open: Callback<String>,
+    selected: RwSignal<Vec<String>>,
+) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = move |m| ctx.t_now(m);
     let g = item.gateway;
@@ -58,6 +63,7 @@ fn GatewayRow(item: GatewayItem, on_open: Callback<String>) -> impl IntoView {
     let row_key = id.clone();
     view! {
         <tr data-id=row_key>
+            <td class="select">{om_select(&item.om_events, &id, selected)}</td>
             <td><div class="mono">{id.clone()}</div><div>{g.name}</div></td>
             <td><span class="badge ok">{crate::i18n::gateway_status(ctx.lang.get_untracked(), &g.status).to_owned()}</span></td>
             <td>{t(match g.tunnel_mode { TunnelMode::DualTunnel => Msg::DualTunnel, TunnelMode::SingleTunnel => Msg::SingleTunnel })}</td>

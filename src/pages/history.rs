@@ -20,6 +20,9 @@ pub fn HistoryPage() -> impl IntoView {
         let r = region.get();
         async move { in_region(&r, || api::alert_trend(&r, MAX_HISTORY_DAYS)).await }
     });
+    if let Some(live) = live {
+        live.on_resumed(move || history.refetch());
+    }
     let t = move |m| ctx.t(m);
     view! {
         <h1>{move || t(Msg::History)}</h1>

@@ -214,7 +214,7 @@ test('in Simplified Chinese the region names and the gateway status are Chinese,
   assert.ok(options.includes('华东1（杭州）'), options.join(', '));
   assert.ok(!options.includes('China (Hangzhou)'), options.join(', '));
   assert.equal(await page.locator('#region-selector option:checked').textContent(), '华东1（杭州）');
-  assert.equal(await first.locator('td:nth-child(2) .badge').textContent(), '正常');
+  assert.equal(await first.locator('td:nth-child(3) .badge').textContent(), '正常');
 
   await page.goto(`${server.url}/history?region=cn-hangzhou`);
   const pills = page.locator('#history-table tbody .badge');

@@ -76,3 +76,34 @@ test('a reschedule in one page shows in the other page\'s row and open dialog, w
   await one.context().close();
   await other.context().close();
 });
+
+test('the top bar says when live updates are paused, and changes made meanwhile arrive once the stream is back', async () => {
+  const name = 'hq-dual-tunnel';
+  const page = await loggedIn(browser, server);
+  // The stream cannot be reached (the network drops it, as a proxy that is down would).
+  await page.route('**/api/v1/stream*', (route) => route.abort('connectionrefused'));
+  const row = await listOf(page, name);
+  await page.evaluate(() => { window.__noReload = true; });
+  const paused = page.locator('.live-paused');
+  await paused.getByText('Live updates paused — retrying').waitFor({ timeout: 10_000 });
+  assert.equal(await paused.getAttribute('role'), 'status', 'announced to screen readers');
+
+  // Meanwhile someone reschedules the event.
+  const event = (await api(page, `/regions/cn-hangzhou/vpn-gateways?q=${name}`)).body.items[0].om_events.current;
+  const detail = await api(page, `/om-events/${event.id}`);
+  const target = new Date(Date.parse(event.default_execute_at) - 36 * 3600_000).toISOString();
+  const res = await api(page, `/om-events/${event.id}/execution`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'if-match': detail.etag },
+    body: JSON.stringify({ mode: 'at', execute_at: target }),
+  });
+  assert.equal(res.status, 200);
+
+  // The network is back: the indicator goes, and the change shows in the row without a reload.
+  await page.unroute('**/api/v1/stream*');
+  await page.waitForFunction(() => document.querySelector('.live-paused')?.innerText === '', null, { timeout: 30_000 });
+  const shown = shanghaiInput(target).replace('T', ' ') + ' UTC+08:00';
+  await row.getByText(`Scheduled: ${shown}`).waitFor({ timeout: 10_000 });
+  assert.equal(await page.evaluate(() => window.__noReload), true, 'same page, no reload');
+  await page.context().close();
+});

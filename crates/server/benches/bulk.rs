@@ -12,7 +12,9 @@
 //!
 //! `cargo bench -p vpn-console-server --bench bulk --profile server-release`
 
-use std::io::Write;
+#[path = "common/results.rs"]
+mod results;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -72,14 +74,13 @@ async fn main() -> anyhow::Result<()> {
 async fn measure(label: &str, url: &str, events: usize) -> anyhow::Result<Figures> {
     let store = Store::connect(url).await?;
     let now = Utc::now().trunc_subsecs(3);
-    let scheduler = Scheduler {
-        store: store.clone(),
-        clock: Arc::new(SystemClock),
-        wake: Arc::new(Notify::new()),
-        time_scale: 1.0,
-        instance: "bench".to_owned(),
-        troubles: Default::default(),
-    };
+    let scheduler = Scheduler::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        Arc::new(Notify::new()),
+        1.0,
+        "bench",
+    );
     demo::load(&scheduler).await?;
     let started = Instant::now();
     demo::generate_region(&store, "acme", REGION, events as u32, now).await?;
@@ -208,11 +209,7 @@ async fn bulk_over_http(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}/api/v1", listener.local_addr()?);
     let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
+        vpn_console_server::serve::serve(listener, router, std::future::pending()).await
     });
     let client = reqwest::Client::builder().cookie_store(true).build()?;
     let res = client
@@ -285,14 +282,9 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
         ms(f.bulk),
         ms(f.singles)
     );
-    if let Ok(path) = std::env::var("BENCH_RESULTS") {
-        let mut out = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
+    {
         let rows = [
             json!({
-                "part": std::env::var("BENCH_PART").ok(),
                 "figure": format!("Maintenance window changed: {} pending events placed ({label})", f.events),
                 "value": format!("{:.0} ms ({} moved; the domain's placement alone {:.0} ms)", ms(f.placement), f.moved, ms(f.domain_only)),
                 "baseline": format!("{:.0} ms (one bare conditional update per event, one transaction)", ms(f.bare_writes)),
@@ -301,7 +293,6 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
                 "met": "—",
             }),
             json!({
-                "part": std::env::var("BENCH_PART").ok(),
                 "figure": format!("Bulk execution: one request of {BULK} events over HTTP ({label})"),
                 "value": format!("{:.0} ms", ms(f.bulk)),
                 "baseline": format!("{:.0} ms ({BULK} single execution requests one after the other)", ms(f.singles)),
@@ -310,9 +301,7 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
                 "met": "—",
             }),
         ];
-        for row in rows {
-            writeln!(out, "{row}")?;
-        }
+        results::record(rows)?;
     }
     Ok(())
 }

@@ -10,7 +10,8 @@
 //!
 //! `cargo bench -p vpn-console-server --bench growth --profile server-release`
 
-use std::io::Write;
+#[path = "common/results.rs"]
+mod results;
 
 use anyhow::Context;
 use chrono::{Duration, Utc};
@@ -108,14 +109,13 @@ async fn size(store: &Store, idempotency: bool) -> anyhow::Result<i64> {
 async fn measure(url: &str, writes: usize) -> anyhow::Result<Figures> {
     let store = Store::connect(url).await?;
     let now = Utc::now();
-    let scheduler = vpn_console_server::scheduler::Scheduler {
-        store: store.clone(),
-        clock: std::sync::Arc::new(vpn_console_server::clock::SystemClock),
-        wake: std::sync::Arc::new(tokio::sync::Notify::new()),
-        time_scale: 1.0,
-        instance: "growth".to_owned(),
-        troubles: Default::default(),
-    };
+    let scheduler = vpn_console_server::scheduler::Scheduler::new(
+        store.clone(),
+        std::sync::Arc::new(vpn_console_server::clock::SystemClock),
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+        1.0,
+        "growth",
+    );
     demo::load(&scheduler).await?;
     // Pending events that can move between two earlier times for the whole run.
     let events: Vec<OmEvent> = store
@@ -201,9 +201,8 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
         per_thousand(f.grown),
         per_thousand(f.kept),
     );
-    if let Ok(path) = std::env::var("BENCH_RESULTS") {
+    {
         let row = serde_json::json!({
-            "part": std::env::var("BENCH_PART").ok(),
             "figure": format!("Database growth per 1,000 writes (reschedules with Idempotency-Key, {label})"),
             "value": format!("{:.0} KB", per_thousand(f.grown)),
             "baseline": format!("{:.0} KB kept after the idempotency records are pruned ({KEPT_FOR_HOURS} h): the audit log", per_thousand(f.kept)),
@@ -211,11 +210,7 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
             "goal": "report",
             "met": "—",
         });
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
-        writeln!(file, "{row}")?;
+        results::record([row])?;
     }
     Ok(())
 }

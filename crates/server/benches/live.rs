@@ -14,7 +14,10 @@
 //!
 //! `cargo bench -p vpn-console-server --bench live --profile server-release`
 
-use std::io::{BufRead, BufReader, Write};
+#[path = "common/results.rs"]
+mod results;
+
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -358,16 +361,6 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
         json!({"figure": format!("live updates, {label}: server memory per open stream"),
             "value": format!("{:.1} KB", f.rss_per_stream_kb), "baseline": "—", "ratio": "—", "goal": "report", "met": "—"}),
     ];
-    if let Ok(path) = std::env::var("BENCH_RESULTS") {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
-        let part = std::env::var("BENCH_PART").ok();
-        for mut r in rows {
-            r["part"] = json!(part);
-            writeln!(file, "{r}")?;
-        }
-    }
+    results::record(rows)?;
     Ok(())
 }

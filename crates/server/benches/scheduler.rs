@@ -10,7 +10,9 @@
 //!
 //! `cargo bench -p vpn-console-server --bench scheduler --profile server-release`
 
-use std::io::Write;
+#[path = "common/results.rs"]
+mod results;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -69,14 +71,13 @@ async fn measure(label: &str, url: &str, events: usize) -> anyhow::Result<Figure
     let store = Store::connect(url).await?;
     let now = Utc::now();
     // The scheduler, maintenance a million times faster than real time (10 minutes -> 1 ms).
-    let scheduler = Scheduler {
-        store: store.clone(),
-        clock: Arc::new(SystemClock),
-        wake: Arc::new(Notify::new()),
-        time_scale: 1e6,
-        instance: "bench".to_owned(),
-        troubles: Default::default(),
-    };
+    let scheduler = Scheduler::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        Arc::new(Notify::new()),
+        1e6,
+        "bench",
+    );
     demo::load(&scheduler).await?;
     let started = Instant::now();
     let gateways = demo::generate_region(&store, "acme", REGION, events as u32, now).await?;
@@ -191,9 +192,8 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
         f.baseline.as_secs_f64(),
         rate(f.baseline),
     );
-    if let Ok(path) = std::env::var("BENCH_RESULTS") {
+    {
         let row = serde_json::json!({
-            "part": std::env::var("BENCH_PART").ok(),
             "figure": format!("Scheduler: {} events due at once, until all completed ({label})", thousands(f.events)),
             "value": format!("{:.2} s, {:.0} events/s", f.scheduler.as_secs_f64(), rate(f.scheduler)),
             "baseline": format!("{:.2} s, {:.0} events/s (2 bare conditional-update transactions per event)", f.baseline.as_secs_f64(), rate(f.baseline)),
@@ -201,11 +201,7 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
             "goal": "report",
             "met": "—",
         });
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
-        writeln!(file, "{row}")?;
+        results::record([row])?;
     }
     Ok(())
 }

@@ -10,7 +10,9 @@
 //!
 //! `cargo bench -p vpn-console-server --bench webhooks --profile server-release`
 
-use std::io::Write;
+#[path = "common/results.rs"]
+mod results;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -106,14 +108,13 @@ async fn measure(
 ) -> anyhow::Result<Figures> {
     let store = Store::connect(url).await?;
     let now = Utc::now();
-    let scheduler = Scheduler {
-        store: store.clone(),
-        clock: Arc::new(SystemClock),
-        wake: Arc::new(tokio::sync::Notify::new()),
-        time_scale: 1.0,
-        instance: "bench".to_owned(),
-        troubles: Default::default(),
-    };
+    let scheduler = Scheduler::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        Arc::new(tokio::sync::Notify::new()),
+        1.0,
+        "bench",
+    );
     demo::load(&scheduler).await?;
     // The showcase event: the reschedules below move it, the deliveries report it.
     let row = sqlx::query(
@@ -265,11 +266,7 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
         ms(ten),
         ratio(ten),
     );
-    if let Ok(path) = std::env::var("BENCH_RESULTS") {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
+    {
         let rows = [
             serde_json::json!({
                 "figure": format!("Webhooks: {} deliveries to a local receiver ({label})", f.deliveries),
@@ -288,11 +285,7 @@ fn report(label: &str, f: &Figures) -> anyhow::Result<()> {
                 "met": "—",
             }),
         ];
-        let part = std::env::var("BENCH_PART").ok();
-        for mut row in rows {
-            row["part"] = serde_json::json!(part);
-            writeln!(file, "{row}")?;
-        }
+        results::record(rows)?;
     }
     Ok(())
 }

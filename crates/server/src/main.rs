@@ -274,14 +274,13 @@ async fn serve(
 ) -> anyhow::Result<()> {
     let state =
         vpn_console_server::state_with(store.clone(), clock.clone(), deployment, notify.clone());
-    let scheduler = Scheduler {
-        store: store.clone(),
-        clock: clock.clone(),
-        wake: state.scheduler_wake.clone(),
+    let scheduler = Scheduler::new(
+        store.clone(),
+        clock.clone(),
+        state.scheduler_wake.clone(),
         time_scale,
-        instance: instance.clone(),
-        troubles: Default::default(),
-    };
+        instance.clone(),
+    );
     if load_demo && demo::load(&scheduler).await? {
         tracing::info!("loaded the demo data");
         println!(

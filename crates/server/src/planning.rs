@@ -195,18 +195,19 @@ pub async fn apply_window(
     window: Option<&(MaintenanceWindow, Tz)>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<WindowMove>> {
+    let mut marks = store.begin_conflict_marks().await?;
     let (planned, after) = plan_window(store, account, window, now).await?;
     let ids: HashSet<&EventId> = planned.iter().map(|(p, _)| &p.event.id).collect();
     let conflicts = conflicts_of(&after, &ids);
-    let mut tx = store.begin().await?;
+    let tx = &mut marks.tx;
     store
-        .write_maintenance_window(&mut tx, account, spec, now)
+        .write_maintenance_window(tx, account, spec, now)
         .await?;
     let mut moved = Vec::new();
     let mut placed = Vec::with_capacity(planned.len());
     for (p, m) in &planned {
         if m.from != m.to {
-            if !store.move_for_window(&mut tx, &p.event, m.to, now).await? {
+            if !store.move_for_window(tx, &p.event, m.to, now).await? {
                 // Changed meanwhile: left alone, its marks too.
                 continue;
             }
@@ -215,19 +216,19 @@ pub async fn apply_window(
         placed.push((&p.event.id, m.window_fit));
     }
     let ids: Vec<&EventId> = placed.iter().map(|(id, _)| *id).collect();
-    store.clear_planning_marks(&mut tx, &ids).await?;
+    store.clear_planning_marks(tx, &ids).await?;
     let fits: Vec<(&EventId, bool)> = placed
         .iter()
         .filter_map(|(id, fit)| fit.map(|f| (*id, f)))
         .collect();
-    store.insert_placements(&mut tx, &fits, now).await?;
+    store.insert_placements(tx, &fits, now).await?;
     let kept: HashSet<&EventId> = ids.iter().copied().collect();
     let conflicts: HashMap<EventId, Vec<Conflict>> = conflicts
         .into_iter()
         .filter(|(id, _)| kept.contains(id))
         .collect();
-    store.insert_conflicts(&mut tx, &conflicts).await?;
-    store.commit(tx).await?;
+    store.insert_conflicts(tx, &conflicts).await?;
+    store.commit(marks.tx).await?;
     Ok(moved)
 }
 
@@ -272,18 +273,19 @@ pub async fn after_publish(
     event: &OmEvent,
     now: DateTime<Utc>,
 ) -> anyhow::Result<OmEvent> {
+    let mut marks = store.begin_conflict_marks().await?;
+    let tx = &mut marks.tx;
     let planning = EventPlanning::load(store, account, event).await?;
     let window = match store.maintenance_window(account).await? {
         Some(spec) => Some(parse_window(&spec)?),
         None => None,
     };
-    let mut tx = store.begin().await?;
     let mut at = event.execute_at;
     if let Some((window, tz)) = &window {
         let placement = planning::place(&planning.this.planned, window, tz, &planning.ctx(now));
         if store
             .write_placement(
-                &mut tx,
+                tx,
                 event,
                 placement.execute_at,
                 Some(placement.window_fit),
@@ -295,8 +297,8 @@ pub async fn after_publish(
         }
     }
     let found = planning::conflicts(&planning.this.planned.at(at), &planning.others);
-    store.record_conflicts(&mut tx, &event.id, &found).await?;
-    store.commit(tx).await?;
+    store.record_conflicts(tx, &event.id, &found).await?;
+    store.commit(marks.tx).await?;
     Ok(store
         .event(account, &event.id)
         .await?
@@ -309,11 +311,24 @@ pub async fn record_conflicts_of(
     account: &str,
     event: &OmEvent,
 ) -> sqlx::Result<()> {
+    // Without another current event at its customer gateways there is no one to conflict with
+    // nor to race with: its old marks (if any) go without waiting for the lock. That is the
+    // common case, and the lock would make every such request wait for all the others.
+    let planning = EventPlanning::load(store, account, event).await?;
+    if planning.others.is_empty() {
+        let mut tx = store.begin().await?;
+        store.record_conflicts(&mut tx, &event.id, &[]).await?;
+        return store.commit(tx).await;
+    }
+    // Read again under the marks' lock: read before another writer's marks, this one's would
+    // undo them.
+    let mut marks = store.begin_conflict_marks().await?;
     let planning = EventPlanning::load(store, account, event).await?;
     let found = planning::conflicts(&planning.this.planned, &planning.others);
-    let mut tx = store.begin().await?;
-    store.record_conflicts(&mut tx, &event.id, &found).await?;
-    store.commit(tx).await
+    store
+        .record_conflicts(&mut marks.tx, &event.id, &found)
+        .await?;
+    store.commit(marks.tx).await
 }
 
 /// Every current event of the account treated as just published (the demo's load): placed in
@@ -328,14 +343,14 @@ pub async fn after_publish_all(
         apply_window(store, account, Some(&spec), Some(&parsed), now).await?;
         return Ok(());
     }
+    let mut marks = store.begin_conflict_marks().await?;
     let all = store.account_planned_events(account).await?;
     let ids: HashSet<&EventId> = all.iter().map(|p| &p.event.id).collect();
     let conflicts = conflicts_of(&all, &ids);
-    let mut tx = store.begin().await?;
     for (id, found) in &conflicts {
-        store.record_conflicts(&mut tx, id, found).await?;
+        store.record_conflicts(&mut marks.tx, id, found).await?;
     }
-    store.commit(tx).await?;
+    store.commit(marks.tx).await?;
     Ok(())
 }
 

@@ -84,6 +84,24 @@ pub struct Pass {
 }
 
 impl Scheduler {
+    /// A scheduler named `instance` in the events it starts, woken early by `wake`.
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        wake: Arc<Notify>,
+        time_scale: f64,
+        instance: impl Into<String>,
+    ) -> Scheduler {
+        Scheduler {
+            store,
+            clock,
+            wake,
+            time_scale,
+            instance: instance.into(),
+            troubles: Troubles::default(),
+        }
+    }
+
     /// How long an execution holds the maintained resources, after the time scale.
     pub fn execution_duration(&self) -> Duration {
         let ms = f64::from(EVENT_DURATION_S) * 1000.0 / self.time_scale.max(1e-3);
@@ -110,6 +128,9 @@ impl Scheduler {
         };
         let pass = self.pass().await;
         heartbeat.abort();
+        // Events started late in a slow pass got their lease from the clock read when the pass
+        // began, which may have lapsed already.
+        self.renew_leases().await?;
         pass
     }
 

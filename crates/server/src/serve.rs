@@ -8,11 +8,14 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
 use axum::Router;
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
@@ -58,15 +61,91 @@ pub async fn serve(
     Ok(())
 }
 
+/// How much of a request body the handler left unread is read (and dropped) before the answer
+/// goes out, and for how long. A body refused early (too large, unauthenticated) is still on
+/// its way: closing the connection with it unread makes the kernel reset the connection, and
+/// the client sees a broken pipe or a closed connection instead of the answer. Beyond these
+/// bounds the connection is closed anyway.
+const UNREAD_BODY_DRAIN_BYTES: usize = 1024 * 1024;
+const UNREAD_BODY_DRAIN_TIME: Duration = Duration::from_secs(5);
+
+/// A request body that, dropped before its end, hands itself back for draining.
+struct ReturnedIfUnread {
+    body: Option<Incoming>,
+    unread: Arc<Mutex<Option<Incoming>>>,
+}
+
+impl hyper::body::Body for ReturnedIfUnread {
+    type Data = <Incoming as hyper::body::Body>::Data;
+    type Error = <Incoming as hyper::body::Body>::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        match self.body.as_mut() {
+            Some(body) => Pin::new(body).poll_frame(cx),
+            None => Poll::Ready(None),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.as_ref().is_none_or(|b| b.is_end_stream())
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body
+            .as_ref()
+            .map_or_else(|| hyper::body::SizeHint::with_exact(0), |b| b.size_hint())
+    }
+}
+
+impl Drop for ReturnedIfUnread {
+    fn drop(&mut self) {
+        if let Some(body) = self.body.take().filter(|b| !b.is_end_stream()) {
+            *self.unread.lock().unwrap_or_else(|e| e.into_inner()) = Some(body);
+        }
+    }
+}
+
+/// Reads and drops what is left of `body`, within the bounds above.
+async fn drain(mut body: Incoming) {
+    let mut read = 0;
+    let reading = async {
+        while read <= UNREAD_BODY_DRAIN_BYTES {
+            match std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+                Some(Ok(frame)) => read += frame.data_ref().map_or(0, |d| d.len()),
+                Some(Err(_)) | None => break,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(UNREAD_BODY_DRAIN_TIME, reading).await;
+}
+
 async fn serve_connection(
     tcp: tokio::net::TcpStream,
     peer: SocketAddr,
     app: Router,
     mut stop: tokio::sync::watch::Receiver<()>,
 ) {
-    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+    let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+        let unread = Arc::new(Mutex::new(None));
+        let mut req = req.map(|body| {
+            axum::body::Body::new(ReturnedIfUnread {
+                body: Some(body),
+                unread: unread.clone(),
+            })
+        });
         req.extensions_mut().insert(ConnectInfo(peer));
-        app.clone().oneshot(req)
+        let answer = app.clone().oneshot(req);
+        async move {
+            let res = answer.await;
+            let left = unread.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(body) = left {
+                drain(body).await;
+            }
+            res
+        }
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())

@@ -113,3 +113,65 @@ async fn slow_and_idle_connections_are_closed(backend: Backend) {
     assert_eq!(res.status(), 200);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_body_gets_its_413_not_a_broken_connection() {
+    oversized_bodies(Backend::Sqlite).await;
+}
+
+/// A body over the limit is answered 413 at once, before it has all arrived. The client is then
+/// still writing: were the connection closed with the rest unread, the kernel would reset it and
+/// the client would see a broken pipe instead of the answer. The server reads the rest first.
+async fn oversized_bodies(backend: Backend) {
+    let server = ServerProcess::start(backend, &[]).await;
+    let big = format!(r#"{{"mode":"now","pad":"{}"}}"#, "x".repeat(200_000));
+    let url = server.url("/om-events/om-bp1aaaaaaaaaaaaaaaaa/execution");
+    let login = |client: reqwest::Client| {
+        let url = server.url("/session");
+        async move {
+            let res = client
+                .post(url)
+                .json(&serde_json::json!({"email": "alice@acme.example", "password": "demo-password"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            client
+        }
+    };
+    let new_client = |idle| {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .pool_max_idle_per_host(idle)
+            .build()
+            .unwrap()
+    };
+    // One kept-alive client, as a script would use, and a new connection each time.
+    let kept = login(new_client(usize::MAX)).await;
+    let other = login(new_client(0)).await;
+    for round in 0..40 {
+        let client = if round % 2 == 0 {
+            kept.clone()
+        } else {
+            other.clone()
+        };
+        let res = client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(big.clone())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+        assert_eq!(res.status(), 413, "round {round}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["code"], "payload_too_large", "round {round}");
+        // And the kept-alive connection goes on serving.
+        let res = kept
+            .get(server.url("/openapi.json"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("round {round}, next request: {e:?}"));
+        assert_eq!(res.status(), 200);
+    }
+    server.stop().await;
+}

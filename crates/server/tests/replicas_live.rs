@@ -4,65 +4,14 @@
 
 #[path = "support/pg.rs"]
 mod pg;
+#[allow(dead_code)]
+#[path = "support/process.rs"]
+mod process;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use process::{Database, Engine, Server};
 use serde_json::{json, Value};
-use sqlx::Connection;
-
-const BIN: &str = env!("CARGO_BIN_EXE_vpn-console-server");
-
-struct Replica {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(database_url: &str, console: &std::path::Path, name: &str) -> Replica {
-    let mut child = Command::new(BIN)
-        .env("REPLICA_NAME", name)
-        .args(["--listen", "127.0.0.1:0", "--demo", "--time-scale", "600"])
-        .arg("--console-dir")
-        .arg(console)
-        .env("DATABASE_URL", database_url)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("server starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().expect("server printed its address").unwrap();
-        if let Some(rest) = line.split("console at ").nth(1) {
-            break rest.trim().to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Replica { child, url }
-}
-
-async fn login(url: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let res = client
-        .post(format!("{url}/api/v1/session"))
-        .json(&json!({"email": "alice@acme.example", "password": "demo-password"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    client
-}
 
 /// The `om_event` messages of a stream, as they come.
 async fn next_message(
@@ -87,24 +36,12 @@ async fn next_message(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reschedule_through_replica_1_arrives_at_a_stream_on_replica_3() {
-    sqlx::any::install_default_drivers();
-    let Ok(admin) = std::env::var("TEST_POSTGRES_URL") else {
-        panic!("TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh");
-    };
-    let name = format!("om_t_live_{}", std::process::id());
-    let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let db = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-    let console = tempfile::tempdir().unwrap();
-    std::fs::write(console.path().join("index.html"), "<!DOCTYPE html>").unwrap();
-    let replicas: Vec<Replica> = (1..=3)
-        .map(|i| start(&db, console.path(), &format!("r{i}")))
+    let database = Database::fresh(Engine::Postgres).await;
+    let replicas: Vec<Server> = (1..=3)
+        .map(|i| Server::start(&database.url, 600.0, &format!("r{i}")))
         .collect();
     let (one, three) = (&replicas[0].url, &replicas[2].url);
-    let alice = login(one).await;
+    let alice = replicas[0].login("alice@acme.example").await;
 
     let mut stream = alice
         .get(format!("{three}/api/v1/stream"))
@@ -195,5 +132,5 @@ async fn a_reschedule_through_replica_1_arrives_at_a_stream_on_replica_3() {
 
     drop(stream);
     drop(replicas);
-    pg::drop_database(&admin, &name).await;
+    database.drop().await;
 }

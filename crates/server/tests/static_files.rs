@@ -49,11 +49,7 @@ impl Console {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
+            vpn_console_server::serve::serve(listener, app, async {
                 let _ = rx.await;
             })
             .await

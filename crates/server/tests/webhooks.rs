@@ -635,7 +635,7 @@ async fn a_receiver_answering_410_disables_the_endpoint(engine: Engine) {
 async fn a_kill_9_between_the_change_and_the_delivery_loses_nothing(engine: Engine) {
     let db = Database::fresh(engine).await;
     // Retries after 5 ms, 30 ms, 120 ms, 600 ms, 1.8 s, 3.6 s, 7.2 s.
-    let server = Server::start(&db.url, 1000.0, "wh");
+    let mut server = Server::start(&db.url, 1000.0, "wh");
     let api = server.api("");
     let alice = server.login("alice@acme.example").await;
     let (url, port) = Receiver::down();

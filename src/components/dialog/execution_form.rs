@@ -14,7 +14,7 @@ use crate::state::Ctx;
 use crate::time::{browser_offset_at, input_value, parse_input, schedule_error, zone_label, Zone};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+pub(super) enum Mode {
     Now,
     At,
 }
@@ -35,7 +35,7 @@ struct Submission {
     request: ExecutionRequest,
 }
 
-fn new_idempotency_key() -> String {
+pub(super) fn new_idempotency_key() -> String {
     #[cfg(target_arch = "wasm32")]
     {
         (0..4)
@@ -89,8 +89,8 @@ pub fn ExecutionForm(
     on_close: Callback<()>,
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let mode = RwSignal::new(Mode::Now);
-    let input = RwSignal::new(String::new());
+    let choice = Choice::new(ctx);
+    let (clock, request) = (choice.clock, choice.request);
     let step = RwSignal::new(Step::Choose);
     // One key per intended change: a retry after a network failure reuses it, so the server
     // applies the change once however many times it arrives.
@@ -139,29 +139,6 @@ pub fn ExecutionForm(
         }
     });
 
-    // Re-validate as time passes ("now" moves).
-    let clock = RwSignal::new(0u32);
-    let interval = set_interval_with_handle(
-        move || {
-            let _ = clock.try_update(|t| *t += 1);
-        },
-        std::time::Duration::from_secs(15),
-    )
-    .ok();
-    on_cleanup(move || {
-        if let Some(h) = interval {
-            h.clear();
-        }
-    });
-
-    let request = Memo::new(move |_| -> Result<ExecutionRequest, String> {
-        match mode.get() {
-            Mode::Now => Ok(ExecutionRequest::Now),
-            Mode::At => parse_input(&input.get(), ctx.zone.get(), browser_offset_at)
-                .map(|execute_at| ExecutionRequest::At { execute_at })
-                .map_err(|e| e.message(ctx.lang.get())),
-        }
-    });
     // The domain's rules, with the server's clock, before anything is sent.
     let verdict = Memo::new(move |_| -> Result<(), String> {
         clock.track();
@@ -219,47 +196,8 @@ pub fn ExecutionForm(
                 None => (Utc::now(), Utc::now()),
             });
             view! {
-                <fieldset class="execution" disabled=move || step.get() == Step::Confirm>
-                    <legend>{move || t(Msg::ExecutionTimeLegend)}</legend>
-                    <label class="radio">
-                        <input type="radio" name="om-mode" value="now"
-                            prop:checked=move || mode.get() == Mode::Now
-                            on:change=move |_| mode.set(Mode::Now)/>
-                        {move || t(Msg::ExecuteNow)}
-                    </label>
-                    <label class="radio">
-                        <input type="radio" name="om-mode" value="at"
-                            prop:checked=move || mode.get() == Mode::At
-                            on:change=move |_| {
-                                mode.set(Mode::At);
-                                if input.get_untracked().is_empty() {
-                                    input.set(input_value(default_at, ctx.zone.get_untracked(), browser_offset_at));
-                                }
-                            }/>
-                        {move || t(Msg::SpecifyExecutionTime)}
-                    </label>
-                    <Show when=move || mode.get() == Mode::At>
-                        <div class="time-input">
-                            <label for="om-execute-at">
-                                {move || format!("{}, {}", t(Msg::ExecutionTime), zone_label(ctx.zone.get(), ctx.lang.get(), default_at))}
-                            </label>
-                            <input id="om-execute-at" type="datetime-local" step="60"
-                                aria-describedby="om-validation om-bounds"
-                                min=move || input_value(now_at, ctx.zone.get(), browser_offset_at)
-                                max=move || input_value(default_at, ctx.zone.get(), browser_offset_at)
-                                // Written once: echoing the signal back would clear the field while the user
-                                // types, since an incomplete date-time reads as "".
-                                prop:value=input.get_untracked()
-                                on:input=move |ev| input.set(event_target_value(&ev))/>
-                            <p class="hint" id="om-bounds">
-                                {move || format!("{} {}", t(Msg::BetweenNowAndDefault), ctx.time(default_at))}
-                            </p>
-                        </div>
-                    </Show>
-                    <p class="validation error" id="om-validation" role="status" aria-live="polite">
-                        {move || verdict.get().err().filter(|m| !m.is_empty())}
-                    </p>
-                </fieldset>
+                <ChoiceFields choice=choice latest=default_at now_at=now_at bounds=Msg::BetweenNowAndDefault
+                    verdict=verdict disabled=Signal::derive(move || step.get() == Step::Confirm)/>
             }
         })}
         <p class="notice" role="alert">{notice}</p>
@@ -300,5 +238,107 @@ pub fn ExecutionForm(
                 view! { <button type="button" id="om-cancel" on:click=move |_| on_close.run(())>{t(Msg::Cancel)}</button> }.into_any()
             }}
         </footer>
+    }
+}
+
+/// What both execution forms (this one and the bulk dialog's) let the user choose: Execute Now
+/// or a time, read in the chosen zone; `clock` ticks so that a verdict follows "now".
+#[derive(Clone, Copy)]
+pub(super) struct Choice {
+    mode: RwSignal<Mode>,
+    input: RwSignal<String>,
+    pub request: Memo<Result<ExecutionRequest, String>>,
+    pub clock: RwSignal<u32>,
+}
+
+impl Choice {
+    pub fn new(ctx: Ctx) -> Self {
+        let mode = RwSignal::new(Mode::Now);
+        let input = RwSignal::new(String::new());
+        // Re-validate as time passes ("now" moves).
+        let clock = RwSignal::new(0u32);
+        let interval = set_interval_with_handle(
+            move || {
+                let _ = clock.try_update(|t| *t += 1);
+            },
+            std::time::Duration::from_secs(15),
+        )
+        .ok();
+        on_cleanup(move || {
+            if let Some(h) = interval {
+                h.clear();
+            }
+        });
+        let request = Memo::new(move |_| match mode.get() {
+            Mode::Now => Ok(ExecutionRequest::Now),
+            Mode::At => parse_input(&input.get(), ctx.zone.get(), browser_offset_at)
+                .map(|execute_at| ExecutionRequest::At { execute_at })
+                .map_err(|e| e.message(ctx.lang.get())),
+        });
+        Choice {
+            mode,
+            input,
+            request,
+            clock,
+        }
+    }
+}
+
+/// The choice's fields: the two modes, the time between `now_at` and `latest` (said by
+/// `bounds`), and the `verdict` of the domain's rules on what is chosen.
+#[component]
+pub(super) fn ChoiceFields(
+    choice: Choice,
+    latest: chrono::DateTime<Utc>,
+    now_at: chrono::DateTime<Utc>,
+    bounds: Msg,
+    verdict: Memo<Result<(), String>>,
+    disabled: Signal<bool>,
+) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move |m| ctx.t(m);
+    let Choice { mode, input, .. } = choice;
+    view! {
+        <fieldset class="execution" disabled=move || disabled.get()>
+            <legend>{move || t(Msg::ExecutionTimeLegend)}</legend>
+            <label class="radio">
+                <input type="radio" name="om-mode" value="now"
+                    prop:checked=move || mode.get() == Mode::Now
+                    on:change=move |_| mode.set(Mode::Now)/>
+                {move || t(Msg::ExecuteNow)}
+            </label>
+            <label class="radio">
+                <input type="radio" name="om-mode" value="at"
+                    prop:checked=move || mode.get() == Mode::At
+                    on:change=move |_| {
+                        mode.set(Mode::At);
+                        if input.get_untracked().is_empty() {
+                            input.set(input_value(latest, ctx.zone.get_untracked(), browser_offset_at));
+                        }
+                    }/>
+                {move || t(Msg::SpecifyExecutionTime)}
+            </label>
+            <Show when=move || mode.get() == Mode::At>
+                <div class="time-input">
+                    <label for="om-execute-at">
+                        {move || format!("{}, {}", t(Msg::ExecutionTime), zone_label(ctx.zone.get(), ctx.lang.get(), latest))}
+                    </label>
+                    <input id="om-execute-at" type="datetime-local" step="60"
+                        aria-describedby="om-validation om-bounds"
+                        min=move || input_value(now_at, ctx.zone.get(), browser_offset_at)
+                        max=move || input_value(latest, ctx.zone.get(), browser_offset_at)
+                        // Written once: echoing the signal back would clear the field while the user
+                        // types, since an incomplete date-time reads as "".
+                        prop:value=input.get_untracked()
+                        on:input=move |ev| input.set(event_target_value(&ev))/>
+                    <p class="hint" id="om-bounds">
+                        {move || format!("{} {}", t(bounds), ctx.time(latest))}
+                    </p>
+                </div>
+            </Show>
+            <p class="validation error" id="om-validation" role="status" aria-live="polite">
+                {move || verdict.get().err().filter(|m| !m.is_empty())}
+            </p>
+        </fieldset>
     }
 }

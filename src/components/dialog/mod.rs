@@ -8,6 +8,7 @@
 //! dialog as its own `bulk.rs` with its own form.
 
 mod advice;
+mod bulk;
 mod event_body;
 mod execution_form;
 mod modal;
@@ -22,6 +23,7 @@ use crate::api::{self, CallError};
 use crate::i18n::Msg;
 use crate::state::Ctx;
 pub use advice::AdvicePanel;
+pub use bulk::BulkEventsDialog;
 pub use event_body::EventBody;
 pub use execution_form::ExecutionForm;
 pub use modal::Modal;

@@ -54,6 +54,9 @@ async fn bulk_execution(
             &request,
         )),
     };
+    // The moves and their conflict marks are written under the marks' lock (see
+    // Store::begin_conflict_marks), its process side taken before the transaction begins.
+    let _marks = state.store.conflict_marks_guard().await;
     // A retry gets the first answer before anything else is checked.
     let mut tx = match state
         .store
@@ -72,6 +75,7 @@ async fn bulk_execution(
         }
     };
     validate_bulk(&request)?;
+    state.store.lock_conflict_marks(&mut tx).await?;
     let now = state.clock.now();
 
     // Each listed event of the account, with the current events that could conflict with it

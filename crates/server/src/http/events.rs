@@ -235,7 +235,12 @@ async fn request_execution(
             .await?;
     }
     state.store.commit(tx).await?;
-    crate::planning::record_conflicts_of(&state.store, &principal.account, &event).await?;
+    // The change is made: a failure to mark its conflicts must not answer that it was not.
+    if let Err(e) =
+        crate::planning::record_conflicts_of(&state.store, &principal.account, &event).await
+    {
+        tracing::warn!("marking the conflicts of {}: {e}", event.id);
+    }
     if event.execute_at <= now {
         state.scheduler_wake.notify_one();
     }

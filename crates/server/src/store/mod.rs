@@ -56,12 +56,23 @@ pub struct Store {
     principals: Arc<ReadCache<String, Principal>>,
     /// Regions are only ever added, so one that exists is remembered for good.
     known_regions: Arc<RwLock<HashSet<String>>>,
+    /// Taken by whoever writes conflict marks; see [`Store::begin_conflict_marks`].
+    conflict_marks: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The channel on which every write transaction on PostgreSQL tells the replicas.
 const WRITES_CHANNEL: &str = "om_writes";
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// PostgreSQL's advisory lock key for conflict marks ("om-cf" in ASCII).
+const CONFLICT_MARKS_LOCK: i64 = 0x006f_6d2d_6366;
+
+/// A write transaction holding the conflict marks' lock until it commits or is dropped.
+pub struct ConflictMarks {
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+    pub tx: Tx,
+}
 
 impl Store {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
@@ -156,6 +167,7 @@ impl Store {
             principals: Arc::new(ReadCache::new(changes.clone())),
             changes,
             known_regions: Arc::default(),
+            conflict_marks: Arc::default(),
         }
     }
 
@@ -169,6 +181,38 @@ impl Store {
             Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.write.begin().await,
         }
+    }
+
+    /// Begins a write transaction for conflict marks (DESIGN.md 10.2), which the holder reads
+    /// the events for and writes while no one else does. Two writers that each read the other's
+    /// event at its old time would leave the pair unmarked, or on PostgreSQL insert the same
+    /// pair and fail with a duplicate key after the change they follow had committed.
+    ///
+    /// The process's mutex comes first, so that at most one connection per process waits for
+    /// the database's lock: the holder reads through the pool too, which waiters holding every
+    /// connection would run dry. Across replicas PostgreSQL's transaction lock serializes;
+    /// on SQLite `BEGIN IMMEDIATE` already does.
+    pub async fn begin_conflict_marks(&self) -> sqlx::Result<ConflictMarks> {
+        let guard = self.conflict_marks.clone().lock_owned().await;
+        let mut tx = self.begin().await?;
+        self.lock_conflict_marks(&mut tx).await?;
+        Ok(ConflictMarks { _guard: guard, tx })
+    }
+
+    /// The process's side of [`Store::begin_conflict_marks`], for a writer that must begin its
+    /// transaction in its own way; [`Store::lock_conflict_marks`] then takes the database's.
+    pub async fn conflict_marks_guard(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.conflict_marks.clone().lock_owned().await
+    }
+
+    pub async fn lock_conflict_marks(&self, tx: &mut Tx) -> sqlx::Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(CONFLICT_MARKS_LOCK)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Every write transaction ends here, so that no cached read outlives a write: this

@@ -54,7 +54,8 @@ impl Store {
         for c in conflicts {
             for (a, b) in [(event, &c.event_id), (&c.event_id, event)] {
                 sqlx::query(
-                    "INSERT INTO event_conflicts (event_id, other_event_id) VALUES ($1, $2)",
+                    "INSERT INTO event_conflicts (event_id, other_event_id) VALUES ($1, $2) \
+                     ON CONFLICT DO NOTHING",
                 )
                 .bind(a.as_str())
                 .bind(b.as_str())
@@ -148,11 +149,14 @@ impl Store {
             }
         }
         for (a, b) in pairs {
-            sqlx::query("INSERT INTO event_conflicts (event_id, other_event_id) VALUES ($1, $2)")
-                .bind(a.as_str())
-                .bind(b.as_str())
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO event_conflicts (event_id, other_event_id) VALUES ($1, $2) \
+                     ON CONFLICT DO NOTHING",
+            )
+            .bind(a.as_str())
+            .bind(b.as_str())
+            .execute(&mut **tx)
+            .await?;
         }
         Ok(())
     }

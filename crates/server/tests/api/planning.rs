@@ -13,6 +13,7 @@ both_backends!(
     demo_site_has_a_conflicting_pair_shown_in_detail_and_lists,
     bulk_execution_decides_each_item_like_a_single_request,
     bulk_execution_refuses_bad_requests_whole_and_replays_its_key,
+    both_paths_rescheduled_at_once_are_both_answered_and_marked,
 );
 
 fn at(v: &Value) -> DateTime<Utc> {
@@ -658,5 +659,50 @@ async fn bulk_execution_refuses_bad_requests_whole_and_replays_its_key(backend: 
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    app.stop().await;
+}
+
+/// The two events of the redundant site rescheduled at the same moment, again and again, to
+/// times at which they conflict: each request is answered 200 (its change committed, so the
+/// conflict marks written after it must not turn it into an error), and the marks end up on
+/// both rows.
+async fn both_paths_rescheduled_at_once_are_both_answered_and_marked(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    for round in 0..15 {
+        let (primary, primary_etag) = app.event_of(&alice, "site-primary-gw").await;
+        let (backup, backup_etag) = app.event_of(&alice, "site-backup-gw").await;
+        let earliest = at(&primary["event"]["default_execute_at"])
+            .min(at(&backup["event"]["default_execute_at"]));
+        let to = earliest - Duration::minutes(30 + round);
+        let send = |event: &Value, etag: String| {
+            let url = app.url(&format!(
+                "/om-events/{}/execution",
+                event["event"]["id"].as_str().unwrap()
+            ));
+            let request = alice
+                .post(url)
+                .header("If-Match", etag)
+                .json(&json!({"mode": "at", "execute_at": to, "allow_conflict": true}));
+            async move {
+                let res = request.send().await.unwrap();
+                (res.status(), res.text().await.unwrap())
+            }
+        };
+        let (a, b) = tokio::join!(send(&primary, primary_etag), send(&backup, backup_etag));
+        assert_eq!(a.0, StatusCode::OK, "round {round}: {}", a.1);
+        assert_eq!(b.0, StatusCode::OK, "round {round}: {}", b.1);
+    }
+    let list: Value = alice
+        .get(app.url("/regions/cn-hangzhou/vpn-gateways?q=site-"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for item in list["items"].as_array().unwrap() {
+        assert_eq!(item["om_events"]["current"]["conflict"], true, "{item}");
+    }
     app.stop().await;
 }

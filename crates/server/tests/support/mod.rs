@@ -93,12 +93,9 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        // The binary's own accept loop, with its timeouts and its draining of unread bodies.
         let server = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
+            vpn_console_server::serve::serve(listener, router, async {
                 let _ = rx.await;
             })
             .await
@@ -119,14 +116,13 @@ impl TestApp {
     }
 
     pub fn scheduler(&self, instance: &str) -> Scheduler {
-        Scheduler {
-            store: self.store.clone(),
-            clock: Arc::new(self.clock.clone()),
-            wake: self.state.scheduler_wake.clone(),
-            time_scale: self.time_scale,
-            instance: instance.to_owned(),
-            troubles: Default::default(),
-        }
+        Scheduler::new(
+            self.store.clone(),
+            Arc::new(self.clock.clone()),
+            self.state.scheduler_wake.clone(),
+            self.time_scale,
+            instance,
+        )
     }
 
     pub async fn login(&self, email: &str) -> reqwest::Client {

@@ -70,7 +70,7 @@ impl Database {
 }
 
 /// A console folder with a placeholder page: these tests need the API, not the built console.
-fn console_dir() -> std::path::PathBuf {
+pub fn console_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("om-console-stub-wh-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
@@ -124,7 +124,7 @@ impl Server {
     }
 
     /// SIGKILL: no shutdown code runs.
-    pub fn kill9(mut self) {
+    pub fn kill9(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
     }
