@@ -17,8 +17,6 @@ use crate::router::{event_api_path, list_api_path, region_days_api_path, ApiPath
 
 #[path = "api_notifications.rs"]
 pub mod notifications;
-#[path = "api_planning.rs"]
-pub mod planning;
 
 /// A failed call, as the console shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,7 +76,6 @@ struct Answer {
 enum Method {
     Get,
     Post,
-    Put,
     Delete,
 }
 
@@ -169,7 +166,6 @@ fn request(
     let mut builder = match method {
         Method::Get => Request::get(&url),
         Method::Post => Request::post(&url),
-        Method::Put => Request::put(&url),
         Method::Delete => Request::delete(&url),
     }
     .query(path.query.iter().map(|(k, v)| (*k, v)))
@@ -394,10 +390,18 @@ pub async fn list<R: DeserializeOwned, T>(
 }
 
 /// The event detail and its ETag (the version to send back in `If-Match`).
-pub async fn event(id: &str) -> Result<(EventDetail, String), CallError> {
+/// The event, its ETag, and its detail as JSON text for the what-if (src/planning_ui.rs), which
+/// reads it in its own module.
+pub async fn event(id: &str) -> Result<(EventDetail, String, String), CallError> {
     let answer = send(Method::Get, &event_api_path(id, ""), &[], None).await?;
     let etag = answer.etag.clone().unwrap_or_default();
-    decode(answer).map(|d| (d, etag))
+    let json = answer
+        .body
+        .as_ref()
+        .and_then(|b| js_sys::JSON::stringify(b).ok())
+        .and_then(|s| s.as_string())
+        .unwrap_or_default();
+    decode(answer).map(|d| (d, etag, json))
 }
 
 pub async fn request_execution(

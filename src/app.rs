@@ -6,9 +6,7 @@ use vpn_console_domain::api::Region;
 
 use crate::api;
 use crate::i18n::{self, Lang, Msg};
-use crate::pages::{
-    ConnectionsPage, GatewaysPage, HistoryPage, LoginPage, MaintenancePage, NotificationsPage,
-};
+use crate::pages::{ConnectionsPage, GatewaysPage, HistoryPage, LoginPage, NotificationsPage};
 use crate::router::{
     list_href, provide_location, use_location, use_navigate, use_query_map, NavLink, CONNECTIONS,
     GATEWAYS, HISTORY, MAINTENANCE, NOTIFICATIONS,
@@ -143,7 +141,7 @@ fn Shell() -> impl IntoView {
                     Page::Connections => view! { <ConnectionsPage/> }.into_any(),
                     Page::History => view! { <HistoryPage/> }.into_any(),
                     Page::Notifications => view! { <NotificationsPage/> }.into_any(),
-                    Page::Maintenance => view! { <MaintenancePage/> }.into_any(),
+                    Page::Maintenance => view! { <crate::planning_ui::MaintenancePage/> }.into_any(),
                     Page::NotFound => view! { <h1>{t(Msg::PageNotFound)}</h1> <p><a href=GATEWAYS>{t(Msg::GoToGateways)}</a></p> }.into_any(),
                 }}
             </main>

@@ -6,8 +6,8 @@ mod planning;
 mod provider;
 
 pub use planning::{
-    advice_heading, advice_text, bulk_impact, conflict_free_offer, conflict_text, conflicts_heading,
-    day_name, escape_html, DAYS,
+    advice_heading, advice_text, bulk_impact, conflict_free_offer, conflict_text,
+    conflicts_heading, day_name, escape_html, DAYS,
 };
 pub use provider::{gateway_status, recommendation, region_name};
 
@@ -263,6 +263,8 @@ messages! {
     FeedUrl => "Feed URL", "订阅地址";
     FeedDeleted => "The feed URL no longer works.", "订阅地址已失效。";
     // What-if and maintenance settings (DESIGN.md 10.1, 10.3).
+    LoadingPart => "Loading…", "正在加载…";
+    PartFailed => "This part of the console could not be loaded", "无法加载控制台的这一部分";
     WhatIfTitle => "What if… — nothing is changed", "假如…（不会做任何更改）";
     WhatIfIntro => "Flip a tunnel to see the impact recomputed here in your browser: nothing is sent and nothing changes. A tunnel the preview does not describe is assumed up.", "切换隧道状态，即可在浏览器中重新计算影响：不发送任何请求，也不做任何更改。预览未描述的隧道按已启用处理。";
     WhatIfUp => "Up", "已启用";

@@ -13,7 +13,6 @@ use std::fmt::Write;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
-use leptos::prelude::*;
 use vpn_console_domain::api::EventDetail;
 use vpn_console_domain::impact::Recommendation;
 use vpn_console_domain::planning::{what_if, AdviceKind, TunnelChange};
@@ -22,11 +21,12 @@ use vpn_console_domain::{
     ResourceRef, Tunnel, TunnelMode, TunnelState,
 };
 
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlElement, HtmlInputElement};
 
 use crate::i18n::{self, escape_html, Msg};
-use crate::state::Ctx;
+use crate::{document, Ctx};
 
 /// The gateway and connections the detail describes, as the impact rules take them.
 pub fn topology_of(detail: &EventDetail) -> (Option<Gateway>, Vec<Connection>) {
@@ -242,7 +242,7 @@ impl Model {
             });
         }
         let s = what_if(&self.event, self.gateway.as_ref(), &self.base, &changes).summary;
-        let lang = ctx.lang.get_untracked();
+        let lang = ctx.lang;
         for (id, text) in [
             ("om-what-if-tunnels", s.tunnels.to_string()),
             (
@@ -258,42 +258,39 @@ impl Model {
     }
 }
 
-/// Written as markup with one listener rather than as Leptos views: the views' typed trees
-/// cost the console's first load 9 KB gzip for this panel. Nothing is rendered again while the
-/// user flips tunnels, so the keyboard focus stays where it is; a language switch renders it
-/// anew from the real topology.
-#[component]
-pub fn WhatIfPanel(detail: EventDetail) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+/// Written as markup with one listener rather than as Leptos views (whose typed trees cost
+/// this panel 9 KB gzip). Nothing is rendered again while the user flips tunnels, so the
+/// keyboard focus stays where it is; the console mounts it anew from the real topology when the
+/// language changes. `false` when the detail has no tunnel to flip.
+pub fn mount(root: HtmlElement, detail: EventDetail, ctx: Ctx) -> bool {
     let (gateway, base) = topology_of(&detail);
     if base.is_empty() {
-        return ().into_any();
+        return false;
     }
     let model = Arc::new(Model {
         event: detail.event,
         gateway,
         base,
     });
-    let (m1, m2, m3) = (model.clone(), model.clone(), model);
-    let html = move || {
-        ctx.lang.track();
-        let h = m1.markup(ctx);
-        let m = m1.clone();
-        request_animation_frame(move || m.update(ctx, true));
-        h
-    };
-    view! {
-        <details class="what-if" id="om-what-if" inner_html=html
-            on:change=move |_| m2.update(ctx, false)
-            on:click=move |ev| {
-                let reset = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|e| e.id() == "om-what-if-reset");
-                if reset {
-                    m3.update(ctx, true);
-                }
-            }></details>
-    }
-    .into_any()
+    root.set_inner_html(&model.markup(ctx));
+    model.update(ctx, true);
+    let m = model.clone();
+    let change = Closure::<dyn Fn(web_sys::Event)>::new(move |_| m.update(ctx, false));
+    let click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
+        let reset = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| e.id() == "om-what-if-reset");
+        if reset {
+            model.update(ctx, true);
+        }
+    });
+    // Handler properties: mounting again replaces them.
+    root.set_onchange(Some(change.as_ref().unchecked_ref()));
+    root.set_onclick(Some(click.as_ref().unchecked_ref()));
+    change.forget();
+    click.forget();
+    true
 }
 
 #[cfg(test)]

@@ -7,14 +7,11 @@ use super::{Failure, State};
 use crate::api::planning::WindowMove;
 pub(super) use crate::i18n::escape_html as esc;
 use crate::i18n::{day_name, Msg, DAYS};
-use crate::state::Ctx;
-use leptos::prelude::WithUntracked;
+use crate::Ctx;
 
 pub(super) fn markup(ctx: Ctx, s: &State) -> String {
     let t = |m| ctx.t_now(m);
-    let can = ctx
-        .session
-        .with_untracked(|s| s.as_ref().is_some_and(|s| s.role.can_change()));
+    let can = ctx.can_change();
     let mut h = String::new();
     let _ = write!(
         h,
@@ -152,7 +149,7 @@ fn window_form(ctx: Ctx, s: &State, can: bool, h: &mut String) {
         } else {
             ""
         };
-        let _ = write!(h, "<label class=\"check\"><input type=\"checkbox\" id=\"mw-day-{d}\" name=\"days\" value=\"{d}\"{on}>{}</label>", day_name(ctx.lang.with_untracked(|l| *l), i));
+        let _ = write!(h, "<label class=\"check\"><input type=\"checkbox\" id=\"mw-day-{d}\" name=\"days\" value=\"{d}\"{on}>{}</label>", day_name(ctx.lang, i));
     }
     h.push_str("</fieldset>");
     field_error(h, e, "days");

@@ -5,24 +5,25 @@
 //! fetched until the page is opened.
 //!
 //! Written as markup from one `State` with one delegated listener per event kind, not as Leptos
-//! views: the views' typed trees cost this page 36 KB gzip of the console's first load (there is
-//! no code splitting here), against the 300 KB budget. The page renders again only after an
+//! views (their typed trees cost this page 36 KB gzip); loaded apart from the console's first
+//! load (see lib.rs). The page renders again only after an
 //! answer or a click, never while typing, and gives the focus back to the control that had it.
 
 use std::cell::RefCell;
 use std::fmt::Write;
 use std::rc::Rc;
 
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use vpn_console_domain::planning::{FreezePeriod, FreezePeriodSpec, MaintenanceWindowSpec};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
 
 use crate::api::planning::{self as plan_api, Refused, WindowMove};
+use crate::document;
 use crate::i18n::DAYS;
-use crate::state::Ctx;
 use crate::time::{browser_offset_at, parse_input};
+use crate::Ctx;
 
 #[path = "maintenance_markup.rs"]
 mod markup;
@@ -51,45 +52,64 @@ struct State {
 
 type Shared = Rc<RefCell<State>>;
 
-#[component]
-pub fn MaintenancePage() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let (zones, own) = browser_zones();
-    let st: Shared = Rc::new(RefCell::new(State {
-        form: MaintenanceWindowSpec {
-            time_zone: own,
-            days: vec!["sat".into(), "sun".into()],
-            start: "02:00".into(),
-            duration_minutes: 240,
-        },
-        zones,
-        window: None,
-        previewed: None,
-        saved: None,
-        removed: false,
-        window_error: None,
-        freezes: None,
-        freeze_form: Default::default(),
-        freeze_error: None,
-        confirming: None,
-        busy: false,
-    }));
-    {
-        let st = st.clone();
-        Effect::new(move |_| {
-            ctx.track_language_and_zone();
-            ctx.session.track();
-            render(ctx, &st);
-        });
-    }
-    load_window(ctx, st.clone());
-    load_freezes(ctx, st.clone());
-    let (s1, s2, s3) = (st.clone(), st.clone(), st);
-    view! {
-        <div id=ROOT
-            on:submit=move |ev| { ev.prevent_default(); submitted(ctx, &s1, &ev) }
-            on:click=move |ev| clicked(ctx, &s2, &ev)
-            on:input=move |ev| edited(&s3, &ev)></div>
+thread_local! {
+    /// The page mounted last and its state: mounted again into the same root (a language or
+    /// zone switch), it renders anew what was typed and loaded.
+    static MOUNTED: RefCell<Option<(HtmlElement, Shared)>> = const { RefCell::new(None) };
+}
+
+pub fn mount(root: HtmlElement, ctx: Ctx) {
+    let again = MOUNTED.with(|m| {
+        m.borrow()
+            .as_ref()
+            .filter(|(r, _)| r.is_same_node(Some(&root)))
+            .map(|(_, st)| st.clone())
+    });
+    let st = again.clone().unwrap_or_else(|| {
+        let (zones, own) = browser_zones();
+        Rc::new(RefCell::new(State {
+            form: MaintenanceWindowSpec {
+                time_zone: own,
+                days: vec!["sat".into(), "sun".into()],
+                start: "02:00".into(),
+                duration_minutes: 240,
+            },
+            zones,
+            window: None,
+            previewed: None,
+            saved: None,
+            removed: false,
+            window_error: None,
+            freezes: None,
+            freeze_form: Default::default(),
+            freeze_error: None,
+            confirming: None,
+            busy: false,
+        }))
+    });
+    root.set_id(ROOT);
+    // Handler properties, not listeners: mounting again replaces them (with the new `ctx`).
+    let s1 = st.clone();
+    let submit = Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
+        ev.prevent_default();
+        submitted(ctx, &s1, &ev)
+    });
+    let s2 = st.clone();
+    let click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev| clicked(ctx, &s2, &ev));
+    let s3 = st.clone();
+    let input = Closure::<dyn Fn(web_sys::Event)>::new(move |ev| edited(&s3, &ev));
+    root.set_onsubmit(Some(submit.as_ref().unchecked_ref()));
+    root.set_onclick(Some(click.as_ref().unchecked_ref()));
+    root.set_oninput(Some(input.as_ref().unchecked_ref()));
+    // Kept for the page's life, which is the module's (a few per visit of the page).
+    submit.forget();
+    click.forget();
+    input.forget();
+    MOUNTED.with(|m| *m.borrow_mut() = Some((root, st.clone())));
+    render(ctx, &st);
+    if again.is_none() {
+        load_window(ctx, st.clone());
+        load_freezes(ctx, st);
     }
 }
 
@@ -99,7 +119,7 @@ fn load_window(ctx: Ctx, st: Shared) {
         let mut s = st.borrow_mut();
         s.window = Some(match answer {
             Ok(w) => Ok(w.map(|w| s.form = w).is_some()),
-            Err(e) => Err(e.message(ctx.lang.get_untracked())),
+            Err(e) => Err(e.message(ctx.lang)),
         });
         drop(s);
         render(ctx, &st);
@@ -109,7 +129,7 @@ fn load_window(ctx: Ctx, st: Shared) {
 fn load_freezes(ctx: Ctx, st: Shared) {
     spawn_local(async move {
         let answer = plan_api::freezes().await;
-        st.borrow_mut().freezes = Some(answer.map_err(|e| e.message(ctx.lang.get_untracked())));
+        st.borrow_mut().freezes = Some(answer.map_err(|e| e.message(ctx.lang)));
         render(ctx, &st);
     });
 }
@@ -172,7 +192,7 @@ fn read_forms(s: &mut State) {
 }
 
 fn failure(ctx: Ctx, r: Refused) -> Failure {
-    (r.field, r.error.message(ctx.lang.get_untracked()))
+    (r.field, r.error.message(ctx.lang))
 }
 
 fn submitted(ctx: Ctx, st: &Shared, ev: &web_sys::Event) {
@@ -204,8 +224,8 @@ fn submitted(ctx: Ctx, st: &Shared, ev: &web_sys::Event) {
             render(ctx, &st);
         });
     } else if form.id() == "freeze-form" {
-        let zone = ctx.zone.get_untracked();
-        let lang = ctx.lang.get_untracked();
+        let zone = ctx.zone;
+        let lang = ctx.lang;
         let read = |field: &str, v: &str| {
             parse_input(v, zone, browser_offset_at)
                 .map_err(|e| (Some(field.to_owned()), e.message(lang)))
