@@ -390,10 +390,18 @@ pub async fn list<R: DeserializeOwned, T>(
 }
 
 /// The event detail and its ETag (the version to send back in `If-Match`).
-pub async fn event(id: &str) -> Result<(EventDetail, String), CallError> {
+/// The event, its ETag, and its detail as JSON text for the what-if (src/planning_ui.rs), which
+/// reads it in its own module.
+pub async fn event(id: &str) -> Result<(EventDetail, String, String), CallError> {
     let answer = send(Method::Get, &event_api_path(id, ""), &[], None).await?;
     let etag = answer.etag.clone().unwrap_or_default();
-    decode(answer).map(|d| (d, etag))
+    let json = answer
+        .body
+        .as_ref()
+        .and_then(|b| js_sys::JSON::stringify(b).ok())
+        .and_then(|s| s.as_string())
+        .unwrap_or_default();
+    decode(answer).map(|d| (d, etag, json))
 }
 
 pub async fn request_execution(

@@ -9,7 +9,7 @@ use crate::i18n::{self, Lang, Msg};
 use crate::pages::{ConnectionsPage, GatewaysPage, HistoryPage, LoginPage, NotificationsPage};
 use crate::router::{
     list_href, provide_location, use_location, use_navigate, use_query_map, NavLink, CONNECTIONS,
-    GATEWAYS, HISTORY, NOTIFICATIONS,
+    GATEWAYS, HISTORY, MAINTENANCE, NOTIFICATIONS,
 };
 use crate::state::{
     initial_lang, initial_zone, remember_lang, remember_region, remember_zone, use_region, Ctx,
@@ -60,6 +60,7 @@ enum Page {
     Connections,
     History,
     Notifications,
+    Maintenance,
     NotFound,
 }
 
@@ -75,6 +76,7 @@ impl Page {
             CONNECTIONS => Page::Connections,
             HISTORY => Page::History,
             NOTIFICATIONS => Page::Notifications,
+            MAINTENANCE => Page::Maintenance,
             _ => Page::NotFound,
         }
     }
@@ -130,6 +132,7 @@ fn Shell() -> impl IntoView {
                 <NavLink href=nav_href(CONNECTIONS)>{move || t(Msg::IpsecConnections)}</NavLink>
                 <NavLink href=nav_href(HISTORY)>{move || t(Msg::History)}</NavLink>
                 <NavLink href=nav_href(NOTIFICATIONS)>{move || t(Msg::Notifications)}</NavLink>
+                <NavLink href=nav_href(MAINTENANCE)>{move || t(Msg::Maintenance)}</NavLink>
             </nav>
             <main class="content" id="main" tabindex="-1">
                 {move || match page.get() {
@@ -138,6 +141,7 @@ fn Shell() -> impl IntoView {
                     Page::Connections => view! { <ConnectionsPage/> }.into_any(),
                     Page::History => view! { <HistoryPage/> }.into_any(),
                     Page::Notifications => view! { <NotificationsPage/> }.into_any(),
+                    Page::Maintenance => view! { <crate::planning_ui::MaintenancePage/> }.into_any(),
                     Page::NotFound => view! { <h1>{t(Msg::PageNotFound)}</h1> <p><a href=GATEWAYS>{t(Msg::GoToGateways)}</a></p> }.into_any(),
                 }}
             </main>

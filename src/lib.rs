@@ -7,6 +7,7 @@ pub mod components;
 pub mod i18n;
 pub mod live;
 pub mod pages;
+pub mod planning_ui;
 pub mod router;
 pub mod state;
 pub mod time;

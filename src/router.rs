@@ -61,6 +61,7 @@ pub const GATEWAYS: &str = "/vpn-gateways";
 pub const CONNECTIONS: &str = "/ipsec-connections";
 pub const HISTORY: &str = "/history";
 pub const NOTIFICATIONS: &str = "/notifications";
+pub const MAINTENANCE: &str = "/maintenance";
 
 /// `a=1&b=x+y`, encoded by the browser's `URLSearchParams`, as index.html encodes its requests.
 fn query_string(pairs: &[(&str, &str)]) -> String {

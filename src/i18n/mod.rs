@@ -6,7 +6,8 @@ mod planning;
 mod provider;
 
 pub use planning::{
-    advice_heading, advice_text, bulk_impact, conflict_free_offer, conflict_text, conflicts_heading,
+    advice_heading, advice_text, bulk_impact, conflict_free_offer, conflict_text,
+    conflicts_heading, day_name, escape_html, DAYS,
 };
 pub use provider::{gateway_status, recommendation, region_name};
 
@@ -46,19 +47,19 @@ impl Lang {
 
 /// Declares each message once with both languages, so none can lack one.
 macro_rules! messages {
-    ($($key:ident => $en:literal, $zh:literal;)*) => {
+    ($($(#[$only:meta])? $key:ident => $en:literal, $zh:literal;)*) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Msg { $($key),* }
+        pub enum Msg { $($(#[$only])? $key),* }
 
         impl Msg {
-            pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
+            pub const ALL: &'static [Msg] = &[$($(#[$only])? Msg::$key),*];
 
             pub fn en(self) -> &'static str {
-                match self { $(Msg::$key => $en),* }
+                match self { $($(#[$only])? Msg::$key => $en),* }
             }
 
             pub fn zh(self) -> &'static str {
-                match self { $(Msg::$key => $zh),* }
+                match self { $($(#[$only])? Msg::$key => $zh),* }
             }
         }
     };
@@ -261,6 +262,84 @@ messages! {
     DeleteFeed => "Delete feed", "删除订阅";
     FeedUrl => "Feed URL", "订阅地址";
     FeedDeleted => "The feed URL no longer works.", "订阅地址已失效。";
+    // What-if and maintenance settings (DESIGN.md 10.1, 10.3).
+    LoadingPart => "Loading…", "正在加载…";
+    PartFailed => "This part of the console could not be loaded", "无法加载控制台的这一部分";
+    WhatIfTitle => "What if… — nothing is changed", "假如…（不会做任何更改）";
+    // The rest only in crates/planning-ui, which compiles this file with the feature.
+    #[cfg(feature = "planning-strings")]
+    WhatIfIntro => "Flip a tunnel to see the impact recomputed here in your browser: nothing is sent and nothing changes. A tunnel the preview does not describe is assumed up.", "切换隧道状态，即可在浏览器中重新计算影响：不发送任何请求，也不做任何更改。预览未描述的隧道按已启用处理。";
+    #[cfg(feature = "planning-strings")]
+    WhatIfUp => "Up", "已启用";
+    #[cfg(feature = "planning-strings")]
+    WhatIfTraffic => "Carries traffic", "承载流量";
+    #[cfg(feature = "planning-strings")]
+    WhatIfTunnels => "Affected tunnels", "受影响隧道";
+    #[cfg(feature = "planning-strings")]
+    WhatIfWorst => "Worst interruption", "最长中断";
+    #[cfg(feature = "planning-strings")]
+    WhatIfReset => "Reset to the real topology", "恢复为实际拓扑";
+    Maintenance => "Maintenance settings", "运维设置";
+    #[cfg(feature = "planning-strings")]
+    MaintenanceIntro => "Events whose time no one chose are placed at the latest opening of the window no later than their default time, outside freeze periods.", "未被人为指定时间的事件，会被安排在不晚于默认时间的最近一次窗口开启时，并避开冻结期。";
+    #[cfg(feature = "planning-strings")]
+    MaintenanceWindow => "Maintenance window", "运维窗口";
+    #[cfg(feature = "planning-strings")]
+    NoWindow => "No maintenance window yet: events run at their default times.", "尚未设置运维窗口：事件按默认时间执行。";
+    #[cfg(feature = "planning-strings")]
+    LoadingSettings => "Loading the settings…", "正在加载设置…";
+    #[cfg(feature = "planning-strings")]
+    ViewerSettings => "Your role is viewer: you can see the settings but not change them.", "您的角色为只读：可以查看设置，但不能修改。";
+    #[cfg(feature = "planning-strings")]
+    TimeZone => "Time zone (IANA)", "时区（IANA）";
+    #[cfg(feature = "planning-strings")]
+    Days => "Days", "日期";
+    #[cfg(feature = "planning-strings")]
+    StartTime => "Opens at (HH:MM)", "开启时间（HH:MM）";
+    #[cfg(feature = "planning-strings")]
+    DurationMinutes => "Duration (minutes, 60–1440)", "时长（分钟，60–1440）";
+    #[cfg(feature = "planning-strings")]
+    Preview => "Preview", "预览";
+    #[cfg(feature = "planning-strings")]
+    SaveWindow => "Save window", "保存窗口";
+    #[cfg(feature = "planning-strings")]
+    RemoveWindow => "Remove window", "删除窗口";
+    #[cfg(feature = "planning-strings")]
+    PreviewFirst => "Preview the window first: Save is enabled once you have seen what it moves.", "请先预览：看到窗口会移动哪些事件后才能保存。";
+    #[cfg(feature = "planning-strings")]
+    NothingMoves => "No event would move.", "没有事件会被移动。";
+    #[cfg(feature = "planning-strings")]
+    WouldMove => "Events that would move", "将被移动的事件";
+    #[cfg(feature = "planning-strings")]
+    MovedEvents => "Saved. Events moved", "已保存。已移动的事件";
+    #[cfg(feature = "planning-strings")]
+    WindowRemoved => "The window is removed: its events are back at their default times.", "窗口已删除：相关事件已恢复为默认时间。";
+    #[cfg(feature = "planning-strings")]
+    ColEvent => "Event", "事件";
+    #[cfg(feature = "planning-strings")]
+    ColFrom => "From", "原时间";
+    #[cfg(feature = "planning-strings")]
+    ColTo => "To", "新时间";
+    #[cfg(feature = "planning-strings")]
+    NoFit => "no opening fits: stays at its default", "没有合适的窗口：保持默认时间";
+    #[cfg(feature = "planning-strings")]
+    FreezePeriods => "Freeze periods", "冻结期";
+    #[cfg(feature = "planning-strings")]
+    NoFreezes => "No freeze periods.", "暂无冻结期。";
+    #[cfg(feature = "planning-strings")]
+    StartsAt => "Starts", "开始";
+    #[cfg(feature = "planning-strings")]
+    EndsAt => "Ends", "结束";
+    #[cfg(feature = "planning-strings")]
+    FreezeReason => "Reason", "原因";
+    #[cfg(feature = "planning-strings")]
+    AddFreeze => "Add freeze period", "添加冻结期";
+    #[cfg(feature = "planning-strings")]
+    ConfirmDelete => "Delete this freeze period?", "确定删除此冻结期？";
+    #[cfg(feature = "planning-strings")]
+    YesDelete => "Yes, delete", "确定删除";
+    #[cfg(feature = "planning-strings")]
+    KeepIt => "Keep it", "保留";
     // Conflict mark and bulk O&M Events dialog (DESIGN.md 10.2, 10.4).
     Conflict => "Conflict", "冲突";
     ConflictTitle => "Executes at the same time as another event on the same customer gateway: the site may lose its redundant paths at once.", "与同一客户网关上的另一事件同时执行：站点可能同时失去冗余路径。";

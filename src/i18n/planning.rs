@@ -91,6 +91,26 @@ pub fn conflict_free_offer(lang: Lang, time: String) -> String {
     }
 }
 
+/// The maintenance window's days, as the API names them.
+pub const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// A day of `DAYS`, short, for the window's checkboxes.
+pub fn day_name(lang: Lang, index: usize) -> &'static str {
+    let names = match lang {
+        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        Lang::Zh => ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
+    };
+    names[index % 7]
+}
+
+/// Text for markup written as a string (the what-if, the settings page).
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// The bulk dialog's combined impact: `[events, tunnels, connections, ssl_clients]` and the
 /// worst interruption in seconds.
 pub fn bulk_impact(

@@ -30,9 +30,10 @@ pub fn BulkEventsDialog(
     let ids = StoredValue::new(event_ids);
     for (i, id) in ids.get_value().into_iter().enumerate() {
         spawn_local(async move {
-            let result = api::event(&id).await.map(|(detail, etag)| Loaded {
+            let result = api::event(&id).await.map(|(detail, etag, json)| Loaded {
                 detail,
                 etag,
+                json,
                 loaded_at_ms: now_ms(),
             });
             let _ = loads.try_update(|v| v[i] = Some(result));

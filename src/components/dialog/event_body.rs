@@ -11,7 +11,7 @@ use crate::i18n::{self, Msg};
 use crate::state::Ctx;
 
 #[component]
-pub fn EventBody(detail: EventDetail) -> impl IntoView {
+pub fn EventBody(detail: EventDetail, json: String) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = move |m| ctx.t(m);
     let d = detail;
@@ -36,6 +36,10 @@ pub fn EventBody(detail: EventDetail) -> impl IntoView {
     });
     let not_pending = e.status != EventStatus::Pending;
     let planning = d.clone();
+    let tunnels = d
+        .affected
+        .iter()
+        .any(|i| matches!(i, AffectedItem::Tunnel { .. }));
     view! {
         <dl class="facts">
             <dt>{move || t(Msg::EventId)}</dt><dd class="mono" id="om-event-id">{e.id.to_string()}</dd>
@@ -74,6 +78,7 @@ pub fn EventBody(detail: EventDetail) -> impl IntoView {
                 </div>
             }.into_any()
         }}
+        {tunnels.then(|| view! { <crate::planning_ui::WhatIfPanel json=json /> })}
         <details class="log" on:toggle=move |ev| {
             use wasm_bindgen::JsCast;
             let open = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()).is_some_and(|d| d.open());

@@ -32,6 +32,8 @@ pub use modal::Modal;
 pub struct Loaded {
     pub detail: EventDetail,
     pub etag: String,
+    /// The detail as the server sent it, for the what-if's own module.
+    pub json: String,
     loaded_at_ms: f64,
 }
 
@@ -69,9 +71,10 @@ pub fn OmEventDialog(
         move || {
             let id = event_id.clone();
             spawn_local(async move {
-                let result = api::event(&id).await.map(|(detail, etag)| Loaded {
+                let result = api::event(&id).await.map(|(detail, etag, json)| Loaded {
                     detail,
                     etag,
+                    json,
                     loaded_at_ms: now_ms(),
                 });
                 let _ = event.try_set(Some(result));
@@ -109,7 +112,7 @@ pub fn OmEventDialog(
                 {move || changed_under.get().then(|| t(Msg::ChangedUnderYou))}
             </p>
             {move || match (loaded.get(), error()) {
-                (Some(l), _) => view! { <EventBody detail=l.detail/> }.into_any(),
+                (Some(l), _) => view! { <EventBody detail=l.detail json=l.json/> }.into_any(),
                 (None, Some(e)) => view! { <p class="error" role="alert">{e.message(ctx.lang.get_untracked())}</p> }.into_any(),
                 (None, None) => view! { <p class="muted" role="status">{t(Msg::LoadingEvent)}</p> }.into_any(),
             }}
