@@ -244,6 +244,12 @@ for part in "${selected[@]}"; do
   part_started=$(date +%s)
   export BENCH_PART=$part
   "part_${part//-/_}"
+  # A part that measured nothing (a benchmark that silently did not run) is an error, not a
+  # table without its rows.
+  if ! grep -q "\"part\":\"$part\"" "$BENCH_RESULTS"; then
+    echo "part $part recorded no figures" >&2
+    exit 1
+  fi
   echo "$part $(( $(date +%s) - part_started ))" >>"$BENCH_WORK/took.txt"
   echo "$part took $(( $(date +%s) - part_started )) s"
 done
