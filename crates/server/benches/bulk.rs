@@ -12,6 +12,8 @@
 //!
 //! `cargo bench -p vpn-console-server --bench bulk --profile server-release`
 
+#[path = "common/postgres.rs"]
+mod postgres;
 #[path = "common/results.rs"]
 mod results;
 
@@ -21,7 +23,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chrono::{Duration as Span, SubsecRound, Utc};
 use serde_json::{json, Value};
-use sqlx::{Connection, Row};
+use sqlx::Row;
 use tokio::sync::Notify;
 use vpn_console_domain::planning::{place_all, MaintenanceWindowSpec, PlanningContext};
 use vpn_console_server::clock::{to_millis, SystemClock};
@@ -52,21 +54,11 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}/bench.db", dir.path().display());
     report("SQLite", &measure("SQLite", &url, events).await?)?;
-    if let Ok(admin) = std::env::var("TEST_POSTGRES_URL") {
-        let name = format!("om_bench_bulk_{}", std::process::id());
-        let mut conn = sqlx::AnyConnection::connect(&admin).await?;
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await?;
-        let base = admin.rsplit_once('/').context("TEST_POSTGRES_URL")?.0;
-        let result = measure("PostgreSQL", &format!("{base}/{name}"), events).await;
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut conn)
-            .await?;
-        conn.close().await?;
-        report("PostgreSQL", &result?)?;
-    } else {
-        println!("PostgreSQL: skipped (TEST_POSTGRES_URL is not set)");
+    let postgres = postgres::on_postgres("bulk", |url| async move {
+        measure("PostgreSQL", &url, events).await
+    });
+    if let Some(figures) = postgres.await? {
+        report("PostgreSQL", &figures)?;
     }
     Ok(())
 }

@@ -10,12 +10,14 @@
 //!
 //! `cargo bench -p vpn-console-server --bench growth --profile server-release`
 
+#[path = "common/postgres.rs"]
+mod postgres;
 #[path = "common/results.rs"]
 mod results;
 
 use anyhow::Context;
 use chrono::{Duration, Utc};
-use sqlx::{Connection, Row};
+use sqlx::Row;
 use vpn_console_domain::{EventStatus, ExecutionRequest, OmEvent};
 use vpn_console_server::demo;
 use vpn_console_server::store::idempotency::{
@@ -47,21 +49,10 @@ async fn main() -> anyhow::Result<()> {
     let url = format!("sqlite://{}/growth.db", dir.path().display());
     report("SQLite", &measure(&url, writes).await?)?;
 
-    if let Ok(admin) = std::env::var("TEST_POSTGRES_URL") {
-        let name = format!("om_bench_{}", std::process::id());
-        let mut conn = sqlx::AnyConnection::connect(&admin).await?;
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await?;
-        let base = admin.rsplit_once('/').context("TEST_POSTGRES_URL")?.0;
-        let result = measure(&format!("{base}/{name}"), writes).await;
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut conn)
-            .await?;
-        conn.close().await?;
-        report("PostgreSQL", &result?)?;
-    } else {
-        println!("PostgreSQL: skipped (TEST_POSTGRES_URL is not set)");
+    let postgres =
+        postgres::on_postgres("growth", |url| async move { measure(&url, writes).await });
+    if let Some(figures) = postgres.await? {
+        report("PostgreSQL", &figures)?;
     }
     Ok(())
 }

@@ -14,6 +14,8 @@
 //!
 //! `cargo bench -p vpn-console-server --bench live --profile server-release`
 
+#[path = "common/postgres.rs"]
+mod postgres;
 #[path = "common/results.rs"]
 mod results;
 
@@ -26,7 +28,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
-use sqlx::Connection;
 use vpn_console_server::live::MAX_STREAMS_PER_USER;
 use vpn_console_server::store::{hash_password, Role, Store};
 
@@ -109,26 +110,14 @@ async fn main() -> anyhow::Result<()> {
         .context("the SQLite run took too long")??;
     report("SQLite, one server", &sqlite)?;
 
-    let Ok(admin) = std::env::var("TEST_POSTGRES_URL") else {
-        println!("PostgreSQL: skipped (TEST_POSTGRES_URL is not set)");
-        return Ok(());
-    };
-    let name = format!("om_bench_live_{}", std::process::id());
-    let mut conn = sqlx::AnyConnection::connect(&admin).await?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await?;
-    let base = admin.rsplit_once('/').context("TEST_POSTGRES_URL")?.0;
-    let pg_url = format!("{base}/{name}");
-    let result =
-        tokio::time::timeout(TIME_LIMIT, measure(&pg_url, &console, 3, streams, writes)).await;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await?;
-    report(
-        "PostgreSQL, three replicas",
-        &result.context("the PostgreSQL run took too long")??,
-    )?;
+    let postgres = postgres::on_postgres("live", |url| async move {
+        tokio::time::timeout(TIME_LIMIT, measure(&url, &console, 3, streams, writes))
+            .await
+            .context("the PostgreSQL run took too long")?
+    });
+    if let Some(figures) = postgres.await? {
+        report("PostgreSQL, three replicas", &figures)?;
+    }
     Ok(())
 }
 

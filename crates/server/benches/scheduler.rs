@@ -10,6 +10,8 @@
 //!
 //! `cargo bench -p vpn-console-server --bench scheduler --profile server-release`
 
+#[path = "common/postgres.rs"]
+mod postgres;
 #[path = "common/results.rs"]
 mod results;
 
@@ -18,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::Utc;
-use sqlx::{Connection, Row};
+use sqlx::Row;
 use tokio::sync::Notify;
 use vpn_console_server::clock::{to_millis, SystemClock};
 use vpn_console_server::demo;
@@ -48,21 +50,11 @@ async fn main() -> anyhow::Result<()> {
     let sqlite = measure("SQLite", &url, events).await?;
     report("SQLite", &sqlite)?;
 
-    if let Ok(admin) = std::env::var("TEST_POSTGRES_URL") {
-        let name = format!("om_bench_{}", std::process::id());
-        let mut conn = sqlx::AnyConnection::connect(&admin).await?;
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await?;
-        let base = admin.rsplit_once('/').context("TEST_POSTGRES_URL")?.0;
-        let result = measure("PostgreSQL", &format!("{base}/{name}"), events).await;
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut conn)
-            .await?;
-        conn.close().await?;
-        report("PostgreSQL", &result?)?;
-    } else {
-        println!("PostgreSQL: skipped (TEST_POSTGRES_URL is not set)");
+    let postgres = postgres::on_postgres("scheduler", |url| async move {
+        measure("PostgreSQL", &url, events).await
+    });
+    if let Some(figures) = postgres.await? {
+        report("PostgreSQL", &figures)?;
     }
     Ok(())
 }
