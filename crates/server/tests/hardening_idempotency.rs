@@ -72,14 +72,7 @@ async fn idempotency_keys_are_per_user(backend: Backend) {
     let res = send(&bob, &current, json!({"mode": "now"})).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK, "not idempotency_key_reused");
     assert!(res.headers().get("idempotent-replayed").is_none());
-    let log: Value = alice
-        .get(app.url(&format!("/om-events/{id}/log")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = app.log_of(&alice, &id).await;
     let last = log.as_array().unwrap().last().unwrap();
     assert_eq!(last["action"], "execute_now");
     assert_eq!(last["actor"], "bob@acme.example");

@@ -135,34 +135,11 @@ async fn a_poison_event_does_not_stop_the_others(backend: Backend) {
     app.clock.advance(Duration::seconds(601));
     scheduler.run_once().await.unwrap();
     assert_eq!(status(&app, &alice, later).await, "completed");
-    let log: Value = alice
-        .get(app.url(&format!("/om-events/{poison}/log")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = app.log_of(&alice, poison).await;
     let last = log.as_array().unwrap().last().unwrap();
     assert_eq!(last["action"], "failed", "{log}");
     assert_eq!(last["from"], "executing");
     app.stop().await;
-}
-
-async fn log_actions(client: &reqwest::Client, app: &TestApp, id: &str) -> Vec<String> {
-    let log: Value = client
-        .get(app.url(&format!("/om-events/{id}/log")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    log.as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 async fn leases_renewed_through_a_long_pass(backend: Backend) {
@@ -239,11 +216,9 @@ async fn leases_renewed_through_a_long_pass(backend: Backend) {
     a.run_once().await.unwrap();
     for id in [running, stuck] {
         assert_eq!(status(&app, &alice, id).await, "completed", "{id}");
-        let actions = log_actions(&alice, &app, id).await;
-        assert!(
-            !actions.contains(&"resumed".to_owned()),
-            "{id}: {actions:?}"
-        );
+        let log = app.log_of(&alice, id).await;
+        let actions = support::actions(&log);
+        assert!(!actions.contains(&"resumed"), "{id}: {actions:?}");
     }
     app.stop().await;
 }

@@ -80,14 +80,7 @@ async fn execute_now_after_the_default_time_starts_at_once(backend: Backend) {
     );
     let (stored, _) = app.event_of_id(&alice, &id).await;
     assert_eq!(stored["event"]["execute_at"], event["execute_at"]);
-    let log: Value = alice
-        .get(app.url(&format!("/om-events/{id}/log")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = app.log_of(&alice, &id).await;
     assert_eq!(
         log.as_array().unwrap().last().unwrap()["action"],
         "execute_now"

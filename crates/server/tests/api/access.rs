@@ -156,14 +156,7 @@ async fn authorization_matrix_has_no_leak(backend: Backend) {
             .unwrap();
         assert_eq!(res.status(), expected, "{who} POST {execution}");
     }
-    let log: Value = alice
-        .get(app.url(&format!("/om-events/{id}/log")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = app.log_of(&alice, &id).await;
     assert_eq!(
         log.as_array().unwrap().len(),
         2,

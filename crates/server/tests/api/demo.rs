@@ -6,7 +6,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::Duration;
-use serde_json::Value;
 use sqlx::Row;
 use vpn_console_server::store::Store;
 
@@ -37,20 +36,8 @@ async fn the_demo_runs_its_executing_event_at_the_time_scale(backend: Backend) {
     let (done, _) = app.event_of_id(&alice, &id).await;
     assert_eq!(done["event"]["status"], "completed");
 
-    let log: Value = alice
-        .get(app.url(&format!("/om-events/{id}/log")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let actions: Vec<&str> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let log = app.log_of(&alice, &id).await;
+    let actions = crate::support::actions(&log);
     // Started and completed by this server's scheduler: nothing to resume.
     assert_eq!(actions, ["published", "started", "completed"], "{log}");
     app.stop().await;

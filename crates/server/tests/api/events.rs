@@ -137,20 +137,8 @@ async fn execution_requires_if_match_and_refuses_stale_versions(backend: Backend
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "stale");
 
-    let log: Value = alice
-        .get(app.url(&format!("/om-events/{id}/log")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let actions: Vec<&str> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let log = app.log_of(&alice, id).await;
+    let actions = crate::support::actions(&log);
     assert_eq!(actions, ["published", "rescheduled"]);
     assert_eq!(log[1]["actor"], "alice@acme.example");
     app.stop().await;
@@ -255,14 +243,7 @@ async fn idempotency_key_replays_the_first_answer(backend: Backend) {
         "idempotency_key_reused"
     );
 
-    let log: Value = alice
-        .get(app.url(&format!("/om-events/{id}/log")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = app.log_of(&alice, id).await;
     assert_eq!(
         log.as_array().unwrap().len(),
         2,

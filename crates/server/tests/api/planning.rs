@@ -172,15 +172,8 @@ async fn maintenance_window_is_validated_placed_logged_and_removed(backend: Back
     assert!(placed <= default && placed > default - Duration::days(1));
     assert!(placed >= app.now() + Duration::minutes(10));
     assert_eq!(hq["window_fit"], true);
-    let log: Vec<Value> = alice
-        .get(app.url(&format!("/om-events/{hq_id}/log")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let last = log.last().unwrap();
+    let log = app.log_of(&alice, hq_id).await;
+    let last = log.as_array().unwrap().last().unwrap();
     if placed != default {
         assert_eq!(last["actor"], "maintenance-window");
         assert_eq!(last["action"], "rescheduled");

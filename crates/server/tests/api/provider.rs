@@ -122,20 +122,8 @@ async fn the_provider_publishes_and_cancels_events(backend: Backend) {
     .unwrap();
     assert_eq!(event.status, vpn_console_domain::EventStatus::Pending);
     assert_eq!(event.default_execute_at, later);
-    let log: Value = alice
-        .get(app.url(&format!("/om-events/{current}/log")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let actions: Vec<&str> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let log = app.log_of(&alice, current.as_str()).await;
+    let actions = crate::support::actions(&log);
     assert_eq!(actions, ["published", "cancelled"]);
     let list: Value = alice
         .get(app.url("/regions/cn-hangzhou/vpn-gateways?q=staging-no-connections"))

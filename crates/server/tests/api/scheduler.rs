@@ -90,20 +90,8 @@ async fn scheduler_executes_once_and_restores(backend: Backend) {
         gw["items"][0]["om_events"]["previous_executed_at"],
         done["event"]["started_at"]
     );
-    let log: Value = alice
-        .get(app.url(&format!("/om-events/{id}/log")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let actions: Vec<&str> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let log = app.log_of(&alice, &id).await;
+    let actions = crate::support::actions(&log);
     assert_eq!(
         actions,
         ["published", "execute_now", "started", "completed"]
@@ -154,20 +142,8 @@ async fn restart_during_execution_finishes_the_event_once(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(gw["items"][0]["ssl_clients"], 25, "SSL clients reconnected");
-    let log: Value = alice
-        .get(app.url(&format!("/om-events/{id}/log")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let actions: Vec<&str> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let log = app.log_of(&alice, &id).await;
+    let actions = crate::support::actions(&log);
     assert_eq!(
         actions,
         [

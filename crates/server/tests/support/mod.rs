@@ -37,6 +37,15 @@ pub struct TestApp {
     pg_database: Option<(String, String)>,
 }
 
+/// The actions of an audit log (as [`TestApp::log_of`] reads it), oldest first.
+pub fn actions(log: &Value) -> Vec<&str> {
+    log.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect()
+}
+
 fn postgres_admin_url() -> String {
     std::env::var("TEST_POSTGRES_URL").expect(
         "TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh, which starts PostgreSQL",
@@ -149,6 +158,17 @@ impl TestApp {
         assert_eq!(res.status(), 200);
         let etag = res.headers()["etag"].to_str().unwrap().to_owned();
         (res.json().await.unwrap(), etag)
+    }
+
+    /// The audit log of an event, oldest first.
+    pub async fn log_of(&self, client: &reqwest::Client, id: &str) -> Value {
+        let res = client
+            .get(self.url(&format!("/om-events/{id}/log")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
     }
 
     /// The current event of the gateway with this name.
