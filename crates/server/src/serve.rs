@@ -129,18 +129,21 @@ async fn serve_connection(
     mut stop: tokio::sync::watch::Receiver<()>,
 ) {
     let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
-        let unread = Arc::new(Mutex::new(None));
-        let mut req = req.map(|body| {
-            axum::body::Body::new(ReturnedIfUnread {
+        // Most requests (every GET) have no body: nothing to watch, nothing to allocate.
+        let unread = (!req.body().is_end_stream()).then(|| Arc::new(Mutex::new(None)));
+        let mut req = req.map(|body| match &unread {
+            Some(slot) => axum::body::Body::new(ReturnedIfUnread {
                 body: Some(body),
-                unread: unread.clone(),
-            })
+                unread: slot.clone(),
+            }),
+            None => axum::body::Body::new(body),
         });
         req.extensions_mut().insert(ConnectInfo(peer));
         let answer = app.clone().oneshot(req);
         async move {
             let res = answer.await;
-            let left = unread.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let left =
+                unread.and_then(|slot| slot.lock().unwrap_or_else(|e| e.into_inner()).take());
             if let Some(body) = left {
                 drain(body).await;
             }
