@@ -18,8 +18,13 @@ use crate::time::Zone;
 
 #[component]
 pub fn App() -> impl IntoView {
-    let checked = RwSignal::new(false);
-    let ctx = Ctx::new(None, initial_zone(), initial_lang());
+    // On the server the session is the one it drew the page for (docs/first-page.md).
+    let ctx = Ctx::new(
+        crate::first_page::answer("/session"),
+        initial_zone(),
+        initial_lang(),
+    );
+    let checked = RwSignal::new(ctx.session.with_untracked(Option::is_some));
     let session = ctx.session;
     provide_context(ctx);
     provide_location();
@@ -34,12 +39,14 @@ pub fn App() -> impl IntoView {
     api::on_unauthenticated(move || {
         let _ = session.try_set(None);
     });
-    spawn_local(async move {
-        if let Ok(s) = api::session().await {
-            session.set(Some(s));
-        }
-        checked.set(true);
-    });
+    if !checked.get_untracked() {
+        spawn_local(async move {
+            if let Ok(s) = api::session().await {
+                session.set(Some(s));
+            }
+            checked.set(true);
+        });
+    }
     move || {
         if !checked.get() {
             view! { <p class="loading-page" role="status">{move || ctx.t(Msg::LoadingConsole)}</p> }
@@ -90,6 +97,8 @@ fn Shell() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
     let regions = LocalResource::new(api::regions);
+    let first_regions: Option<Vec<Region>> = crate::first_page::answer("/regions");
+    let regions = Signal::derive(move || regions.get().or_else(|| first_regions.clone().map(Ok)));
 
     // Keep the region in the address so reload, back and shared links keep it, and remember it.
     Effect::new(move |_| {
@@ -159,7 +168,7 @@ fn Shell() -> impl IntoView {
 
 #[component]
 fn RegionSelector(
-    regions: LocalResource<Result<Vec<Region>, api::CallError>>,
+    regions: Signal<Option<Result<Vec<Region>, api::CallError>>>,
     region: Signal<String>,
 ) -> impl IntoView {
     let navigate = use_navigate();

@@ -4,6 +4,7 @@ pub mod action;
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod first_page;
 pub mod i18n;
 pub mod live;
 pub mod pages;

@@ -4,6 +4,11 @@ fn main() {
     // itself rather than an empty shell followed by the page (issue 20: one paint, not two).
     wasm_bindgen_futures::spawn_local(async {
         vpn_console::api::early_answers().await;
+        // The page the server drew (docs/first-page.md) gives way to the live console in this
+        // same task, so no frame is painted between the two.
+        if let Some(body) = leptos::prelude::document().body() {
+            body.set_text_content(None);
+        }
         leptos::mount::mount_to_body(vpn_console::App);
     });
 }

@@ -21,6 +21,14 @@ pub fn provide_location() -> Location {
         search: RwSignal::new(search),
     };
     provide_context(location);
+    // No window when the server draws the first page (docs/first-page.md).
+    #[cfg(target_arch = "wasm32")]
+    listen(location);
+    location
+}
+
+#[cfg(target_arch = "wasm32")]
+fn listen(location: Location) {
     let _ = window_event_listener(leptos::ev::popstate, move |_| {
         let (p, s) = browser_address();
         location.pathname.set(p);
@@ -32,7 +40,6 @@ pub fn provide_location() -> Location {
             go(location, &href, false);
         }
     });
-    location
 }
 
 pub fn use_location() -> Location {
@@ -50,10 +57,25 @@ impl Query {
 
     /// The first value of `key`.
     pub fn get(&self, key: &str) -> Option<String> {
-        web_sys::UrlSearchParams::new_with_str(&self.0)
+        #[cfg(target_arch = "wasm32")]
+        return web_sys::UrlSearchParams::new_with_str(&self.0)
             .ok()?
-            .get(key)
+            .get(key);
+        // On the server (docs/first-page.md): the same WHATWG form decoding.
+        #[cfg(not(target_arch = "wasm32"))]
+        form_urlencoded::parse(self.0.as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
     }
+}
+
+/// The page of a list the address asks for: `?page=`, 1 when missing or not a number.
+pub fn page_number(query: &Query) -> u32 {
+    query
+        .get("page")
+        .and_then(|p| p.parse::<u32>().ok())
+        .unwrap_or(1)
+        .max(1)
 }
 
 /// The console's pages.
@@ -64,6 +86,7 @@ pub const NOTIFICATIONS: &str = "/notifications";
 pub const MAINTENANCE: &str = "/maintenance";
 
 /// `a=1&b=x+y`, encoded by the browser's `URLSearchParams`, as index.html encodes its requests.
+#[cfg(target_arch = "wasm32")]
 fn query_string(pairs: &[(&str, &str)]) -> String {
     let Ok(params) = web_sys::UrlSearchParams::new() else {
         return String::new();
@@ -74,9 +97,29 @@ fn query_string(pairs: &[(&str, &str)]) -> String {
     params.to_string().into()
 }
 
+/// The same on the server: WHATWG's form encoding is `URLSearchParams`'s.
+#[cfg(not(target_arch = "wasm32"))]
+fn query_string(pairs: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
 /// A path segment, percent-encoded as `encodeURIComponent` does.
 fn segment(s: &str) -> String {
-    js_sys::encode_uri_component(s).into()
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::encode_uri_component(s).into();
+    // On the server: the characters `encodeURIComponent` leaves as they are, the rest as UTF-8.
+    #[cfg(not(target_arch = "wasm32"))]
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// A list page's address: path, region, search and page.
@@ -178,12 +221,19 @@ fn go(location: Location, href: &str, replace: bool) {
 }
 
 fn browser_address() -> (String, String) {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(address) =
+        crate::first_page::with(|page| (page.pathname.clone(), page.search.clone()))
+    {
+        return address;
+    }
     let l = window().location();
     let path = l.pathname().unwrap_or_else(|_| "/".to_owned());
     let search = l.search().unwrap_or_default();
     (path, search.trim_start_matches('?').to_owned())
 }
 
+#[cfg(target_arch = "wasm32")]
 /// The address a plain left click on a link of the console should go to without a page load;
 /// `None` for anything the browser should handle itself: other sites, new tabs, downloads, and
 /// in-page anchors such as the skip link.
@@ -238,8 +288,11 @@ mod tests {
     /// The line of index.html's early-request script that names what it shares with the console.
     fn early_request_config() -> String {
         format!(
-            "var config = {{ lists: ['{GATEWAYS}', '{CONNECTIONS}'], pageSize: {DEFAULT_PAGE_SIZE}, regionKey: '{}' }};",
-            crate::state::REGION_KEY
+            "var config = {{ lists: ['{GATEWAYS}', '{CONNECTIONS}'], pageSize: {DEFAULT_PAGE_SIZE}, regionKey: '{}',\n          langKey: '{}', zoneKey: '{}', viewCookie: '{}' }};",
+            crate::state::REGION_KEY,
+            crate::state::LANG_KEY,
+            crate::state::ZONE_KEY,
+            crate::first_page::VIEW_COOKIE,
         )
     }
 

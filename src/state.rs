@@ -68,6 +68,15 @@ pub const ZONE_KEY: &str = "om-console.zone";
 pub const LANG_KEY: &str = "om-console.lang";
 
 pub fn storage_get(key: &str) -> Option<String> {
+    // Drawn by the server: what the view cookie says the browser remembers.
+    #[cfg(not(target_arch = "wasm32"))]
+    return crate::first_page::with(|page| match key {
+        LANG_KEY => Some(page.lang_tag.clone()),
+        ZONE_KEY => Some(if page.utc { "utc" } else { "local" }.to_owned()),
+        _ => None,
+    })
+    .flatten();
+    #[cfg(target_arch = "wasm32")]
     web_sys::window()?
         .local_storage()
         .ok()??
@@ -78,6 +87,15 @@ pub fn storage_get(key: &str) -> Option<String> {
 pub fn storage_set(key: &str, value: &str) {
     if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
         let _ = s.set_item(key, value);
+    }
+    // The server draws the next first page in the language and zone the view cookie names;
+    // index.html's script writes it from the storage.
+    if key == LANG_KEY || key == ZONE_KEY {
+        if let Ok(f) = js_sys::Reflect::get(&js_sys::global(), &"omRememberView".into()) {
+            if let Some(f) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&f) {
+                let _ = f.call0(&wasm_bindgen::JsValue::NULL);
+            }
+        }
     }
 }
 

@@ -24,10 +24,10 @@ pub fn browser_offset_at(t: DateTime<Utc>) -> i32 {
         // getTimezoneOffset is minutes *west* of UTC.
         -(date.get_timezone_offset() as i32) * 60
     }
+    // Drawn by the server: the viewer's zone, from the view cookie.
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let _ = t;
-        0
+        crate::first_page::with(|page| (page.offset_at)(t)).unwrap_or(0)
     }
 }
 

@@ -63,7 +63,11 @@ enum Caching {
 
 impl Caching {
     fn of(path: &str) -> Self {
-        if path.starts_with("/api/") {
+        // The list pages may be drawn by the server for the viewer (docs/first-page.md).
+        if path.starts_with("/api/")
+            || path == vpn_console::router::GATEWAYS
+            || path == vpn_console::router::CONNECTIONS
+        {
             return Caching::NoStore;
         }
         let file = path.rsplit('/').next().unwrap_or_default();

@@ -5,6 +5,7 @@ pub mod client;
 mod error;
 mod events;
 mod extract;
+mod first_page;
 mod headers;
 mod lists;
 mod login_guard;
@@ -126,7 +127,15 @@ pub fn app(state: AppState, console_dir: &Path) -> Router {
     let (api, doc) = api();
     let doc = Arc::new(doc);
     let index = console_dir.join("index.html");
-    let csp = content_security_policy(&index);
+    let csp = content_security_policy(&index, &[first_page::FIRST_ROW_MARK]);
+    // The list pages, drawn by the server when it can (docs/first-page.md). It asks the API
+    // routes themselves, as the browser would.
+    let pages = first_page::FirstPageService {
+        api: api.clone().with_state(state.clone()),
+        template: first_page::Template::read(&index),
+        index: ServeFile::new(&index),
+    };
+    let page = move |req: Request| pages.clone().serve(req);
     let console = ServeDir::new(console_dir)
         .precompressed_br()
         .precompressed_gzip()
@@ -150,6 +159,8 @@ pub fn app(state: AppState, console_dir: &Path) -> Router {
             }),
         )
         .merge(api)
+        .route(vpn_console::router::GATEWAYS, get(page.clone()))
+        .route(vpn_console::router::CONNECTIONS, get(page))
         .route("/api/v1/{*rest}", axum::routing::any(api_not_found))
         .route("/api/v1", axum::routing::any(api_not_found))
         // After every route: it is set on the routes present. axum adds the Allow header.
@@ -248,9 +259,10 @@ async fn method_not_allowed() -> AppError {
     )
 }
 
-/// Trunk writes one inline module script that loads the wasm; its hash is allowed so that no
+/// Trunk writes one inline module script that loads the wasm, index.html has its early-request
+/// script, and the server's first page (`extra`) one more; their hashes are allowed so that no
 /// other inline script can run.
-fn content_security_policy(index: &Path) -> HeaderValue {
+fn content_security_policy(index: &Path, extra: &[&str]) -> HeaderValue {
     use base64::Engine;
     use sha2::{Digest, Sha256};
     let html = std::fs::read_to_string(index).unwrap_or_default();
@@ -274,6 +286,13 @@ fn content_security_policy(index: &Path) -> HeaderValue {
             ));
         }
         rest = &body_start[close..];
+    }
+    for script in extra {
+        let digest = Sha256::digest(script.as_bytes());
+        hashes.push_str(&format!(
+            " 'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        ));
     }
     let policy = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
