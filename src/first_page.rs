@@ -8,6 +8,7 @@
 //! first page here, and those functions compile to nothing.
 
 use serde::de::DeserializeOwned;
+#[cfg(not(target_arch = "wasm32"))]
 use vpn_console_domain::api::{OmEventsCell, Page};
 
 /// The cookie that tells the server how the viewer sees the console: the language tag and the
@@ -69,38 +70,31 @@ pub(crate) fn answer<T: DeserializeOwned>(key: &str) -> Option<T> {
 
 /// A list page's answer, each item read as its resource and its O&M Events cell, as
 /// `api::list` reads it in the browser.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn list_answer<R: DeserializeOwned, T>(
     key: &str,
     join: fn(R, OmEventsCell) -> T,
 ) -> Option<Page<T>> {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        #[derive(serde::Deserialize)]
-        struct Member {
-            om_events: OmEventsCell,
-        }
-        let parsed: Page<serde_json::Value> = answer(key)?;
-        let items = parsed
-            .items
-            .into_iter()
-            .map(|item| {
-                let Member { om_events } = serde_json::from_value(item.clone()).ok()?;
-                Some(join(serde_json::from_value(item).ok()?, om_events))
-            })
-            .collect::<Option<_>>()?;
-        Some(Page {
-            items,
-            total: parsed.total,
-            page: parsed.page,
-            page_size: parsed.page_size,
-            server_time: parsed.server_time,
+    #[derive(serde::Deserialize)]
+    struct Member {
+        om_events: OmEventsCell,
+    }
+    let parsed: Page<serde_json::Value> = answer(key)?;
+    let items = parsed
+        .items
+        .into_iter()
+        .map(|item| {
+            let Member { om_events } = serde_json::from_value(item.clone()).ok()?;
+            Some(join(serde_json::from_value(item).ok()?, om_events))
         })
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        let _ = (key, join);
-        None
-    }
+        .collect::<Option<_>>()?;
+    Some(Page {
+        items,
+        total: parsed.total,
+        page: parsed.page,
+        page_size: parsed.page_size,
+        server_time: parsed.server_time,
+    })
 }
 
 /// The console as the browser will show it at `page`, as HTML: what goes in `<body>`.

@@ -8,6 +8,7 @@ fn main() {
         // same task, so no frame is painted between the two.
         if let Some(body) = leptos::prelude::document().body() {
             body.set_text_content(None);
+            let _ = body.remove_attribute("inert");
         }
         leptos::mount::mount_to_body(vpn_console::App);
     });

@@ -44,8 +44,10 @@ pub fn ListToolbar(
     view! {
         <form class="toolbar" role="search" on:submit=submit>
             <label for="search" class="visually-hidden">{move || t(placeholder)}</label>
+            // `value` as well, for the page the server draws (docs/first-page.md), which has
+            // no properties.
             <input id="search" type="search" placeholder=move || t(placeholder) maxlength="128"
-                prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev))/>
+                value=input.get_untracked() prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev))/>
             <button type="submit">{move || t(Msg::Search)}</button>
             <button type="button" on:click=clear disabled=move || q.with(String::is_empty)>{move || t(Msg::Clear)}</button>
             <span class="spacer"></span>

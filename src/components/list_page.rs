@@ -296,7 +296,12 @@ pub fn needs_follow<'a>(
 
 /// Reads the list again after a pause, unless the page is gone by then.
 fn refresh_later<T: 'static>(data: LocalResource<T>, ms: u64) {
+    // Not when the server draws the page (docs/first-page.md): the console that takes it over
+    // follows the event.
+    #[cfg(target_arch = "wasm32")]
     set_timeout(move || data.refetch(), std::time::Duration::from_millis(ms));
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (data, ms);
 }
 
 /// The benchmark's signal (tests/bench/first_row.mjs): the page marks its own first row, once

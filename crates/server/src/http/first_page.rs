@@ -28,7 +28,7 @@ pub struct Template {
     /// Up to the first script of `<head>` (index.html's early-request script, which reads the
     /// answers block placed before it).
     head: String,
-    /// From that script to `<body>` included.
+    /// From that script to `<body` (the server writes the tag's end).
     middle: String,
     /// From `</body>` on.
     tail: String,
@@ -40,11 +40,12 @@ impl Template {
     pub fn read(index: &Path) -> Option<Template> {
         let html = std::fs::read_to_string(index).ok()?;
         let script = html.find("<script")?;
-        let body = html.find("<body>")? + "<body>".len();
+        let tag = html.find("<body>")?;
+        let body = tag + "<body>".len();
         let end = html.find("</body>")?;
-        (script < body && body <= end && html[body..end].trim().is_empty()).then(|| Template {
+        (script < tag && body <= end && html[body..end].trim().is_empty()).then(|| Template {
             head: html[..script].to_owned(),
-            middle: html[script..body].to_owned(),
+            middle: html[script..tag + "<body".len()].to_owned(),
             tail: html[end..].to_owned(),
         })
     }
@@ -145,7 +146,7 @@ async fn draw(
         .last()
         .and_then(|list| list.body.get("items")?.as_array().map(|i| !i.is_empty()))
         .unwrap_or(false);
-    let body = first_page::render(FirstPage {
+    let page = FirstPage {
         pathname: uri.path().to_owned(),
         search: search.to_owned(),
         lang_tag,
@@ -161,9 +162,15 @@ async fn draw(
             .iter()
             .map(|a| (a.key.clone(), a.body.to_string()))
             .collect(),
-    });
+    };
+    // A page that cannot be drawn is left to the console, as any other.
+    let body = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| first_page::render(page)))
+        .map_err(|_| tracing::error!("drawing the first page of {uri} failed; index.html sent"))
+        .ok()?;
     let html = format!(
-        "{head}<script type=\"application/json\" id=\"om-first-page\">{data}</script>\n    {middle}{body}{mark}{tail}",
+        // `inert` until the console has taken the page over (src/main.rs): a click before that
+        // would be lost, so the drawn page takes none.
+        "{head}<script type=\"application/json\" id=\"om-first-page\">{data}</script>\n    {middle} inert>{body}{mark}{tail}",
         head = template.head,
         data = answers_block(&answers),
         middle = template.middle,

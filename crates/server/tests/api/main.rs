@@ -23,6 +23,7 @@ macro_rules! both_backends {
 mod access;
 mod demo;
 mod events;
+mod first_page;
 mod lists;
 mod planning;
 mod provider;

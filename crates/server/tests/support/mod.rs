@@ -34,8 +34,13 @@ pub struct TestApp {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     _dir: Option<tempfile::TempDir>,
+    _console: Option<tempfile::TempDir>,
     pg_database: Option<(String, String)>,
 }
+
+/// index.html as the console's build shapes it, in small: the early script in `<head>`, an
+/// empty `<body>` (see `Template::read` in src/http/first_page.rs).
+pub const CONSOLE_INDEX: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script>window.early = 1;</script></head><body></body></html>";
 
 /// The actions of an audit log (as [`TestApp::log_of`] reads it), oldest first.
 pub fn actions(log: &Value) -> Vec<&str> {
@@ -60,6 +65,22 @@ impl TestApp {
     /// A server whose maintenance runs `time_scale` times faster than real time, its demo
     /// loaded by its own scheduler ([`SERVER_INSTANCE`]).
     pub async fn spawn_scaled(backend: Backend, time_scale: f64) -> TestApp {
+        TestApp::spawn_full(backend, time_scale, None).await
+    }
+
+    /// A server with a console folder holding [`CONSOLE_INDEX`], so that it draws list pages.
+    pub async fn spawn_with_console(backend: Backend) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.html"), CONSOLE_INDEX).unwrap();
+        TestApp::spawn_full(backend, 1.0, Some(dir)).await
+    }
+
+    /// `base` is the API's address; [`TestApp::page_url`] gives the console's.
+    async fn spawn_full(
+        backend: Backend,
+        time_scale: f64,
+        console: Option<tempfile::TempDir>,
+    ) -> TestApp {
         sqlx::any::install_default_drivers();
         let clock = ManualClock::new(Utc::now().trunc_subsecs(0));
         let (url, dir, pg_database) = match backend {
@@ -93,12 +114,17 @@ impl TestApp {
             shutdown: None,
             server: None,
             _dir: dir,
+            _console: None,
             pg_database,
         };
         assert!(demo::load(&app.scheduler(SERVER_INSTANCE)).await.unwrap());
         let app_state = app.state.clone();
-        let router =
-            vpn_console_server::router(app_state, std::path::Path::new("/nonexistent-console"));
+        let console_dir = console.as_ref().map_or_else(
+            || std::path::PathBuf::from("/nonexistent-console"),
+            |d| d.path().to_owned(),
+        );
+        app._console = console;
+        let router = vpn_console_server::router(app_state, &console_dir);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -118,6 +144,11 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// A page of the console, e.g. `/vpn-gateways?region=cn-hangzhou`.
+    pub fn page_url(&self, path: &str) -> String {
+        format!("{}{path}", self.base.trim_end_matches("/api/v1"))
     }
 
     pub fn now(&self) -> DateTime<Utc> {
