@@ -27,7 +27,7 @@ pub struct FirstPage {
     /// `true` when the viewer chose UTC; else times are in `offset_at`'s zone.
     pub utc: bool,
     /// The viewer's UTC offset at an instant, in seconds east of UTC.
-    pub offset_at: Box<dyn Fn(chrono::DateTime<chrono::Utc>) -> i32>,
+    pub offset_at: crate::time::OffsetAt,
     /// The API's answers by the key index.html's early script files them under
     /// (`ApiPath::key`), as JSON text.
     pub answers: Vec<(String, String)>,
@@ -99,14 +99,16 @@ pub(crate) fn list_answer<R: DeserializeOwned, T>(
 
 /// The console as the browser will show it at `page`, as HTML: what goes in `<body>`.
 #[cfg(feature = "ssr")]
-pub fn render(page: FirstPage) -> String {
+pub fn render(mut page: FirstPage) -> String {
     use leptos::prelude::*;
-    let page = std::rc::Rc::new(page);
-    CURRENT.with(|c| *c.borrow_mut() = Some(page));
+    let zone = std::mem::replace(&mut page.offset_at, Box::new(|_| 0));
+    crate::time::SERVER_ZONE.with(|z| *z.borrow_mut() = Some(zone));
+    CURRENT.with(|c| *c.borrow_mut() = Some(std::rc::Rc::new(page)));
     let owner = Owner::new();
     let html = owner.with(|| crate::App().to_html());
     drop(owner);
     CURRENT.with(|c| *c.borrow_mut() = None);
+    crate::time::SERVER_ZONE.with(|z| *z.borrow_mut() = None);
     html
 }
 

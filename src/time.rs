@@ -16,6 +16,17 @@ pub enum Zone {
     Utc,
 }
 
+/// A UTC offset at each instant, in seconds east of UTC.
+#[cfg(not(target_arch = "wasm32"))]
+pub type OffsetAt = Box<dyn Fn(DateTime<Utc>) -> i32>;
+
+#[cfg(not(target_arch = "wasm32"))]
+thread_local! {
+    /// The viewer's zone while the server draws the first page (src/first_page.rs); UTC when
+    /// there is none.
+    pub static SERVER_ZONE: std::cell::RefCell<Option<OffsetAt>> = const { std::cell::RefCell::new(None) };
+}
+
 /// The browser's UTC offset at an instant, in seconds east of UTC.
 pub fn browser_offset_at(t: DateTime<Utc>) -> i32 {
     #[cfg(target_arch = "wasm32")]
@@ -27,7 +38,7 @@ pub fn browser_offset_at(t: DateTime<Utc>) -> i32 {
     // Drawn by the server: the viewer's zone, from the view cookie.
     #[cfg(not(target_arch = "wasm32"))]
     {
-        crate::first_page::with(|page| (page.offset_at)(t)).unwrap_or(0)
+        SERVER_ZONE.with(|zone| zone.borrow().as_ref().map_or(0, |offset_at| offset_at(t)))
     }
 }
 
