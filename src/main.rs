@@ -12,12 +12,6 @@ fn main() {
         }
         leptos::mount::mount_to_body(vpn_console::App);
         // When the page answers clicks: tests/bench/first_row.mjs reports it beside the first row.
-        performance_mark("console-live");
+        vpn_console::components::mark_console_live();
     });
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = performance, js_name = mark)]
-    fn performance_mark(name: &str);
 }

@@ -317,6 +317,11 @@ fn mark_first_row() {
     }
 }
 
+/// The benchmark's mark of when the console answers clicks (set by src/main.rs once mounted).
+pub fn mark_console_live() {
+    performance_mark("console-live");
+}
+
 // Bound here rather than through web-sys's `Performance` feature, which would rebuild web-sys
 // and every crate above it for two calls.
 #[wasm_bindgen::prelude::wasm_bindgen]
