@@ -57,10 +57,16 @@ try {
       page.off('console', onConsole);
     }
     // The load is over: from here on the harness may run script in the page.
-    const { marks, rows } = await page.evaluate(([name, selector]) => ({
-      marks: performance.getEntriesByName(name, 'mark').map((m) => m.startTime),
-      rows: document.querySelectorAll(selector).length,
-    }), [SIGNAL, FIRST_ROW]);
+    const { marks, rows, html } = await page.evaluate(([name, selector]) => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      return {
+        marks: performance.getEntriesByName(name, 'mark').map((m) => m.startTime),
+        rows: document.querySelectorAll(selector).length,
+        // The server's time for the HTML: request sent to first byte.
+        html: nav.responseStart - nav.requestStart,
+      };
+    }, [SIGNAL, FIRST_ROW]);
+    htmlTimes[url === consoleUrl ? 'console' : 'baseline'].push(html);
     if (marks.length !== 1) throw new Error(`${url}: ${marks.length} first-row marks, expected 1`);
     if (rows < 1) throw new Error(`${url}: signalled its first row, but no ${FIRST_ROW} is in the DOM`);
     return marks[0];
@@ -79,6 +85,7 @@ try {
   let transferred = null;
   const cold = { console: [], baseline: [] };
   const liveAt = { cold: [], warm: [] };
+  const htmlTimes = { console: [], baseline: [] };
   for (let i = 0; i < LOADS; i++) {
     for (const [kind, url] of [['console', consoleUrl], ['baseline', baselineUrl]]) {
       const context = await browser.newContext(CONTEXT);
@@ -124,6 +131,11 @@ try {
     });
   }
   console.log(`First-row ratio, console / hand-written page: cold ${times(ratios.cold)}, warm ${times(ratios.warm)}`);
+  row({
+    figure: `Server time of the page's HTML, request to first byte (median of ${htmlTimes.console.length}; the console's drawn by the server, docs/first-page.md)`,
+    value: ms(median(htmlTimes.console)),
+    baseline: `${ms(median(htmlTimes.baseline))} (the hand-written page, a static file)`,
+  });
   for (const name of ['cold', 'warm']) {
     row({
       figure: `Console live (mounted, answers clicks), VPN Gateways page, ${name} cache (its own mark, median of ${LOADS})`,
