@@ -116,6 +116,18 @@ prepare_postgres() {
   pg_admin "CREATE DATABASE $PG_DB"
   PG_URL="${TEST_POSTGRES_URL%/*}/$PG_DB"
 }
+# The cargo benchmarks: when several parts run, their binaries are built in one cargo call, which
+# compiles them side by side instead of one after another; one part alone builds only its own.
+bench_parts="growth live bulk scheduler webhooks"
+build_benches() {
+  local wanted=() part
+  for part in "${selected[@]}"; do
+    case " $bench_parts " in *" $part "*) wanted+=(--bench "$part") ;; esac
+  done
+  say "benchmark builds (server-release): ${wanted[*]}"
+  cargo bench --profile server-release -p vpn-console-server "${wanted[@]}" --no-run
+}
+need_benches() { once benches build_benches; }
 need_console() { once console build_console; }
 need_server() { need_console; once server build_server; }
 need_bare_handler() { once bare-handler build_bare_handler; }
@@ -208,6 +220,7 @@ part_wrk() {
 # Database growth per thousand writes (audit log and idempotency records), SQLite and PostgreSQL.
 part_growth() {
   need_postgres
+  need_benches
   cargo bench --profile server-release -p vpn-console-server --bench growth
 }
 
@@ -215,25 +228,27 @@ part_growth() {
 # (SQLite; three replicas on PostgreSQL).
 part_live() {
   need_postgres
+  need_benches
   cargo bench --profile server-release -p vpn-console-server --bench live
 }
 
 # Planning: the window placement of 10,000 events, a bulk request of 100 (SQLite, PostgreSQL).
 part_bulk() {
   need_postgres
+  need_benches
   cargo bench --profile server-release -p vpn-console-server --bench bulk
 }
 
 part_scheduler() {
   need_postgres
-  say "scheduler benchmark build (server-release)"
-  cargo bench --profile server-release -p vpn-console-server --bench scheduler --no-run
+  need_benches
   cargo bench --profile server-release -p vpn-console-server --bench scheduler
 }
 
 # The webhook outbox and dispatcher (crates/server/benches/webhooks.rs).
 part_webhooks() {
   need_postgres
+  need_benches
   cargo bench --profile server-release -p vpn-console-server --bench webhooks
 }
 

@@ -42,7 +42,7 @@ fetch('/api/v1/regions/cn-hangzhou/vpn-gateways?page=1&page_size=20', { headers:
         : el('span', {}, el('button', { type: 'button', class: 'link-button om-action', disabled: '' }, 'O&M Events'),
             el('span', { class: 'reason' }, 'No pending O&M event'));
       body.append(el('tr', { 'data-id': g.id },
-        el('td', {}, el('div', { class: 'mono' }, g.id), el('div', {}, g.name)),
+        el('td', {}, el('div', { class: 'mono', elementtiming: 'row' }, g.id), el('div', {}, g.name)),
         el('td', {}, el('span', { class: 'badge ok' }, g.status)),
         el('td', {}, g.tunnel_mode === 'dual_tunnel' ? 'Dual-tunnel' : 'Single-tunnel'),
         el('td', { class: 'addresses' }, ...addresses),

@@ -156,6 +156,20 @@ async fn the_page_is_drawn_in_the_viewers_language_and_zone(backend: Backend) {
     );
     assert!(!zh.contains("UTC+"), "no time in another zone");
 
+    // A viewer's page is the viewer's: their account and role.
+    let viewer = session_of(&app, "victor@acme.example").await;
+    let (_, html) = page(
+        &app,
+        "/vpn-gateways?region=cn-hangzhou",
+        &format!("{viewer}; om-view=en|UTC"),
+    )
+    .await;
+    assert!(
+        html.contains("victor@acme.example · acme (viewer)"),
+        "{html}"
+    );
+    assert!(answers(&html)["/session"]["body"]["role"] == "viewer");
+
     // New York in winter is five hours behind UTC.
     let (_, ny) = page(
         &app,
