@@ -127,12 +127,19 @@ pub fn app(state: AppState, console_dir: &Path) -> Router {
     let (api, doc) = api();
     let doc = Arc::new(doc);
     let index = console_dir.join("index.html");
-    let csp = content_security_policy(&index, &[first_page::FIRST_ROW_MARK]);
     // The list pages, drawn by the server when it can (docs/first-page.md). It asks the API
     // routes themselves, as the browser would.
+    let template = first_page::Template::read(&index);
+    let mut drawn_scripts = vec![first_page::FIRST_ROW_MARK.to_owned()];
+    drawn_scripts.extend(
+        template
+            .iter()
+            .flat_map(first_page::Template::inline_scripts),
+    );
+    let csp = content_security_policy(&index, &drawn_scripts);
     let pages = first_page::FirstPageService {
         api: api.clone().with_state(state.clone()),
-        template: first_page::Template::read(&index),
+        template,
         index: ServeFile::new(&index),
     };
     let page = move |req: Request| pages.clone().serve(req);
@@ -262,7 +269,7 @@ async fn method_not_allowed() -> AppError {
 /// Trunk writes one inline module script that loads the wasm, index.html has its early-request
 /// script, and the server's first page (`extra`) one more; their hashes are allowed so that no
 /// other inline script can run.
-fn content_security_policy(index: &Path, extra: &[&str]) -> HeaderValue {
+fn content_security_policy(index: &Path, extra: &[String]) -> HeaderValue {
     use base64::Engine;
     use sha2::{Digest, Sha256};
     let html = std::fs::read_to_string(index).unwrap_or_default();
