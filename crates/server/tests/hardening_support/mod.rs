@@ -35,10 +35,13 @@ pub async fn fresh_database(
         Backend::Postgres => {
             sqlx::any::install_default_drivers();
             let admin = std::env::var("TEST_POSTGRES_URL").expect("TEST_POSTGRES_URL");
+            // A counter as well: two tests of one binary can start within the same microsecond.
+            static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
             let name = format!(
-                "om_h_{}_{}",
+                "om_h_{}_{}_{}",
                 std::process::id(),
-                chrono::Utc::now().timestamp_micros()
+                chrono::Utc::now().timestamp_micros(),
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             );
             let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
             sqlx::query(&format!("CREATE DATABASE {name}"))

@@ -42,10 +42,13 @@ impl Database {
             Engine::Postgres => {
                 let admin = std::env::var("TEST_POSTGRES_URL")
                     .expect("TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh");
+                // A counter as well: two tests of one binary can start within the same microsecond.
+                static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
                 let name = format!(
-                    "om_t_wh_{}_{}",
+                    "om_t_wh_{}_{}_{}",
                     std::process::id(),
-                    chrono::Utc::now().timestamp_micros()
+                    chrono::Utc::now().timestamp_micros(),
+                    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
                 );
                 let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
                 sqlx::query(&format!("CREATE DATABASE {name}"))
