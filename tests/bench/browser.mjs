@@ -22,6 +22,8 @@ try {
   page.on('pageerror', (e) => console.error('page error:', e));
   await page.goto(`${server.url}/vpn-gateways?region=${bigRegion}`);
   await page.locator(FIRST_ROW).first().waitFor();
+  // Frames are counted on the console, not on the page the server drew before it took over.
+  await page.waitForFunction(() => performance.getEntriesByName('console-live').length > 0);
   const status = page.locator('.pager [role=status]');
   const total = Number((await status.innerText()).match(/^(\d+)/)[1]);
   if (total < 10_000) throw new Error(`${bigRegion} has ${total} gateways; generate-region first`);
@@ -74,6 +76,9 @@ try {
     await page.goto(`${server.url}/vpn-gateways?region=${region}&q=${name}`);
     const row = page.locator(FIRST_ROW).first();
     await row.getByRole('cell', { name }).waitFor();
+    // The page may have been drawn by the server (docs/first-page.md): the click below is the
+    // console's only once it has taken the page over.
+    await page.waitForFunction(() => performance.getEntriesByName('console-live').length > 0);
     const took = await page.evaluate(([rows]) => new Promise((resolve, reject) => {
       const button = document.querySelector('#gateways-table tbody tr button.om-action:not([disabled])');
       if (!button) { reject(new Error('no O&M Events action')); return; }
