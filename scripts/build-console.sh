@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+# Trunk runs cargo offline: the crates come from crates.io first, as Cargo.lock pins them (a
+# no-op when they are there already).
+cargo fetch --locked
 CARGO_TARGET_DIR="$WASM_TARGET_DIR" trunk build --release --offline
 # The what-if and the settings page: a module of their own (crates/planning-ui), imported by the
 # console when one is opened, so not part of its first load. Optimised as Trunk does the console.
