@@ -24,10 +24,8 @@ pub struct FirstPage {
     pub search: String,
     /// The language tag, as the browser would give it (`Lang::from_tag`).
     pub lang_tag: String,
-    /// `true` when the viewer chose UTC; else times are in `offset_at`'s zone.
+    /// `true` when the viewer chose UTC; else times are in the zone `render` is given.
     pub utc: bool,
-    /// The viewer's UTC offset at an instant, in seconds east of UTC.
-    pub offset_at: crate::time::OffsetAt,
     /// The API's answers by the key index.html's early script files them under
     /// (`ApiPath::key`), as JSON text.
     pub answers: Vec<(String, String)>,
@@ -98,11 +96,11 @@ pub(crate) fn list_answer<R: DeserializeOwned, T>(
 }
 
 /// The console as the browser will show it at `page`, as HTML: what goes in `<body>`.
+/// `offset_at` is the viewer's UTC offset at an instant, in seconds east of UTC.
 #[cfg(feature = "ssr")]
-pub fn render(mut page: FirstPage) -> String {
+pub fn render(page: FirstPage, offset_at: crate::time::OffsetAt) -> String {
     use leptos::prelude::*;
-    let zone = std::mem::replace(&mut page.offset_at, Box::new(|_| 0));
-    crate::time::SERVER_ZONE.with(|z| *z.borrow_mut() = Some(zone));
+    crate::time::SERVER_ZONE.with(|z| *z.borrow_mut() = Some(offset_at));
     CURRENT.with(|c| *c.borrow_mut() = Some(std::rc::Rc::new(page)));
     let owner = Owner::new();
     let html = owner.with(|| crate::App().to_html());

@@ -177,22 +177,26 @@ async fn draw(
         search: search.to_owned(),
         lang_tag,
         utc: zone.is_none(),
-        offset_at: Box::new(move |t: DateTime<Utc>| match zone {
-            Some(tz) => tz
-                .offset_from_utc_datetime(&t.naive_utc())
-                .fix()
-                .local_minus_utc(),
-            None => 0,
-        }),
         answers: answers
             .iter()
             .map(|a| (a.key.clone(), a.body.to_string()))
             .collect(),
     };
     // A page that cannot be drawn is left to the console, as any other.
-    let body = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| first_page::render(page)))
-        .map_err(|_| tracing::error!("drawing the first page of {uri} failed; index.html sent"))
-        .ok()?;
+    let body = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        first_page::render(
+            page,
+            Box::new(move |t: DateTime<Utc>| match zone {
+                Some(tz) => tz
+                    .offset_from_utc_datetime(&t.naive_utc())
+                    .fix()
+                    .local_minus_utc(),
+                None => 0,
+            }),
+        )
+    }))
+    .map_err(|_| tracing::error!("drawing the first page of {uri} failed; index.html sent"))
+    .ok()?;
     let html = format!(
         // `inert` until the console has taken the page over (src/main.rs): a click before that
         // would be lost, so the drawn page takes none.
