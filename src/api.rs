@@ -9,8 +9,8 @@ use vpn_console_domain::api::{
     AlertTrend, ApiError, EventDetail, History, LogEntry, LoginRequest, OmEventsCell, Page, Region,
     SessionInfo, API_PREFIX,
 };
-use vpn_console_domain::planning::{BulkExecutionRequest, BulkExecutionResponse};
-use vpn_console_domain::{ExecutionRequest, OmEvent};
+use vpn_console_domain::planning::{BulkExecutionRequest, BulkExecutionResponse, ExecutionBody};
+use vpn_console_domain::OmEvent;
 use wasm_bindgen::JsValue;
 
 use crate::router::{event_api_path, list_api_path, region_days_api_path, ApiPath};
@@ -408,7 +408,7 @@ pub async fn request_execution(
     id: &str,
     etag: &str,
     idempotency_key: &str,
-    request: &ExecutionRequest,
+    body: &ExecutionBody,
 ) -> Result<OmEvent, CallError> {
     let headers = [("If-Match", etag), ("Idempotency-Key", idempotency_key)];
     decode(
@@ -416,7 +416,7 @@ pub async fn request_execution(
             Method::Post,
             &event_api_path(id, "/execution"),
             &headers,
-            Some(json_body(request)),
+            Some(json_body(body)),
         )
         .await?,
     )

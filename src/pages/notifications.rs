@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use vpn_console_domain::notifications::{Delivery, NewWebhook, Webhook, EVENT_TYPES};
+use vpn_console_domain::notifications::{event_types, Delivery, NewWebhook, Webhook};
 
 use crate::api::notifications as notify_api;
 use crate::api::CallError;
@@ -142,7 +142,7 @@ fn AddWebhook(on_added: Callback<()>) -> impl IntoView {
     let t = move |m| ctx.t(m);
     let url = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
-    let types = RwSignal::new(Vec::<&'static str>::new());
+    let types = RwSignal::new(Vec::<String>::new());
     let secret = RwSignal::new(None::<String>);
     let copied = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -153,8 +153,7 @@ fn AddWebhook(on_added: Callback<()>) -> impl IntoView {
         let new = NewWebhook {
             url: url.get_untracked().trim().to_owned(),
             description: Some(description.get_untracked()).filter(|d| !d.trim().is_empty()),
-            event_types: (!chosen.is_empty())
-                .then(|| chosen.iter().map(|s| s.to_string()).collect()),
+            event_types: (!chosen.is_empty()).then_some(chosen),
         };
         error.set(None);
         sending.set(true);
@@ -183,14 +182,14 @@ fn AddWebhook(on_added: Callback<()>) -> impl IntoView {
             </label>
             <fieldset>
                 <legend>{move || t(Msg::EventTypes)}</legend>
-                {EVENT_TYPES.iter().map(|kind| {
-                    let kind: &'static str = kind;
+                {event_types().into_iter().map(|kind| {
+                    let (checked, changed) = (kind.clone(), kind.clone());
                     view! {
                         <label class="check">
-                            <input type="checkbox" prop:checked=move || types.with(|t| t.contains(&kind))
+                            <input type="checkbox" prop:checked=move || types.with(|t| t.contains(&checked))
                                 on:change=move |ev| {
                                     let on = event_target_checked(&ev);
-                                    types.update(|t| { t.retain(|k| *k != kind); if on { t.push(kind); } });
+                                    types.update(|t| { t.retain(|k| *k != changed); if on { t.push(changed.clone()); } });
                                 }/>
                             <span class="mono">{kind}</span>
                         </label>

@@ -4,6 +4,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use vpn_console_domain::planning::ExecutionBody;
 use vpn_console_domain::{validate, ExecutionRequest, OmEvent};
 
 use crate::client::{Answer, Failure, Outcome, Retry};
@@ -243,7 +244,8 @@ fn send_execution(ctx: &Ctx, detail: &Detail, request: &ExecutionRequest) -> Out
         .clone()
         .unwrap_or_else(|| format!("\"{}\"", detail.event.version));
     let key = uuid::Uuid::new_v4().to_string();
-    let body = serde_json::to_value(request).expect("an execution request serializes");
+    let body = serde_json::to_value(ExecutionBody::new(request.clone(), false))
+        .expect("an execution body serializes");
     ctx.api.send(
         "POST",
         &format!("/om-events/{}/execution", encode(detail.event.id.as_str())),

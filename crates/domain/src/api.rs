@@ -144,7 +144,7 @@ pub struct EventDetail {
 pub struct LogEntry {
     pub at: DateTime<Utc>,
     pub actor: String,
-    pub action: String,
+    pub action: crate::event::AuditAction,
     pub from: Option<String>,
     pub to: Option<String>,
 }

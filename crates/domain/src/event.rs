@@ -228,3 +228,67 @@ impl OmEvent {
         self.execute_at != self.default_execute_at
     }
 }
+
+/// What an entry of an event's audit log records (`GET /om-events/{id}/log`), and so what the
+/// stream (section 8) and the webhooks (`om_event.<action>`, 9.1) report. Part three's actions
+/// (sections 12–14) are here too, so that every writer and reader names them from one list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum AuditAction {
+    Published,
+    Rescheduled,
+    ExecuteNow,
+    Started,
+    Resumed,
+    Completed,
+    Failed,
+    Cancelled,
+    /// 13: the scheduler held the event while the other path of a site is down.
+    Held,
+    /// 12.2: every tunnel came back.
+    Verified,
+    /// 12.2: a tunnel came back short (`to`: `degraded`) or not at all (`failed`).
+    VerificationFailed,
+    ApprovalRequested,
+    Approved,
+    Rejected,
+    ApprovalExpired,
+    ApprovalCancelled,
+    ApprovalFailed,
+}
+
+crate::string_forms!(AuditAction);
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 17] = [
+        AuditAction::Published,
+        AuditAction::Rescheduled,
+        AuditAction::ExecuteNow,
+        AuditAction::Started,
+        AuditAction::Resumed,
+        AuditAction::Completed,
+        AuditAction::Failed,
+        AuditAction::Cancelled,
+        AuditAction::Held,
+        AuditAction::Verified,
+        AuditAction::VerificationFailed,
+        AuditAction::ApprovalRequested,
+        AuditAction::Approved,
+        AuditAction::Rejected,
+        AuditAction::ApprovalExpired,
+        AuditAction::ApprovalCancelled,
+        AuditAction::ApprovalFailed,
+    ];
+
+    /// The webhook type that reports it: `om_event.<action>`.
+    pub fn event_type(self) -> String {
+        format!("om_event.{}", self.as_str())
+    }
+
+    /// Whether a pending event's reminders (9.1) are armed again for its execution time after
+    /// this entry: it was published or moved (Execute Now leaves nothing to remind of).
+    pub fn arms_reminders(self) -> bool {
+        matches!(self, AuditAction::Published | AuditAction::Rescheduled)
+    }
+}

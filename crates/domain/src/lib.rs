@@ -16,7 +16,7 @@ pub mod schedule;
 pub mod topology;
 
 pub use event::{
-    EventStatus, GatewayIp, GatewayIpRole, OmEvent, Reason, ResourceKind, ResourceRef,
+    AuditAction, EventStatus, GatewayIp, GatewayIpRole, OmEvent, Reason, ResourceKind, ResourceRef,
 };
 pub use ids::{
     ConnectionId, CustomerGatewayId, EventId, GatewayId, IdError, RegionId, TransitRouterId,

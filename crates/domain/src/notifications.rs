@@ -4,20 +4,22 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Every event type an endpoint may subscribe to: one per audit-log action, the reminders and
-/// the test ping.
-pub const EVENT_TYPES: [&str; 10] = [
-    "om_event.published",
-    "om_event.rescheduled",
-    "om_event.execute_now",
-    "om_event.started",
-    "om_event.resumed",
-    "om_event.completed",
-    "om_event.failed",
-    "om_event.cancelled",
-    "om_event.reminder",
-    "ping",
-];
+/// Every event type an endpoint may subscribe to: one per audit-log action
+/// (`om_event.<action>`), the reminders and the test ping.
+pub fn event_types() -> Vec<String> {
+    let mut types: Vec<String> = crate::event::AuditAction::ALL
+        .iter()
+        .map(|a| a.event_type())
+        .collect();
+    types.push(REMINDER_TYPE.to_owned());
+    types.push(PING_TYPE.to_owned());
+    types
+}
+
+/// The type of the reminders sent 24 hours and 1 hour before an execution.
+pub const REMINDER_TYPE: &str = "om_event.reminder";
+/// The type of a test delivery.
+pub const PING_TYPE: &str = "ping";
 
 /// At most this many endpoints per account.
 pub const MAX_WEBHOOKS: usize = 10;

@@ -7,57 +7,17 @@ use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDateTime, TimeZone,
 use serde::{Deserialize, Serialize};
 
 use crate::event::{EventStatus, OmEvent};
-use crate::instant::{stored, RequestTime};
+use crate::instant::stored;
 
-/// The body of `POST /om-events/{id}/execution`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    tag = "mode",
-    rename_all = "snake_case",
-    try_from = "RawExecutionRequest"
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// What the customer asks of a pending event (section 5): Execute Now or Specify Execution
+/// Time. It travels inside [`ExecutionBody`](crate::planning::ExecutionBody), the one wire type
+/// of every change, which reads it strictly.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExecutionRequest {
     /// Execute Now: the scheduler starts the event as soon as it sees it.
     Now,
     /// Specify Execution Time.
     At { execute_at: DateTime<Utc> },
-}
-
-/// The wire form, checked strictly: serde's tagged enums let unknown fields through a unit
-/// variant, and a request with a stray field is more likely a mistake than a wish.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawExecutionRequest {
-    mode: String,
-    execute_at: Option<RequestTime>,
-}
-
-impl TryFrom<RawExecutionRequest> for ExecutionRequest {
-    type Error = String;
-
-    fn try_from(raw: RawExecutionRequest) -> Result<Self, String> {
-        match (raw.mode.as_str(), raw.execute_at) {
-            ("now", None) => Ok(ExecutionRequest::Now),
-            ("now", Some(_)) => Err("execute_at is only for mode \"at\"".to_owned()),
-            ("at", Some(RequestTime(execute_at))) => Ok(ExecutionRequest::At { execute_at }),
-            ("at", None) => Err("mode \"at\" needs execute_at (RFC 3339, UTC)".to_owned()),
-            // Only the start of an unknown value is echoed: the answer stays small whatever
-            // was sent.
-            (other, _) => Err(format!(
-                "unknown mode \"{}\": use \"now\" or \"at\"",
-                ellipsis(other, 20)
-            )),
-        }
-    }
-}
-
-fn ellipsis(s: &str, max_chars: usize) -> String {
-    let mut out: String = s.chars().take(max_chars).collect();
-    if s.chars().nth(max_chars).is_some() {
-        out.push('…');
-    }
-    out
 }
 
 /// An accepted request: when the event will run.

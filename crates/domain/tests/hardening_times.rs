@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use vpn_console_domain::instant::{parse_rfc3339, stored};
+use vpn_console_domain::planning::ExecutionBody;
 use vpn_console_domain::{
     validate, EventStatus, ExecutionRequest, GatewayIp, GatewayIpRole, OmEvent, Reason,
     ResourceRef, ScheduleErrorCode,
@@ -76,7 +77,7 @@ fn lenient_forms_are_refused() {
         assert!(parse_rfc3339(text).is_err(), "{why}: {text} accepted");
         let body = format!(r#"{{"mode":"at","execute_at":"{text}"}}"#);
         assert!(
-            serde_json::from_str::<ExecutionRequest>(&body).is_err(),
+            serde_json::from_str::<ExecutionBody>(&body).is_err(),
             "{why}: {body} accepted"
         );
     }
@@ -197,7 +198,7 @@ fn execute_now_is_never_later_than_the_default() {
 #[test]
 fn an_unknown_mode_is_not_echoed_whole() {
     let body = format!(r#"{{"mode":"{}"}}"#, "x".repeat(15_000));
-    let err = serde_json::from_str::<ExecutionRequest>(&body)
+    let err = serde_json::from_str::<ExecutionBody>(&body)
         .unwrap_err()
         .to_string();
     assert!(err.len() < 200, "{} bytes: {}", err.len(), &err[..200]);

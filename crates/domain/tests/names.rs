@@ -12,8 +12,8 @@ use std::str::FromStr;
 use serde::Serialize;
 use vpn_console_domain::names::UnknownName;
 use vpn_console_domain::{
-    AttachmentKind, Effect, EventStatus, GatewayIpRole, Reason, ResourceKind, ScheduleErrorCode,
-    TunnelMode, TunnelState,
+    AttachmentKind, AuditAction, Effect, EventStatus, GatewayIpRole, Reason, ResourceKind,
+    ScheduleErrorCode, TunnelMode, TunnelState,
 };
 
 /// Each value's `as_str` is its JSON string, `parse` and `FromStr` read it back, `Display`
@@ -43,6 +43,7 @@ fn name_of<T: Serialize>(v: T) -> &'static str {
 #[test]
 fn every_enum_has_its_serde_names_as_string_forms() {
     round_trips(&EventStatus::ALL, "paused");
+    round_trips(&AuditAction::ALL, "deleted");
     round_trips(&GatewayIpRole::ALL, "ipsec_address_3");
     round_trips(&Reason::ALL, "whim");
     round_trips(

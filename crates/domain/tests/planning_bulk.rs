@@ -103,7 +103,8 @@ fn the_wire_form() {
     let now_req = BulkExecutionRequest::new(ExecutionRequest::Now, false, items(&["om-a"]));
     assert_eq!(
         serde_json::to_value(&now_req).unwrap(),
-        json!({"mode": "now", "allow_conflict": false, "events": [{"id": "om-a", "version": 3}]})
+        json!({"mode": "now", "events": [{"id": "om-a", "version": 3}]}),
+        "the change is written as the single body writes it, with the events beside it"
     );
 }
 

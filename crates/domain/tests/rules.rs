@@ -26,6 +26,7 @@ use vpn_console_domain::impact::{
     Recommendation, EVENT_DURATION_S, FAILOVER_INTERRUPTION_S, ONLY_TUNNEL_INTERRUPTION_S,
     SINGLE_TUNNEL_INTERRUPTION_S,
 };
+use vpn_console_domain::planning::ExecutionBody;
 use vpn_console_domain::schedule::{format_offset, local_to_utc, resolve_local, LocalTime};
 use vpn_console_domain::{
     affected_resources, validate, Addresses, AffectedItem, Attachment, Connection, ConnectionId,
@@ -1428,9 +1429,9 @@ fn execution_request_accepted_bodies() {
         ),
     ];
     for (body, expected) in rows {
-        let got: ExecutionRequest =
+        let got: ExecutionBody =
             serde_json::from_str(body).unwrap_or_else(|e| panic!("{body}: {e}"));
-        assert_eq!(got, expected, "{body}");
+        assert_eq!(got.request(), expected, "{body}");
     }
     let parsed = DateTime::parse_from_rfc3339("2026-12-01T18:00:00Z")
         .unwrap()
@@ -1448,6 +1449,7 @@ fn execution_request_refused_bodies() {
         ("missing execute_at", r#"{"mode":"at"}"#),
         ("execute_at is null", r#"{"mode":"at","execute_at":null}"#),
         ("extra field on now", r#"{"mode":"now","force":true}"#),
+        ("a list of events", r#"{"mode":"now","events":[]}"#),
         (
             "extra field on at",
             r#"{"mode":"at","execute_at":"2026-12-01T18:00:00Z","x":1}"#,
@@ -1469,11 +1471,11 @@ fn execution_request_refused_bodies() {
     ];
     for (why, body) in rows {
         assert!(
-            serde_json::from_str::<ExecutionRequest>(body).is_err(),
+            serde_json::from_str::<ExecutionBody>(body).is_err(),
             "{why}: {body} accepted"
         );
     }
-    let err = serde_json::from_str::<ExecutionRequest>(r#"{"mode":"later"}"#)
+    let err = serde_json::from_str::<ExecutionBody>(r#"{"mode":"later"}"#)
         .unwrap_err()
         .to_string();
     assert!(err.contains("later"), "{err}");
@@ -1489,11 +1491,14 @@ fn execution_request_serialization_round_trips() {
         ),
     ];
     for (request, expected) in rows {
-        let value = serde_json::to_value(&request).unwrap();
+        let body = ExecutionBody::new(request.clone(), false);
+        let value = serde_json::to_value(&body).unwrap();
         assert_eq!(value, expected);
-        let text = serde_json::to_string(&request).unwrap();
+        let text = serde_json::to_string(&body).unwrap();
         assert_eq!(
-            serde_json::from_str::<ExecutionRequest>(&text).unwrap(),
+            serde_json::from_str::<ExecutionBody>(&text)
+                .unwrap()
+                .request(),
             request
         );
     }

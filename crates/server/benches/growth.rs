@@ -18,16 +18,17 @@ mod results;
 use anyhow::Context;
 use chrono::{Duration, Utc};
 use sqlx::Row;
+use vpn_console_domain::planning::ExecutionBody;
 use vpn_console_domain::{EventStatus, ExecutionRequest, OmEvent};
 use vpn_console_server::demo;
+use vpn_console_server::execution::{Begun, Execution, Requester, Target};
 use vpn_console_server::store::idempotency::{
-    IdempotencyKey, IdempotentRequest, NextAction, SavedAnswer, KEPT_FOR_HOURS,
+    IdempotencyKey, IdempotentRequest, SavedAnswer, KEPT_FOR_HOURS,
 };
 use vpn_console_server::store::{Backend, Store};
 
 const ACCOUNT: &str = "acme";
 const USER: &str = "alice@acme.example";
-const ACTOR: &str = "alice@acme.example";
 
 struct Figures {
     writes: usize,
@@ -128,39 +129,44 @@ async fn measure(url: &str, writes: usize) -> anyhow::Result<Figures> {
     for i in 0..writes {
         let which = i % events.len();
         let event = &events[which];
-        let request = ExecutionRequest::At {
-            execute_at: now + Duration::hours(1 + (i / events.len() % 2) as i64),
-        };
+        let body = ExecutionBody::new(
+            ExecutionRequest::At {
+                execute_at: now + Duration::hours(1 + (i / events.len() % 2) as i64),
+            },
+            false,
+        );
         let key = IdempotencyKey::parse(format!("growth-{i:08}-{}", uuid_like(i)).as_bytes())?;
-        let idempotent = IdempotentRequest::new(key, event.id.as_str(), &request);
-        let NextAction::Proceed(mut tx) = store
-            .begin_idempotent(ACCOUNT, USER, Some(&idempotent))
-            .await?
+        let idempotent = IdempotentRequest::new(key, event.id.as_str(), &body);
+        // The whole write as the API makes it, through the one execution service.
+        let requester = Requester {
+            account: ACCOUNT,
+            actor: USER,
+        };
+        let Begun::Proceed(mut execution) =
+            Execution::begin(&store, requester, Some(idempotent)).await?
         else {
             anyhow::bail!("a new key was taken for a retry");
         };
-        let changed = store
-            .request_execution(
-                &mut tx,
-                ACCOUNT,
-                ACTOR,
-                &event.id,
-                versions[which],
-                &request,
-                now,
-            )
+        let target = Target {
+            id: event.id.to_string(),
+            expected_version: Some(versions[which]),
+        };
+        let decided = execution
+            .decide(&body, &[target], now)
             .await?
-            .map_err(|refused| anyhow::anyhow!("reschedule {i} refused: {refused:?}"))?;
+            .map_err(|e| anyhow::anyhow!("reschedule {i} refused: {e:?}"))?;
+        let changed = decided
+            .into_iter()
+            .next()
+            .and_then(|d| d.event)
+            .ok_or_else(|| anyhow::anyhow!("reschedule {i} refused"))?;
         versions[which] = changed.version;
         let answer = SavedAnswer {
             status: 200,
             body: serde_json::to_string(&changed)?,
             etag: Some(changed.version.to_string()),
         };
-        store
-            .save_answer(&mut tx, ACCOUNT, USER, &idempotent, &answer, now)
-            .await?;
-        store.commit(tx).await?;
+        execution.commit(answer, now).await?;
     }
     let after = size(&store, true).await?;
     store

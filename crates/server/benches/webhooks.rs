@@ -22,11 +22,14 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chrono::Utc;
 use sqlx::Row;
+use vpn_console_domain::planning::ExecutionBody;
 use vpn_console_domain::{EventId, ExecutionRequest};
 use vpn_console_server::clock::SystemClock;
 use vpn_console_server::demo;
+use vpn_console_server::execution::{Begun, Execution, Requester, Target};
 use vpn_console_server::notify::Dispatcher;
 use vpn_console_server::scheduler::Scheduler;
+use vpn_console_server::store::idempotency::SavedAnswer;
 use vpn_console_server::store::Store;
 
 /// Every run stops by itself after this long, finished or not.
@@ -212,19 +215,30 @@ async fn reschedule_latencies(
                 // The whole write as the API makes it: transaction, rules, update, audit entry
                 // (and with it the outbox), commit.
                 let started = Instant::now();
-                let mut tx = store.begin().await?;
-                let outcome = store
-                    .request_execution(
-                        &mut tx,
-                        "acme",
-                        "bench",
-                        id,
-                        event.version,
-                        &ExecutionRequest::At { execute_at: at },
-                        now,
-                    )
-                    .await?;
-                store.commit(tx).await?;
+                let requester = Requester {
+                    account: "acme",
+                    actor: "bench",
+                };
+                let Begun::Proceed(mut execution) =
+                    Execution::begin(store, requester, None).await?
+                else {
+                    anyhow::bail!("no key, no replay");
+                };
+                let body = ExecutionBody::new(ExecutionRequest::At { execute_at: at }, false);
+                let target = Target {
+                    id: id.to_string(),
+                    expected_version: Some(event.version),
+                };
+                let decided = execution.decide(&body, &[target], now).await?;
+                let accepted = decided.is_ok_and(|d| d.iter().all(|d| d.event.is_some()));
+                // Without a key the answer is not kept.
+                let answer = SavedAnswer {
+                    status: 200,
+                    body: String::new(),
+                    etag: None,
+                };
+                execution.commit(answer, now).await?;
+                let outcome: Result<(), ()> = if accepted { Ok(()) } else { Err(()) };
                 samples[i].push(started.elapsed());
                 anyhow::ensure!(outcome.is_ok(), "a reschedule was refused");
             }

@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod demo;
+pub mod execution;
 pub mod http;
 pub mod live;
 pub mod notify;

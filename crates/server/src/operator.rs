@@ -108,8 +108,8 @@ pub async fn publish_event(
         finished_at: None,
     };
     let mut tx = store.begin().await?;
-    match store.insert_event(&mut tx, &new).await {
-        Ok(()) => {}
+    let event = match store.insert_event(&mut tx, &new).await {
+        Ok(event) => event,
         Err(PublishError::AlreadyHasCurrentEvent) => {
             anyhow::bail!(
                 "{} already has a pending or executing O&M event",
@@ -117,9 +117,8 @@ pub async fn publish_event(
             )
         }
         Err(PublishError::Db(e)) => return Err(e.into()),
-    }
+    };
     store.commit(tx).await?;
-    let event = store.event(&account, &id).await?.expect("just published");
     // Placed in the account's maintenance window, conflicts marked (DESIGN.md 10.2, 10.3).
     let event = crate::planning::after_publish(store, &account, &event, now).await?;
     let (g, c) = store.event_topology(&account, &event).await?;

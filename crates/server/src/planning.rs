@@ -10,11 +10,9 @@ use serde::{Deserialize, Serialize};
 use vpn_console_domain::api::{CurrentEvent, EventDetail, OmEventsCell};
 use vpn_console_domain::planning::{
     self, Conflict, FreezePeriod, MaintenanceWindow, MaintenanceWindowSpec, PlannedEvent,
-    PlanningContext, PlanningError, PlanningErrorCode,
+    PlanningContext, PlanningError,
 };
-use vpn_console_domain::{
-    Connection, CustomerGatewayId, EventId, EventStatus, ExecutionRequest, OmEvent,
-};
+use vpn_console_domain::{Connection, CustomerGatewayId, EventId, EventStatus, OmEvent};
 
 use crate::store::planning::PlannedWithTopology;
 use crate::store::Store;
@@ -305,32 +303,6 @@ pub async fn after_publish(
         .unwrap_or_else(|| event.clone()))
 }
 
-/// After a person or a bulk item moved `event`: its conflicts recorded anew at its new time.
-pub async fn record_conflicts_of(
-    store: &Store,
-    account: &str,
-    event: &OmEvent,
-) -> sqlx::Result<()> {
-    // Without another current event at its customer gateways there is no one to conflict with
-    // nor to race with: its old marks (if any) go without waiting for the lock. That is the
-    // common case, and the lock would make every such request wait for all the others.
-    let planning = EventPlanning::load(store, account, event).await?;
-    if planning.others.is_empty() {
-        let mut tx = store.begin().await?;
-        store.record_conflicts(&mut tx, &event.id, &[]).await?;
-        return store.commit(tx).await;
-    }
-    // Read again under the marks' lock: read before another writer's marks, this one's would
-    // undo them.
-    let mut marks = store.begin_conflict_marks().await?;
-    let planning = EventPlanning::load(store, account, event).await?;
-    let found = planning::conflicts(&planning.this.planned, &planning.others);
-    store
-        .record_conflicts(&mut marks.tx, &event.id, &found)
-        .await?;
-    store.commit(marks.tx).await
-}
-
 /// Every current event of the account treated as just published (the demo's load): placed in
 /// the window when the account has one, and the conflicts recorded.
 pub async fn after_publish_all(
@@ -352,39 +324,4 @@ pub async fn after_publish_all(
     }
     store.commit(marks.tx).await?;
     Ok(())
-}
-
-/// The refusal of a single execution request by the rules of 10.2 and 10.3 (`creates_conflict`,
-/// `in_freeze_period`), or `None` to let the request go on to the rules of section 5, which
-/// the store checks in the write transaction (a missing or stale event is its answer too).
-pub async fn refuse_single(
-    store: &Store,
-    account: &str,
-    id: &EventId,
-    expected_version: i64,
-    request: &ExecutionRequest,
-    allow_conflict: bool,
-    now: DateTime<Utc>,
-) -> sqlx::Result<Option<PlanningError>> {
-    let Some(event) = store.event(account, id).await? else {
-        return Ok(None);
-    };
-    if event.version != expected_version || event.status != EventStatus::Pending {
-        return Ok(None);
-    }
-    let planning = EventPlanning::load(store, account, &event).await?;
-    let ctx = planning.ctx(now);
-    Ok(
-        match planning::check_execution(&planning.this.planned, request, allow_conflict, &ctx) {
-            Err(e)
-                if matches!(
-                    e.code,
-                    PlanningErrorCode::CreatesConflict | PlanningErrorCode::InFreezePeriod
-                ) =>
-            {
-                Some(e)
-            }
-            _ => None,
-        },
-    )
 }

@@ -91,7 +91,7 @@ pub fn EventBody(detail: EventDetail, json: String) -> impl IntoView {
                 Some(Ok(Some(entries))) => view! {
                     <ol>
                         {entries.into_iter().map(|en| view! {
-                            <li>{ctx.time(en.at)}" · "{en.action}" · "{en.actor}
+                            <li>{ctx.time(en.at)}" · "{en.action.as_str()}" · "{en.actor}
                                 {en.from.map(|f| format!(" · from {f}"))}{en.to.map(|t| format!(" to {t}"))}</li>
                         }).collect_view()}
                     </ol>

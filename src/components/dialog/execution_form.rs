@@ -4,6 +4,7 @@
 
 use chrono::Utc;
 use leptos::prelude::*;
+use vpn_console_domain::planning::ExecutionBody;
 use vpn_console_domain::{EventStatus, ExecutionRequest, OmEvent, ScheduleError};
 
 use super::Loaded;
@@ -97,7 +98,8 @@ pub fn ExecutionForm(
     let idempotency_key = RwSignal::new(new_idempotency_key());
     let send = LocalAction::new_local(|s: &Submission| {
         let s = s.clone();
-        async move { api::request_execution(&s.id, &s.etag, &s.idempotency_key, &s.request).await }
+        let body = ExecutionBody::new(s.request.clone(), false);
+        async move { api::request_execution(&s.id, &s.etag, &s.idempotency_key, &body).await }
     });
     let sending = send.pending();
     // What the last answer was, while no other is awaited.

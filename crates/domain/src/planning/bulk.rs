@@ -12,7 +12,7 @@ use crate::impact::{AffectedItem, Impact};
 use crate::schedule::{validate, ExecutionRequest};
 
 use super::conflict::{conflicts_among, ConflictPair, PlannedEvent};
-use super::decision::{decide, Decision};
+use super::decision::{decide, Decision, ExecutionBody, RawChange};
 use super::{PlanningContext, PlanningError, PlanningErrorCode};
 
 pub const MAX_BULK_EVENTS: usize = 100;
@@ -28,81 +28,47 @@ pub struct BulkItem {
     pub version: i64,
 }
 
-/// `now` or `at`, as in the single request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum BulkMode {
-    Now,
-    At,
-}
-
-/// The body of `POST /om-events/bulk-execution`: `{mode, execute_at?, allow_conflict?, events}`.
-/// `mode` and `execute_at` are checked together when read, as in the single request.
+/// The body of `POST /om-events/bulk-execution`: the one change of
+/// [`ExecutionBody`] and the events it is for, `{mode, execute_at?, allow_conflict?, events}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, try_from = "RawBulk")]
+#[serde(try_from = "RawChange")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BulkExecutionRequest {
-    mode: BulkMode,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    execute_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    allow_conflict: bool,
+    #[serde(flatten)]
+    change: ExecutionBody,
     events: Vec<BulkItem>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBulk {
-    mode: BulkMode,
-    // Read by the one strict RFC 3339 parser of every request time.
-    execute_at: Option<crate::instant::RequestTime>,
-    #[serde(default)]
-    allow_conflict: bool,
-    events: Vec<BulkItem>,
-}
+impl TryFrom<RawChange> for BulkExecutionRequest {
+    type Error = String;
 
-impl TryFrom<RawBulk> for BulkExecutionRequest {
-    type Error = &'static str;
-
-    fn try_from(raw: RawBulk) -> Result<Self, Self::Error> {
-        match (raw.mode, raw.execute_at) {
-            (BulkMode::Now, Some(_)) => Err("execute_at is only for mode \"at\""),
-            (BulkMode::At, None) => Err("mode \"at\" needs execute_at (RFC 3339, UTC)"),
-            _ => Ok(BulkExecutionRequest {
-                mode: raw.mode,
-                execute_at: raw.execute_at.map(|t| t.0),
-                allow_conflict: raw.allow_conflict,
-                events: raw.events,
-            }),
-        }
+    fn try_from(raw: RawChange) -> Result<Self, Self::Error> {
+        let change = raw.body()?;
+        let events = raw.events.ok_or("missing field `events`")?;
+        Ok(BulkExecutionRequest { change, events })
     }
 }
 
 impl BulkExecutionRequest {
     pub fn new(request: ExecutionRequest, allow_conflict: bool, events: Vec<BulkItem>) -> Self {
-        let (mode, execute_at) = match request {
-            ExecutionRequest::Now => (BulkMode::Now, None),
-            ExecutionRequest::At { execute_at } => (BulkMode::At, Some(execute_at)),
-        };
         BulkExecutionRequest {
-            mode,
-            execute_at,
-            allow_conflict,
+            change: ExecutionBody::new(request, allow_conflict),
             events,
         }
     }
 
+    /// The change every item asks for.
+    pub fn change(&self) -> &ExecutionBody {
+        &self.change
+    }
+
     /// The request each item is decided with.
     pub fn request(&self) -> ExecutionRequest {
-        match self.execute_at {
-            Some(execute_at) if self.mode == BulkMode::At => ExecutionRequest::At { execute_at },
-            _ => ExecutionRequest::Now,
-        }
+        self.change.request()
     }
 
     pub fn allow_conflict(&self) -> bool {
-        self.allow_conflict
+        self.change.allow_conflict()
     }
 
     pub fn events(&self) -> &[BulkItem] {
@@ -172,7 +138,7 @@ pub fn decide_bulk<'a>(
             event,
             item.version,
             &execution,
-            request.allow_conflict,
+            request.allow_conflict(),
             &now,
         );
         if let (Decision::Accepted(plan), Some(event)) = (&decision, event) {

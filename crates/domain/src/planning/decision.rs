@@ -8,8 +8,6 @@ use crate::api::ApiError;
 use crate::event::OmEvent;
 use crate::schedule::{validate, ExecutionPlan, ExecutionRequest};
 
-use super::bulk::BulkMode;
-
 use super::conflict::{conflict_periods, conflicts_at, PlannedEvent};
 use super::freeze::{freeze_at, freeze_periods};
 use super::timeline::{nearest_allowed, utc_text};
@@ -152,14 +150,25 @@ pub fn apply(event: &OmEvent, plan: &ExecutionPlan) -> OmEvent {
     next
 }
 
-/// The body of `POST /om-events/{id}/execution`: `{mode, execute_at?, allow_conflict?}`, the
-/// request of section 5 and 10.2's consent to a conflict. `mode` and `execute_at` are checked
-/// together when read, as in [`ExecutionRequest`]; any other field is refused.
+/// Execute Now or Specify Execution Time, as every body spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ExecutionMode {
+    Now,
+    At,
+}
+
+/// The one wire type of a change (DESIGN.md "How a change flows"): `{mode, execute_at?,
+/// allow_conflict?}`, the body of `POST /om-events/{id}/execution` and, with its `events`, of
+/// `POST /om-events/bulk-execution` ([`BulkExecutionRequest`](super::BulkExecutionRequest)).
+/// `mode` and `execute_at` are checked together when read, by [`RawChange`]; any other field is
+/// refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, try_from = "RawExecutionBody")]
+#[serde(deny_unknown_fields, try_from = "RawChange")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExecutionBody {
-    mode: BulkMode,
+    mode: ExecutionMode,
     #[serde(skip_serializing_if = "Option::is_none")]
     execute_at: Option<DateTime<Utc>>,
     /// Accept a time at which the event conflicts with another (10.2).
@@ -167,37 +176,73 @@ pub struct ExecutionBody {
     allow_conflict: bool,
 }
 
+/// Every body as sent, before its fields are checked together: the single body refuses
+/// `events`, the bulk body needs it.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawExecutionBody {
-    mode: BulkMode,
+pub(crate) struct RawChange {
+    // A string rather than [`ExecutionMode`]: serde's refusal would echo an unknown value
+    // whole, and the answer stays small whatever was sent.
+    mode: String,
     // Read by the one strict RFC 3339 parser of every request time.
     execute_at: Option<crate::instant::RequestTime>,
     #[serde(default)]
     allow_conflict: bool,
+    #[serde(default)]
+    pub(crate) events: Option<Vec<super::BulkItem>>,
 }
 
-impl TryFrom<RawExecutionBody> for ExecutionBody {
-    type Error = &'static str;
+impl RawChange {
+    /// The change itself, checked once for both bodies.
+    pub(crate) fn body(&self) -> Result<ExecutionBody, String> {
+        let execute_at = self.execute_at.map(|t| t.0);
+        let mode = match (self.mode.as_str(), execute_at) {
+            ("now", None) => ExecutionMode::Now,
+            ("now", Some(_)) => return Err("execute_at is only for mode \"at\"".to_owned()),
+            ("at", Some(_)) => ExecutionMode::At,
+            ("at", None) => return Err("mode \"at\" needs execute_at (RFC 3339, UTC)".to_owned()),
+            (other, _) => {
+                return Err(format!(
+                    "unknown mode \"{}\": use \"now\" or \"at\"",
+                    ellipsis(other, 20)
+                ))
+            }
+        };
+        Ok(ExecutionBody {
+            mode,
+            execute_at,
+            allow_conflict: self.allow_conflict,
+        })
+    }
+}
 
-    fn try_from(raw: RawExecutionBody) -> Result<Self, Self::Error> {
-        match (raw.mode, raw.execute_at) {
-            (BulkMode::Now, Some(_)) => Err("execute_at is only for mode \"at\""),
-            (BulkMode::At, None) => Err("mode \"at\" needs execute_at (RFC 3339, UTC)"),
-            _ => Ok(ExecutionBody {
-                mode: raw.mode,
-                execute_at: raw.execute_at.map(|t| t.0),
-                allow_conflict: raw.allow_conflict,
-            }),
+fn ellipsis(s: &str, max_chars: usize) -> String {
+    let mut out: String = s.chars().take(max_chars).collect();
+    if s.chars().nth(max_chars).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+impl TryFrom<RawChange> for ExecutionBody {
+    type Error = String;
+
+    fn try_from(raw: RawChange) -> Result<Self, Self::Error> {
+        if raw.events.is_some() {
+            return Err(
+                "unknown field `events`: a list of events goes to /om-events/bulk-execution"
+                    .to_owned(),
+            );
         }
+        raw.body()
     }
 }
 
 impl ExecutionBody {
     pub fn new(request: ExecutionRequest, allow_conflict: bool) -> Self {
         let (mode, execute_at) = match request {
-            ExecutionRequest::Now => (BulkMode::Now, None),
-            ExecutionRequest::At { execute_at } => (BulkMode::At, Some(execute_at)),
+            ExecutionRequest::Now => (ExecutionMode::Now, None),
+            ExecutionRequest::At { execute_at } => (ExecutionMode::At, Some(execute_at)),
         };
         ExecutionBody {
             mode,
@@ -209,7 +254,9 @@ impl ExecutionBody {
     /// The request of section 5.
     pub fn request(&self) -> ExecutionRequest {
         match self.execute_at {
-            Some(execute_at) if self.mode == BulkMode::At => ExecutionRequest::At { execute_at },
+            Some(execute_at) if self.mode == ExecutionMode::At => {
+                ExecutionRequest::At { execute_at }
+            }
             _ => ExecutionRequest::Now,
         }
     }

@@ -29,14 +29,14 @@ use crate::schedule::{ScheduleError, ScheduleErrorCode};
 pub use advice::{advice, impact_after, Advice, AdviceKind};
 pub use bulk::{
     check_bulk_time, combined_impact, decide_bulk, latest_allowed_at, validate_bulk,
-    BulkExecutionRequest, BulkExecutionResponse, BulkItem, BulkItemResult, BulkMode, BulkResult,
+    BulkExecutionRequest, BulkExecutionResponse, BulkItem, BulkItemResult, BulkResult,
     CombinedImpact, MAX_BULK_EVENTS,
 };
 pub use conflict::{
     conflict_between, conflicts, conflicts_among, conflicts_at, nearest_conflict_free, Conflict,
 };
 pub use conflict::{ConflictPair, PlannedEvent};
-pub use decision::{apply, check_execution, decide, Decision, ExecutionBody};
+pub use decision::{apply, check_execution, decide, Decision, ExecutionBody, ExecutionMode};
 pub use freeze::{
     freeze_at, freeze_flag, validate_freeze_period, FreezeFlag, FreezePeriod, FreezePeriodSpec,
     MAX_REASON_CHARS,

@@ -8,14 +8,16 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use vpn_console_domain::impact::EVENT_DURATION_S;
 use vpn_console_domain::{
-    Addresses, Attachment, Connection, ConnectionId, CustomerGateway, EventId, EventStatus,
-    Gateway, GatewayIp, GatewayIpRole, Reason, RegionId, ResourceRef, Tunnel, TunnelMode,
-    TunnelState,
+    Addresses, Attachment, AuditAction, Connection, ConnectionId, CustomerGateway, EventId,
+    EventStatus, Gateway, GatewayIp, GatewayIpRole, Reason, RegionId, ResourceRef, Tunnel,
+    TunnelMode, TunnelState,
 };
 
 use super::gen::Gen;
 use crate::clock::to_millis;
-use crate::store::events::NewEvent;
+use crate::store::events::{
+    audit_time, record_change, Change, NewEvent, PROVIDER_ACTOR, SCHEDULER_ACTOR,
+};
 use crate::store::{NewConnection, NewGateway, Store, Tx};
 
 pub(super) struct Builder<'a> {
@@ -227,30 +229,46 @@ impl Builder<'_> {
                 finished_at
             },
         };
-        self.store
+        let event = self
+            .store
             .insert_event(self.tx, &new)
             .await
             .with_context(|| format!("inserting demo event {id}"))?;
+        let account = self.account.clone();
+        let change = |at, actor, action, from: &str, to: &str| Change {
+            account: &account,
+            event: &event,
+            at,
+            actor,
+            action,
+            from: Some(from.to_owned()),
+            to: Some(to.to_owned()),
+        };
         if finished {
-            let log = crate::store::events::log;
-            log(
+            record_change(
                 self.tx,
-                id.as_str(),
-                execute_at,
-                "scheduler",
-                "started",
-                Some("pending"),
-                Some("executing"),
+                &change(
+                    execute_at,
+                    SCHEDULER_ACTOR,
+                    AuditAction::Started,
+                    "pending",
+                    "executing",
+                ),
             )
             .await?;
-            log(
+            let finished_action = match status {
+                EventStatus::Failed => AuditAction::Failed,
+                _ => AuditAction::Completed,
+            };
+            record_change(
                 self.tx,
-                id.as_str(),
-                finished_at.expect("finished"),
-                "scheduler",
-                status.as_str(),
-                Some("executing"),
-                Some(status.as_str()),
+                &change(
+                    finished_at.expect("finished"),
+                    SCHEDULER_ACTOR,
+                    finished_action,
+                    "executing",
+                    status.as_str(),
+                ),
             )
             .await?;
             let table = match resource {
@@ -279,15 +297,36 @@ impl Builder<'_> {
                         .await?;
                 }
             }
-        } else if status == EventStatus::Cancelled {
-            crate::store::events::log(
+        } else if status == EventStatus::Pending && execute_at != default_execute_at {
+            // A time earlier than the default is a person's choice: the log says whose, so
+            // that the maintenance window leaves it where it is, as it would a real one.
+            let operator = super::DEMO_USERS
+                .iter()
+                .find(|(a, _, role)| {
+                    *a == account && *role == vpn_console_domain::api::Role::Operator
+                })
+                .map_or(PROVIDER_ACTOR, |(_, email, _)| *email);
+            record_change(
                 self.tx,
-                id.as_str(),
-                published_at + Duration::days(1),
-                "provider",
-                "cancelled",
-                Some("pending"),
-                Some("cancelled"),
+                &change(
+                    published_at + Duration::minutes(1),
+                    operator,
+                    AuditAction::Rescheduled,
+                    &audit_time(default_execute_at),
+                    &audit_time(execute_at),
+                ),
+            )
+            .await?;
+        } else if status == EventStatus::Cancelled {
+            record_change(
+                self.tx,
+                &change(
+                    published_at + Duration::days(1),
+                    PROVIDER_ACTOR,
+                    AuditAction::Cancelled,
+                    "pending",
+                    "cancelled",
+                ),
             )
             .await?;
         }

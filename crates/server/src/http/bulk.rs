@@ -1,8 +1,6 @@
 //! `POST /om-events/bulk-execution` (DESIGN.md 10.4): up to 100 events in one request, each
 //! decided by the domain exactly as a single execution request with `If-Match` = its version.
 
-use std::collections::HashMap;
-
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -10,17 +8,14 @@ use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vpn_console_domain::api::ApiError;
-use vpn_console_domain::planning::{
-    decide_bulk, validate_bulk, BulkExecutionRequest, BulkExecutionResponse, Decision,
-    PlannedEvent, PlanningContext,
-};
-use vpn_console_domain::{EventId, OmEvent};
+use vpn_console_domain::planning::{BulkExecutionRequest, BulkExecutionResponse, BulkItemResult};
 
+use super::events::{begin_execution, idempotent_request};
 use super::extract::{ApiJson, Auth};
 use super::planning::{PlanningErrorBody, Refusal};
-use super::{AppError, AppState};
-use crate::planning::{conflicts_of, EventPlanning};
-use crate::store::idempotency::{IdempotencyKey, IdempotentRequest, NextAction, SavedAnswer};
+use super::AppState;
+use crate::execution::Target;
+use crate::store::idempotency::SavedAnswer;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(bulk_execution))
@@ -44,130 +39,38 @@ async fn bulk_execution(
     ApiJson(request): ApiJson<BulkExecutionRequest>,
 ) -> Result<Response, Refusal> {
     auth.require_operator()?;
-    let principal = &auth.0;
-    let idempotent = match headers.get("idempotency-key") {
-        None => None,
-        Some(v) => Some(IdempotentRequest::new(
-            IdempotencyKey::parse(v.as_bytes())
-                .map_err(|e| AppError::bad_request("invalid_idempotency_key", e.to_string()))?,
-            "bulk-execution",
-            &request,
-        )),
+    let idempotent = idempotent_request(&headers, "bulk-execution", &request)?;
+    let mut execution = match begin_execution(&state, &auth.0, idempotent).await? {
+        Ok(execution) => execution,
+        Err(answer) => return Ok(answer),
     };
-    // The moves and their conflict marks are written under the marks' lock (see
-    // Store::begin_conflict_marks), its process side taken before the transaction begins.
-    let _marks = state.store.conflict_marks_guard().await;
-    // A retry gets the first answer before anything else is checked.
-    let mut tx = match state
-        .store
-        .begin_idempotent(&principal.account, &principal.email, idempotent.as_ref())
-        .await?
-    {
-        NextAction::Proceed(tx) => tx,
-        NextAction::Replay(answer) => return Ok(super::events::replay(answer)),
-        NextAction::KeyReused => {
-            return Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
-                "This Idempotency-Key was already used with another request; use a new key.",
-            )
-            .into())
-        }
-    };
-    validate_bulk(&request)?;
-    state.store.lock_conflict_marks(&mut tx).await?;
     let now = state.clock.now();
-
-    // Each listed event of the account, with the current events that could conflict with it
-    // (read beside the write transaction, which on SQLite holds the only writer).
-    let mut found: HashMap<String, PlannedEvent> = HashMap::new();
-    let mut others: HashMap<EventId, PlannedEvent> = HashMap::new();
-    let mut freezes = Vec::new();
-    for item in request.events() {
-        let Ok(id) = item.id.parse::<EventId>() else {
-            continue;
-        };
-        let Some(event) = state.store.event(&principal.account, &id).await? else {
-            continue;
-        };
-        let planning = EventPlanning::load(&state.store, &principal.account, &event).await?;
-        for o in planning.others {
-            others.entry(o.event.id.clone()).or_insert(o);
-        }
-        if event.status.is_current() {
-            others.insert(event.id.clone(), planning.this.planned.clone());
-        }
-        found.insert(item.id.clone(), planning.this.planned);
-        freezes = planning.freezes;
-    }
-    let others: Vec<PlannedEvent> = others.into_values().collect();
-    let ctx = PlanningContext {
-        now,
-        freezes: &freezes,
-        others: &others,
-    };
-    let results = decide_bulk(&request, |id| found.get(id), &ctx)?;
-    let events: Vec<Option<OmEvent>> = request
+    let targets: Vec<Target> = request
         .events()
         .iter()
-        .map(|i| found.get(&i.id).map(|p| p.event.clone()))
-        .collect();
-    let answers = state
-        .store
-        .write_bulk(
-            &mut tx,
-            &principal.account,
-            &principal.email,
-            &results,
-            &events,
-            now,
-        )
-        .await?;
-    // The conflict marks of the moved events, at their new times, in the same transaction.
-    let moved_to: HashMap<&EventId, _> = answers
-        .iter()
-        .filter_map(|a| a.event.as_ref().map(|e| (&e.id, e.execute_at)))
-        .collect();
-    let after: Vec<PlannedEvent> = others
-        .iter()
-        .map(|o| match moved_to.get(&o.event.id) {
-            Some(t) => o.at(*t),
-            None => o.clone(),
+        .map(|item| Target {
+            id: item.id.clone(),
+            expected_version: Some(item.version),
         })
         .collect();
-    let moved: Vec<&EventId> = moved_to.keys().copied().collect();
-    let conflicts = conflicts_of(&after, &moved.iter().copied().collect());
-    state.store.clear_planning_marks(&mut tx, &moved).await?;
-    state.store.insert_conflicts(&mut tx, &conflicts).await?;
-    let response = BulkExecutionResponse { results: answers };
-    if let Some(idempotent) = &idempotent {
-        let answer = SavedAnswer {
-            status: StatusCode::OK.as_u16(),
-            body: serde_json::to_string(&response).expect("answers serialize"),
-            etag: None,
-        };
-        state
-            .store
-            .save_answer(
-                &mut tx,
-                &principal.account,
-                &principal.email,
-                idempotent,
-                &answer,
-                now,
-            )
-            .await?;
-    }
-    state.store.commit(tx).await?;
-    let answers = response.results;
-    let wake = answers
+    let decided = execution.decide(request.change(), &targets, now).await??;
+    let wake = decided
         .iter()
-        .any(|a| a.event.as_ref().is_some_and(|e| e.execute_at <= now));
+        .any(|d| d.event.as_ref().is_some_and(|e| e.execute_at <= now));
+    let response = BulkExecutionResponse {
+        results: decided
+            .into_iter()
+            .map(|d| BulkItemResult::new(&d.result, d.event))
+            .collect(),
+    };
+    let answer = SavedAnswer {
+        status: StatusCode::OK.as_u16(),
+        body: serde_json::to_string(&response).expect("answers serialize"),
+        etag: None,
+    };
+    execution.commit(answer, now).await?;
     if wake {
         state.scheduler_wake.notify_one();
     }
-    debug_assert!(results.iter().zip(&answers).all(
-        |(r, a)| a.status == r.decision.status() || matches!(r.decision, Decision::Accepted(_))
-    ));
-    Ok(Json(BulkExecutionResponse { results: answers }).into_response())
+    Ok(Json(response).into_response())
 }

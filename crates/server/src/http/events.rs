@@ -13,14 +13,14 @@ use vpn_console_domain::api::{
     AlertTrend, ApiError, EventDetail, History, LogEntry, MAX_HISTORY_DAYS,
 };
 use vpn_console_domain::impact::affected_resources;
-use vpn_console_domain::planning::ExecutionBody;
+use vpn_console_domain::planning::{Decision, ExecutionBody};
 use vpn_console_domain::{EventId, EventStatus, OmEvent};
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, KnownRegion};
 use super::planning::{PlanningErrorBody, Refusal};
 use super::{AppError, AppState, Result};
-use crate::store::idempotency::{IdempotencyKey, IdempotentRequest, NextAction, SavedAnswer};
-use crate::store::RequestRefused;
+use crate::execution::{Begun, Execution, Requester, Target};
+use crate::store::idempotency::{IdempotencyKey, IdempotentRequest, SavedAnswer};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -100,7 +100,8 @@ async fn get_event(
     Ok(([(header::ETAG, etag(version))], Json(detail)).into_response())
 }
 
-fn parse_if_match(headers: &HeaderMap, current_hint: Option<i64>) -> Result<i64> {
+/// The version the client saw, from `If-Match`: `None` for `*` (any version).
+fn parse_if_match(headers: &HeaderMap) -> Result<Option<i64>> {
     let raw = headers
         .get(header::IF_MATCH)
         .ok_or_else(|| {
@@ -114,15 +115,58 @@ fn parse_if_match(headers: &HeaderMap, current_hint: Option<i64>) -> Result<i64>
         .unwrap_or_default()
         .trim();
     let raw = raw.strip_prefix("W/").unwrap_or(raw).trim_matches('"');
-    match (raw, current_hint) {
-        ("*", Some(v)) => Ok(v),
-        _ => raw.parse().map_err(|_| {
-            AppError::new(
-                StatusCode::PRECONDITION_FAILED,
-                "stale",
-                "'If-Match' does not match the event's current version; reload it and try again.",
-            )
-        }),
+    if raw == "*" {
+        return Ok(None);
+    }
+    raw.parse().map(Some).map_err(|_| stale(None))
+}
+
+fn stale(current_version: Option<i64>) -> AppError {
+    let message = match current_version {
+        Some(v) => format!(
+            "The O&M event changed meanwhile (it is now at version {v}); reload it and try again."
+        ),
+        None => "'If-Match' does not match the event's current version; reload it and try again."
+            .to_owned(),
+    };
+    AppError::new(StatusCode::PRECONDITION_FAILED, "stale", message)
+}
+
+/// The `Idempotency-Key` of a request for `target`, if it has one.
+pub(super) fn idempotent_request(
+    headers: &HeaderMap,
+    target: &str,
+    body: &impl serde::Serialize,
+) -> Result<Option<IdempotentRequest>> {
+    headers
+        .get("idempotency-key")
+        .map(|v| {
+            IdempotencyKey::parse(v.as_bytes())
+                .map(|key| IdempotentRequest::new(key, target, body))
+                .map_err(|e| AppError::bad_request("invalid_idempotency_key", e.to_string()))
+        })
+        .transpose()
+}
+
+/// Begins a change in the one execution service, or answers it at once: the first answer to
+/// a retry with a known `Idempotency-Key`, or the refusal of a key reused for another request.
+pub(super) async fn begin_execution<'s>(
+    state: &'s AppState,
+    principal: &crate::store::Principal,
+    idempotent: Option<IdempotentRequest>,
+) -> Result<std::result::Result<Execution<'s>, Response>> {
+    let requester = Requester {
+        account: &principal.account,
+        actor: &principal.email,
+    };
+    match Execution::begin(&state.store, requester, idempotent).await? {
+        Begun::Proceed(execution) => Ok(Ok(execution)),
+        Begun::Replay(answer) => Ok(Err(replay(answer))),
+        Begun::KeyReused => Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used with another request; use a new key.",
+        )),
     }
 }
 
@@ -130,7 +174,7 @@ fn parse_if_match(headers: &HeaderMap, current_hint: Option<i64>) -> Result<i64>
 /// checked by the domain rules against the server's clock. A time at which the event would
 /// conflict with another (10.2) is refused `creates_conflict` unless `"allow_conflict": true`;
 /// a time in a freeze period `in_freeze_period` (10.3); both with `suggested_at`, the nearest
-/// time that would be accepted.
+/// time that would be accepted. Decided by the one execution service, as a bulk of one.
 #[utoipa::path(post, path = "/om-events/{id}/execution", tag = "om-events",
     params(("id" = String, Path, description = "O&M event ID, om-…"),
         ("If-Match" = String, Header, description = "The ETag from GET /om-events/{id}"),
@@ -148,99 +192,38 @@ async fn request_execution(
     headers: HeaderMap,
     ApiJson(body): ApiJson<ExecutionBody>,
 ) -> std::result::Result<Response, Refusal> {
-    let request = body.request();
     let id = event_id(&id)?;
     auth.require_operator()?;
-    let principal = &auth.0;
-    let idempotent = match headers.get("idempotency-key") {
-        None => None,
-        Some(v) => Some(IdempotentRequest::new(
-            IdempotencyKey::parse(v.as_bytes())
-                .map_err(|e| AppError::bad_request("invalid_idempotency_key", e.to_string()))?,
-            id.as_str(),
-            &body,
-        )),
-    };
+    let idempotent = idempotent_request(&headers, id.as_str(), &body)?;
     // A retry with a known key gets the first answer before anything else is checked: its
-    // If-Match may be stale by now, or missing. The transaction is not kept open meanwhile: the
-    // planning checks below read through the pool, and on PostgreSQL (one pool) requests that
-    // each held a connection while waiting for a second one ran the pool dry (all 408).
-    match begin_execution(&state, principal, idempotent.as_ref()).await? {
-        Ok(tx) => tx.rollback().await?,
+    // If-Match may be stale by now, or missing.
+    let mut execution = match begin_execution(&state, &auth.0, idempotent).await? {
+        Ok(execution) => execution,
         Err(answer) => return Ok(answer),
-    }
-    // "*" needs the current version; read it only in that rare case.
-    let star_hint = match headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) {
-        Some(v) if v.trim() == "*" => state
-            .store
-            .event(&principal.account, &id)
-            .await?
-            .map(|e| e.version),
-        _ => None,
     };
-    let expected = parse_if_match(&headers, star_hint)?;
+    let expected_version = parse_if_match(&headers)?;
     let now = state.clock.now();
-    // Conflicts and freezes (10.2, 10.3) need the account's other events and freeze periods,
-    // read beside the write transaction; the section-5 rules are checked in it below.
-    if let Some(refused) = crate::planning::refuse_single(
-        &state.store,
-        &principal.account,
-        &id,
-        expected,
-        &request,
-        body.allow_conflict(),
-        now,
-    )
-    .await?
-    {
-        return Err(refused.into());
-    }
-    // A twin request with the same key may have finished meanwhile: its answer is this one's.
-    let mut tx = match begin_execution(&state, principal, idempotent.as_ref()).await? {
-        Ok(tx) => tx,
-        Err(answer) => return Ok(answer),
+    let target = Target {
+        id: id.to_string(),
+        expected_version,
     };
-    let event = match state
-        .store
-        .request_execution(
-            &mut tx,
-            &principal.account,
-            &principal.email,
-            &id,
-            expected,
-            &request,
-            now,
-        )
-        .await?
-    {
-        Ok(event) => event,
-        Err(refused) => return Err(refusal(refused).into()),
+    let decided = execution
+        .decide(&body, std::slice::from_ref(&target), now)
+        .await??
+        .pop()
+        .expect("one decision per target");
+    let event = match (decided.result.decision, decided.event) {
+        (Decision::Accepted(_), Some(event)) => event,
+        (Decision::Refused(e), _) => return Err(e.into()),
+        (Decision::VersionMismatch { current }, _) => return Err(stale(Some(current)).into()),
+        _ => return Err(AppError::not_found(&format!("O&M event '{id}'")).into()),
     };
-    if let Some(idempotent) = &idempotent {
-        let answer = SavedAnswer {
-            status: StatusCode::OK.as_u16(),
-            body: serde_json::to_string(&event).expect("events serialize"),
-            etag: Some(event.version.to_string()),
-        };
-        state
-            .store
-            .save_answer(
-                &mut tx,
-                &principal.account,
-                &principal.email,
-                idempotent,
-                &answer,
-                now,
-            )
-            .await?;
-    }
-    state.store.commit(tx).await?;
-    // The change is made: a failure to mark its conflicts must not answer that it was not.
-    if let Err(e) =
-        crate::planning::record_conflicts_of(&state.store, &principal.account, &event).await
-    {
-        tracing::warn!("marking the conflicts of {}: {e}", event.id);
-    }
+    let answer = SavedAnswer {
+        status: StatusCode::OK.as_u16(),
+        body: serde_json::to_string(&event).expect("events serialize"),
+        etag: Some(event.version.to_string()),
+    };
+    execution.commit(answer, now).await?;
     if event.execute_at <= now {
         state.scheduler_wake.notify_one();
     }
@@ -265,22 +248,6 @@ pub(super) fn replay(answer: SavedAnswer) -> Response {
     res.headers_mut()
         .insert("idempotent-replayed", HeaderValue::from_static("true"));
     res
-}
-
-fn refusal(refused: RequestRefused) -> AppError {
-    match refused {
-        RequestRefused::NotFound => AppError::not_found("The O&M event"),
-        RequestRefused::Stale { current_version } => AppError::new(
-            StatusCode::PRECONDITION_FAILED,
-            "stale",
-            format!("The O&M event changed meanwhile (it is now at version {current_version}); reload it and try again."),
-        ),
-        RequestRefused::Rules(e) => AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            e.code.as_str(),
-            e.message,
-        ),
-    }
 }
 
 /// The event's audit log, oldest first.
@@ -363,27 +330,4 @@ async fn alert_trend(
         days,
         server_time: now,
     }))
-}
-
-/// Begins an execution request's write transaction, or answers it at once: the first answer
-/// to a retry with a known Idempotency-Key, or the refusal of a key reused for another request.
-async fn begin_execution(
-    state: &AppState,
-    principal: &crate::store::Principal,
-    idempotent: Option<&IdempotentRequest>,
-) -> std::result::Result<std::result::Result<crate::store::Tx, Response>, Refusal> {
-    match state
-        .store
-        .begin_idempotent(&principal.account, &principal.email, idempotent)
-        .await?
-    {
-        NextAction::Proceed(tx) => Ok(Ok(tx)),
-        NextAction::Replay(answer) => Ok(Err(replay(answer))),
-        NextAction::KeyReused => Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            "This Idempotency-Key was already used with another request; use a new key.",
-        )
-        .into()),
-    }
 }

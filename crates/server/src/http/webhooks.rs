@@ -7,7 +7,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vpn_console_domain::api::ApiError;
 use vpn_console_domain::notifications::{
-    CreatedWebhook, Deliveries, NewWebhook, Webhook, EVENT_TYPES, MAX_WEBHOOKS,
+    event_types, CreatedWebhook, Deliveries, NewWebhook, Webhook, MAX_WEBHOOKS,
 };
 
 use super::extract::{ApiJson, ApiPath, Auth};
@@ -86,13 +86,14 @@ async fn create_webhook(
                 "Name at least one event type, or leave event_types out for all.",
             ));
         }
-        if let Some(unknown) = types.iter().find(|t| !EVENT_TYPES.contains(&t.as_str())) {
+        let known = event_types();
+        if let Some(unknown) = types.iter().find(|t| !known.contains(t)) {
             return Err(unprocessable(
                 "invalid_event_types",
                 format!(
                     "'{}' is not an event type; use one of {}.",
                     unknown.chars().take(60).collect::<String>(),
-                    EVENT_TYPES.join(", ")
+                    known.join(", ")
                 ),
             ));
         }

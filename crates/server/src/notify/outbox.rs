@@ -1,7 +1,7 @@
 //! The outbox: deliveries written in the transaction of the change they report.
 //!
-//! Every change of an event writes its audit-log entry through `store::events::log`, inside the
-//! change's transaction; that function calls [`on_log`], which writes one delivery per enabled
+//! Every change of an event writes its audit-log entry through `store::events::record_change`,
+//! inside the change's transaction; that function calls [`on_change`], which writes one delivery per enabled
 //! endpoint of the event's account that wants the action, and arms or re-arms the event's
 //! reminders. Either the change and its deliveries commit together, or neither does.
 
@@ -12,8 +12,6 @@ use vpn_console_domain::OmEvent;
 
 use crate::clock::to_millis;
 use crate::store::Tx;
-
-pub use vpn_console_domain::notifications::EVENT_TYPES;
 
 /// The reminders and how long before the execution time each goes out (before the time scale).
 pub const REMINDERS: [(&str, i64); 2] = [("24h", 24 * 3600), ("1h", 3600)];
@@ -28,23 +26,24 @@ pub struct Report<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Called by the audit log for every entry, in the entry's transaction.
-pub(crate) async fn on_log(tx: &mut Tx, event_id: &str, entry: &LogEntry) -> sqlx::Result<()> {
-    let Some((event, account)) = crate::store::events::event_in_tx(tx, event_id).await? else {
-        return Ok(());
-    };
-    if matches!(entry.action.as_str(), "published" | "rescheduled")
-        && event.status == vpn_console_domain::EventStatus::Pending
-    {
-        arm_reminders(tx, event_id, &event, entry.at).await?;
+/// Called by [`record_change`](crate::store::events::record_change) for every audit entry, in
+/// its transaction, with the event as the change left it.
+pub(crate) async fn on_change(
+    tx: &mut Tx,
+    account: &str,
+    event: &OmEvent,
+    entry: &LogEntry,
+) -> sqlx::Result<()> {
+    if entry.action.arms_reminders() && event.status == vpn_console_domain::EventStatus::Pending {
+        arm_reminders(tx, event, entry.at).await?;
     }
-    let event_type = format!("om_event.{}", entry.action);
+    let event_type = entry.action.event_type();
     enqueue(
         tx,
         &Report {
-            account: &account,
+            account,
             event_type: &event_type,
-            event: Some(&event),
+            event: Some(event),
             log_entry: Some(entry),
             reminder: None,
             at: entry.at,
@@ -58,12 +57,7 @@ pub(crate) async fn on_log(tx: &mut Tx, event_id: &str, entry: &LogEntry) -> sql
 /// Arms both reminders for the event's (new) execution time. The dispatcher sends each when
 /// its moment comes, and skips one whose moment had already passed when it was armed: a
 /// reschedule re-arms exactly the reminders not yet due.
-async fn arm_reminders(
-    tx: &mut Tx,
-    event_id: &str,
-    event: &OmEvent,
-    now: DateTime<Utc>,
-) -> sqlx::Result<()> {
+async fn arm_reminders(tx: &mut Tx, event: &OmEvent, now: DateTime<Utc>) -> sqlx::Result<()> {
     for (reminder, _) in REMINDERS {
         sqlx::query(
             "INSERT INTO event_reminders (event_id, reminder, armed_for, armed_at, status) \
@@ -71,7 +65,7 @@ async fn arm_reminders(
              ON CONFLICT (event_id, reminder) DO UPDATE SET armed_for = excluded.armed_for, \
              armed_at = excluded.armed_at, status = 'armed'",
         )
-        .bind(event_id)
+        .bind(event.id.as_str())
         .bind(reminder)
         .bind(to_millis(event.execute_at))
         .bind(to_millis(now))

@@ -76,7 +76,7 @@ async fn send_or_skip(
                     &mut tx,
                     &Report {
                         account: &account,
-                        event_type: "om_event.reminder",
+                        event_type: vpn_console_domain::notifications::REMINDER_TYPE,
                         event: Some(&event),
                         log_entry: None,
                         reminder: Some(reminder),

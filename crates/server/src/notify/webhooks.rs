@@ -174,7 +174,7 @@ impl Store {
             &mut tx,
             &Report {
                 account,
-                event_type: "ping",
+                event_type: vpn_console_domain::notifications::PING_TYPE,
                 event: None,
                 log_entry: None,
                 reminder: None,

@@ -4,7 +4,6 @@
 //! only the migrations differ per engine. Times are epoch milliseconds, flags 0/1.
 
 pub mod accounts;
-pub mod bulk;
 pub mod events;
 pub mod idempotency;
 pub mod login_throttle;
@@ -27,7 +26,6 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
 pub use accounts::{hash_password, Principal, Role};
-pub use events::RequestRefused;
 pub use provisioning::{NewConnection, NewGateway, NewTunnel};
 use read_cache::{Changes, ReadCache};
 pub use topology::ListQuery;

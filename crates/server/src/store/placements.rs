@@ -5,16 +5,12 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use vpn_console_domain::planning::Conflict;
-use vpn_console_domain::{EventId, OmEvent};
+use vpn_console_domain::{AuditAction, EventId, OmEvent};
 
-use super::events::log;
+use super::events::{audit_time, record_change, update_event, Change, EVENT_COLUMNS};
 use super::planning::WINDOW_ACTOR;
 use super::{int, parsed, placeholders, Store, Tx};
 use crate::clock::to_millis;
-
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 impl Store {
     /// The account's pending events the window placed.
@@ -172,26 +168,28 @@ impl Store {
         to: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> sqlx::Result<bool> {
-        let done = sqlx::query(
+        let sql = format!(
             "UPDATE om_events SET execute_at = $1, version = version + 1 \
-             WHERE id = $2 AND version = $3 AND status = 'pending'",
-        )
-        .bind(to_millis(to))
-        .bind(event.id.as_str())
-        .bind(event.version)
-        .execute(&mut **tx)
-        .await?;
-        if done.rows_affected() != 1 {
+             WHERE id = $2 AND version = $3 AND status = 'pending' RETURNING {EVENT_COLUMNS}"
+        );
+        let query = sqlx::query(&sql)
+            .bind(to_millis(to))
+            .bind(event.id.as_str())
+            .bind(event.version);
+        let Some((moved, account)) = update_event(tx, query).await? else {
             return Ok(false);
-        }
-        log(
+        };
+        record_change(
             tx,
-            event.id.as_str(),
-            now,
-            WINDOW_ACTOR,
-            "rescheduled",
-            Some(&rfc3339(event.execute_at)),
-            Some(&rfc3339(to)),
+            &Change {
+                account: &account,
+                event: &moved,
+                at: now,
+                actor: WINDOW_ACTOR,
+                action: AuditAction::Rescheduled,
+                from: Some(audit_time(event.execute_at)),
+                to: Some(audit_time(to)),
+            },
         )
         .await?;
         Ok(true)

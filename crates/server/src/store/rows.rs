@@ -245,7 +245,10 @@ impl LogRow {
         Ok(LogEntry {
             at: from_millis(r.at),
             actor: r.actor,
-            action: r.action,
+            action: r
+                .action
+                .parse()
+                .map_err(|e| super::corrupt("action", &r.action, e))?,
             from: r.from_value,
             to: r.to_value,
         })

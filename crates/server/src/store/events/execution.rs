@@ -4,15 +4,18 @@
 
 use chrono::{DateTime, Duration, Utc};
 use vpn_console_domain::execution::{self, TunnelChange};
-use vpn_console_domain::{EventId, EventStatus};
+use vpn_console_domain::{AuditAction, EventId, EventStatus};
 
-use super::{log, read_snapshot};
+use super::{read_snapshot, record_change, update_event, Change, EVENT_COLUMNS};
 use crate::clock::to_millis;
 use crate::store::{opt_int, text, Store, Tx};
 
 /// How long a replica's hold on a running event lasts without renewal. Real seconds: it is about
 /// noticing a dead replica, not about the maintenance's duration.
 pub const LEASE_S: i64 = 15;
+
+/// The actor of the audit entries the scheduler writes.
+pub const SCHEDULER_ACTOR: &str = "scheduler";
 
 async fn write_tunnels(tx: &mut Tx, tunnels: &[TunnelChange]) -> sqlx::Result<()> {
     for t in tunnels {
@@ -48,23 +51,22 @@ impl Store {
         let start = execution::start(&event, gateway.as_ref(), &connections);
 
         let mut tx = self.begin().await?;
-        let started = sqlx::query(
+        let sql = format!(
             "UPDATE om_events SET status = 'executing', started_at = $1, completes_at = $2, executed_by = $3, \
              execution_snapshot = $4, version = version + 1, lease_until = $6 \
-             WHERE id = $5 AND status = 'pending' AND execute_at <= $1",
-        )
-        .bind(to_millis(now))
-        .bind(to_millis(now + duration))
-        .bind(instance)
-        .bind(serde_json::to_string(&start.snapshot).expect("snapshots serialize"))
-        .bind(id.as_str())
-        .bind(to_millis(now + Duration::seconds(LEASE_S)))
-        .execute(&mut *tx)
-        .await?;
-        if started.rows_affected() != 1 {
+             WHERE id = $5 AND status = 'pending' AND execute_at <= $1 RETURNING {EVENT_COLUMNS}"
+        );
+        let query = sqlx::query(&sql)
+            .bind(to_millis(now))
+            .bind(to_millis(now + duration))
+            .bind(instance)
+            .bind(serde_json::to_string(&start.snapshot).expect("snapshots serialize"))
+            .bind(id.as_str())
+            .bind(to_millis(now + Duration::seconds(LEASE_S)));
+        let Some((started, _)) = update_event(&mut tx, query).await? else {
             tx.rollback().await?;
             return Ok(false);
-        }
+        };
         write_tunnels(&mut tx, &start.tunnels).await?;
         if let Some(gateway) = &start.ssl_clients_disconnected {
             sqlx::query("UPDATE gateways SET ssl_clients = 0 WHERE id = $1")
@@ -83,14 +85,17 @@ impl Store {
             )
             .await?;
         }
-        log(
+        record_change(
             &mut tx,
-            id.as_str(),
-            now,
-            "scheduler",
-            "started",
-            Some("pending"),
-            Some("executing"),
+            &Change {
+                account: &account,
+                event: &started,
+                at: now,
+                actor: SCHEDULER_ACTOR,
+                action: AuditAction::Started,
+                from: Some("pending".to_owned()),
+                to: Some("executing".to_owned()),
+            },
         )
         .await?;
         self.commit(tx).await?;
@@ -124,29 +129,32 @@ impl Store {
         let finish = execution::finish(&snapshot);
         let started_at = opt_int(&row, "started_at")?.unwrap_or(to_millis(now));
         let resource_id = text(&row, "resource_id")?;
-        let done = sqlx::query(
+        let sql = format!(
             "UPDATE om_events SET status = 'completed', finished_at = $1, version = version + 1 \
              WHERE id = $2 AND status = 'executing' \
-             AND (executed_by = $3 OR lease_until IS NULL OR lease_until < $1)",
-        )
-        .bind(to_millis(now))
-        .bind(id.as_str())
-        .bind(instance)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
+             AND (executed_by = $3 OR lease_until IS NULL OR lease_until < $1) RETURNING {EVENT_COLUMNS}"
+        );
+        let query = sqlx::query(&sql)
+            .bind(to_millis(now))
+            .bind(id.as_str())
+            .bind(instance);
+        let Some((completed, account)) = update_event(&mut tx, query).await? else {
             tx.rollback().await?;
             return Ok(false);
-        }
+        };
+        let change = |action, from: &str, to: &str| Change {
+            account: &account,
+            event: &completed,
+            at: now,
+            actor: SCHEDULER_ACTOR,
+            action,
+            from: Some(from.to_owned()),
+            to: Some(to.to_owned()),
+        };
         if crate::store::opt_text(&row, "executed_by")?.as_deref() != Some(instance) {
-            log(
+            record_change(
                 &mut tx,
-                id.as_str(),
-                now,
-                "scheduler",
-                "resumed",
-                Some("executing"),
-                Some("executing"),
+                &change(AuditAction::Resumed, "executing", "executing"),
             )
             .await?;
         }
@@ -174,14 +182,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        log(
+        record_change(
             &mut tx,
-            id.as_str(),
-            now,
-            "scheduler",
-            "completed",
-            Some("executing"),
-            Some("completed"),
+            &change(AuditAction::Completed, "executing", "completed"),
         )
         .await?;
         self.commit(tx).await?;
@@ -208,24 +211,30 @@ impl Store {
             return Ok(false);
         };
         let from = text(&row, "status")?;
-        sqlx::query(
+        let sql = format!(
             "UPDATE om_events SET status = 'failed', finished_at = $1, version = version + 1, lease_until = NULL \
-             WHERE id = $2 AND status = $3",
-        )
-        .bind(to_millis(now))
-        .bind(id.as_str())
-        .bind(from.as_str())
-        .execute(&mut *tx)
-        .await?;
+             WHERE id = $2 AND status = $3 RETURNING {EVENT_COLUMNS}"
+        );
+        let query = sqlx::query(&sql)
+            .bind(to_millis(now))
+            .bind(id.as_str())
+            .bind(from.as_str());
+        let Some((failed, account)) = update_event(&mut tx, query).await? else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
         tracing::error!(event = %id, "marked failed: {why}");
-        log(
+        record_change(
             &mut tx,
-            id.as_str(),
-            now,
-            "scheduler",
-            "failed",
-            Some(&from),
-            Some("failed"),
+            &Change {
+                account: &account,
+                event: &failed,
+                at: now,
+                actor: SCHEDULER_ACTOR,
+                action: AuditAction::Failed,
+                from: Some(from),
+                to: Some("failed".to_owned()),
+            },
         )
         .await?;
         self.commit(tx).await?;

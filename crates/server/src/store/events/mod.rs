@@ -3,7 +3,6 @@
 
 mod execution;
 mod publish;
-mod request;
 
 use std::collections::HashMap;
 
@@ -11,15 +10,14 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::any::AnyRow;
 use vpn_console_domain::api::{AlertDay, LogEntry};
 use vpn_console_domain::execution::Snapshot;
-use vpn_console_domain::{EventId, OmEvent, RegionId};
+use vpn_console_domain::{AuditAction, EventId, OmEvent, RegionId};
 
 use super::rows::{EventRow, LogRow};
 use super::{int, parsed, placeholders, Store, Tx};
 use crate::clock::{from_millis, to_millis};
 
-pub use execution::LEASE_S;
-pub use publish::{NewEvent, PublishError};
-pub use request::RequestRefused;
+pub use execution::{LEASE_S, SCHEDULER_ACTOR};
+pub use publish::{NewEvent, PublishError, PROVIDER_ACTOR};
 
 pub(crate) const EVENT_COLUMNS: &str =
     "id, account_id, region_id, resource_kind, resource_id, gateway_ip_role, \
@@ -37,36 +35,57 @@ fn event_and_owner(row: &AnyRow) -> sqlx::Result<(OmEvent, String)> {
     Ok((row.into_event()?, owner))
 }
 
-pub(crate) async fn log(
-    tx: &mut Tx,
-    event_id: &str,
-    at: DateTime<Utc>,
-    actor: &str,
-    action: &str,
-    from: Option<&str>,
-    to: Option<&str>,
-) -> sqlx::Result<()> {
+/// One change of an event as its audit log records it: the event as the change left it (and
+/// its account), who made it and what it was.
+pub(crate) struct Change<'a> {
+    pub account: &'a str,
+    pub event: &'a OmEvent,
+    pub at: DateTime<Utc>,
+    pub actor: &'a str,
+    pub action: AuditAction,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// An execution time as the audit log's `from` and `to` write it: whole seconds without a
+/// fraction, milliseconds when there are some (what the database keeps).
+pub(crate) fn audit_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// Writes the audit entry of a change, in the change's transaction, and everything that
+/// reports it: the outbox's deliveries and the reminders (DESIGN.md 9.1). The stream (section
+/// 8) tails the audit log itself. Every change of an event goes through here, whoever makes it.
+pub(crate) async fn record_change(tx: &mut Tx, change: &Change<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO event_log (event_id, at, actor, action, from_value, to_value) VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(event_id)
-    .bind(to_millis(at))
-    .bind(actor)
-    .bind(action)
-    .bind(from)
-    .bind(to)
+    .bind(change.event.id.as_str())
+    .bind(to_millis(change.at))
+    .bind(change.actor)
+    .bind(change.action.as_str())
+    .bind(change.from.as_deref())
+    .bind(change.to.as_deref())
     .execute(&mut **tx)
     .await?;
-    // Notifications (DESIGN.md 9): the webhook deliveries of this change, in its transaction.
     let entry = LogEntry {
-        at,
-        actor: actor.to_owned(),
-        action: action.to_owned(),
-        from: from.map(str::to_owned),
-        to: to.map(str::to_owned),
+        at: change.at,
+        actor: change.actor.to_owned(),
+        action: change.action,
+        from: change.from.clone(),
+        to: change.to.clone(),
     };
-    crate::notify::outbox::on_log(tx, event_id, &entry).await?;
-    Ok(())
+    crate::notify::outbox::on_change(tx, change.account, change.event, &entry).await
+}
+
+/// The event (and its account) an `UPDATE … RETURNING` of [`EVENT_COLUMNS`] left, `None` when
+/// its conditions matched no row.
+pub(crate) async fn update_event<'q>(
+    tx: &mut Tx,
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+) -> sqlx::Result<Option<(OmEvent, String)>> {
+    let row = query.fetch_optional(&mut **tx).await?;
+    row.as_ref().map(event_and_owner).transpose()
 }
 
 pub(crate) async fn event_in_tx(tx: &mut Tx, id: &str) -> sqlx::Result<Option<(OmEvent, String)>> {

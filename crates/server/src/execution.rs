@@ -1,0 +1,301 @@
+//! The one execution service (DESIGN.md "How a change flows"): every change of an event's
+//! execution time — Execute Now or Specify Execution Time, one event or a bulk of them, from
+//! the console, `omctl` or a token — is decided and written here. A single request is a bulk
+//! of one (10.4).
+//!
+//! In one write transaction, under the conflict marks' lock: the `Idempotency-Key` is looked
+//! up once, the events are read once, the domain decides once with the server's clock
+//! (sections 5, 10.2, 10.3), the accepted changes are written with their audit entries
+//! ([`record_change`]) and the conflict marks of the moved events, and the answer is saved
+//! for retries. Either all of it commits, or none.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use vpn_console_domain::planning::{
+    decide_bulk, validate_bulk, BulkExecutionRequest, BulkItem, BulkResult, Decision,
+    ExecutionBody, FreezePeriod, PlannedEvent, PlanningContext, PlanningError,
+};
+use vpn_console_domain::{AuditAction, EventId, OmEvent};
+
+use crate::planning::conflicts_of;
+use crate::store::events::{
+    audit_time, event_from_row, record_change, update_event, Change, EVENT_COLUMNS,
+};
+use crate::store::idempotency::{IdempotentRequest, NextAction, SavedAnswer};
+use crate::store::{placeholders, Store, Tx};
+
+/// Who asks: the account and the person (or token's user) the audit log names.
+#[derive(Debug, Clone, Copy)]
+pub struct Requester<'a> {
+    pub account: &'a str,
+    pub actor: &'a str,
+}
+
+/// One event of a request and the version its sender saw (`If-Match`); `None` is
+/// `If-Match: *`, any version.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub id: String,
+    pub expected_version: Option<i64>,
+}
+
+/// What [`Execution::begin`] found.
+pub enum Begun<'s> {
+    /// New (or without a key): decide it.
+    Proceed(Execution<'s>),
+    /// A retry with a known key: the first answer again, before anything else is checked.
+    Replay(SavedAnswer),
+    /// The key was used with another request.
+    KeyReused,
+}
+
+/// One item decided, and the event as it stands after an accepted change.
+pub struct Decided {
+    pub result: BulkResult,
+    pub event: Option<OmEvent>,
+}
+
+/// A request under way: its write transaction, holding the conflict marks' lock.
+pub struct Execution<'s> {
+    store: &'s Store,
+    tx: Tx,
+    idempotent: Option<IdempotentRequest>,
+    requester: (String, String),
+    // Dropped after the transaction ends (fields drop in order): see
+    // Store::begin_conflict_marks.
+    _marks: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl<'s> Execution<'s> {
+    /// Begins a request: the marks' lock (the process's side first, so that at most one
+    /// connection per process waits for the database's), the write transaction, and the
+    /// idempotency key looked up in it.
+    pub async fn begin(
+        store: &'s Store,
+        requester: Requester<'_>,
+        idempotent: Option<IdempotentRequest>,
+    ) -> sqlx::Result<Begun<'s>> {
+        let marks = store.conflict_marks_guard().await;
+        let mut tx = match store
+            .begin_idempotent(requester.account, requester.actor, idempotent.as_ref())
+            .await?
+        {
+            NextAction::Proceed(tx) => tx,
+            NextAction::Replay(answer) => return Ok(Begun::Replay(answer)),
+            NextAction::KeyReused => return Ok(Begun::KeyReused),
+        };
+        store.lock_conflict_marks(&mut tx).await?;
+        Ok(Begun::Proceed(Execution {
+            store,
+            tx,
+            idempotent,
+            requester: (requester.account.to_owned(), requester.actor.to_owned()),
+            _marks: marks,
+        }))
+    }
+
+    /// Decides `change` for every target, in order, each exactly as a single request with its
+    /// `If-Match` (an accepted item moves its event before the next is decided), and writes the
+    /// accepted ones. A request refused as a whole (no events, too many, an id twice) changes
+    /// nothing.
+    pub async fn decide(
+        &mut self,
+        change: &ExecutionBody,
+        targets: &[Target],
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Result<Vec<Decided>, PlanningError>> {
+        let shape = BulkExecutionRequest::new(
+            change.request(),
+            change.allow_conflict(),
+            targets
+                .iter()
+                .map(|t| BulkItem {
+                    id: t.id.clone(),
+                    version: t.expected_version.unwrap_or_default(),
+                })
+                .collect(),
+        );
+        if let Err(e) = validate_bulk(&shape) {
+            return Ok(Err(e));
+        }
+        let account = self.requester.0.clone();
+        let events = self.read_events(&account, targets).await?;
+        // `If-Match: *` asks for the version there is.
+        let items: Vec<BulkItem> = targets
+            .iter()
+            .map(|t| BulkItem {
+                id: t.id.clone(),
+                version: t
+                    .expected_version
+                    .or_else(|| events.get(&t.id).map(|e| e.version))
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let request = BulkExecutionRequest::new(change.request(), change.allow_conflict(), items);
+
+        // What the rules consult, read beside the transaction (on SQLite it holds the only
+        // writer, so nothing changes meanwhile; on PostgreSQL the marks' lock keeps other
+        // planning writers out).
+        let freezes: Vec<FreezePeriod> = self.store.freeze_periods(&account).await?;
+        let mut found: HashMap<String, PlannedEvent> = HashMap::new();
+        let mut others: HashMap<EventId, PlannedEvent> = HashMap::new();
+        for (id, event) in &events {
+            let this = self.store.planned_event(&account, event).await?;
+            for o in self
+                .store
+                .conflict_candidates(&account, &this.planned)
+                .await?
+            {
+                others
+                    .entry(o.planned.event.id.clone())
+                    .or_insert(o.planned);
+            }
+            if event.status.is_current() {
+                others.insert(event.id.clone(), this.planned.clone());
+            }
+            found.insert(id.clone(), this.planned);
+        }
+        let others: Vec<PlannedEvent> = others.into_values().collect();
+        let ctx = PlanningContext {
+            now,
+            freezes: &freezes,
+            others: &others,
+        };
+        let results = match decide_bulk(&request, |id| found.get(id), &ctx) {
+            Ok(results) => results,
+            Err(e) => return Ok(Err(e)),
+        };
+
+        let mut decided = Vec::with_capacity(results.len());
+        for result in results {
+            let event = match (&result.decision, events.get(&result.id)) {
+                (Decision::Accepted(plan), Some(event)) => {
+                    self.write(&account, event, plan.execute_at, plan.execute_now, now)
+                        .await?
+                }
+                _ => None,
+            };
+            let result = match (&result.decision, &event) {
+                // Another writer won between the read and the write (PostgreSQL replicas).
+                (Decision::Accepted(_), None) => BulkResult {
+                    id: result.id.clone(),
+                    decision: Decision::VersionMismatch {
+                        current: events.get(&result.id).map_or(0, |e| e.version + 1),
+                    },
+                },
+                _ => result,
+            };
+            decided.push(Decided { result, event });
+        }
+
+        // The conflict marks of the moved events at their new times, in the same transaction.
+        let moved_to: HashMap<&EventId, DateTime<Utc>> = decided
+            .iter()
+            .filter_map(|d| d.event.as_ref().map(|e| (&e.id, e.execute_at)))
+            .collect();
+        if !moved_to.is_empty() {
+            let after: Vec<PlannedEvent> = others
+                .iter()
+                .map(|o| match moved_to.get(&o.event.id) {
+                    Some(t) => o.at(*t),
+                    None => o.clone(),
+                })
+                .collect();
+            let moved: HashSet<&EventId> = moved_to.keys().copied().collect();
+            let conflicts = conflicts_of(&after, &moved);
+            let moved: Vec<&EventId> = moved.into_iter().collect();
+            self.store
+                .clear_planning_marks(&mut self.tx, &moved)
+                .await?;
+            self.store
+                .insert_conflicts(&mut self.tx, &conflicts)
+                .await?;
+        }
+        Ok(Ok(decided))
+    }
+
+    /// Commits, with the answer saved for retries of the same key.
+    pub async fn commit(mut self, answer: SavedAnswer, now: DateTime<Utc>) -> sqlx::Result<()> {
+        if let Some(idempotent) = &self.idempotent {
+            let (account, actor) = &self.requester;
+            self.store
+                .save_answer(&mut self.tx, account, actor, idempotent, &answer, now)
+                .await?;
+        }
+        self.store.commit(self.tx).await
+    }
+
+    /// The targets' events of the account, by the id as sent, in one read under the
+    /// transaction (a malformed id is simply not found).
+    async fn read_events(
+        &mut self,
+        account: &str,
+        targets: &[Target],
+    ) -> sqlx::Result<HashMap<String, OmEvent>> {
+        let ids: Vec<&str> = targets
+            .iter()
+            .filter(|t| t.id.parse::<EventId>().is_ok())
+            .map(|t| t.id.as_str())
+            .collect();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM om_events WHERE account_id = $1 AND id IN ({})",
+            placeholders(2, ids.len())
+        );
+        let mut q = sqlx::query(&sql).bind(account);
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        let rows = q.fetch_all(&mut *self.tx).await?;
+        rows.iter()
+            .map(|r| event_from_row(r).map(|e| (e.id.to_string(), e)))
+            .collect()
+    }
+
+    /// Writes one accepted change and its audit entry; `None` when the event changed since it
+    /// was read.
+    async fn write(
+        &mut self,
+        account: &str,
+        event: &OmEvent,
+        execute_at: DateTime<Utc>,
+        execute_now: bool,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Option<OmEvent>> {
+        let sql = format!(
+            "UPDATE om_events SET execute_at = $1, version = version + 1 \
+             WHERE id = $2 AND version = $3 AND status = 'pending' AND account_id = $4 \
+             RETURNING {EVENT_COLUMNS}"
+        );
+        let query = sqlx::query(&sql)
+            .bind(crate::clock::to_millis(execute_at))
+            .bind(event.id.as_str())
+            .bind(event.version)
+            .bind(account);
+        let Some((moved, _)) = update_event(&mut self.tx, query).await? else {
+            return Ok(None);
+        };
+        let action = if execute_now {
+            AuditAction::ExecuteNow
+        } else {
+            AuditAction::Rescheduled
+        };
+        record_change(
+            &mut self.tx,
+            &Change {
+                account,
+                event: &moved,
+                at: now,
+                actor: &self.requester.1,
+                action,
+                from: Some(audit_time(event.execute_at)),
+                to: Some(audit_time(moved.execute_at)),
+            },
+        )
+        .await?;
+        Ok(Some(moved))
+    }
+}
