@@ -12,9 +12,8 @@ use utoipa_axum::routes;
 use vpn_console_domain::api::{
     AlertTrend, ApiError, EventDetail, History, LogEntry, MAX_HISTORY_DAYS,
 };
-use vpn_console_domain::impact::affected_resources;
 use vpn_console_domain::planning::{Decision, ExecutionBody};
-use vpn_console_domain::{EventId, EventStatus, OmEvent};
+use vpn_console_domain::{EventId, OmEvent};
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, KnownRegion};
 use super::planning::{PlanningErrorBody, Refusal};
@@ -66,24 +65,11 @@ async fn get_event(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response> {
     let event = owned_event(&state, &principal.account, &id).await?;
-    let impact = match event.status {
-        EventStatus::Pending | EventStatus::Cancelled => None,
-        _ => state
-            .store
-            .event_snapshot(&event.id)
-            .await?
-            .map(|s| s.impact),
-    };
-    let impact = match impact {
-        Some(i) => i,
-        None => {
-            let (gateway, connections) = state
-                .store
-                .event_topology(&principal.account, &event)
-                .await?;
-            affected_resources(&event, gateway.as_ref(), &connections)
-        }
-    };
+    let impact = state
+        .store
+        .event_impact(&principal.account, &event)
+        .await?
+        .impact;
     let version = event.version;
     let now = state.clock.now();
     let mut detail = EventDetail {

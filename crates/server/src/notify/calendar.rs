@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use icalendar::{Alarm, Calendar, Component, Event, EventLike, EventStatus as IcsStatus, Trigger};
-use vpn_console_domain::impact::{affected_resources, Impact, EVENT_DURATION_S};
+use vpn_console_domain::impact::{Impact, EVENT_DURATION_S};
+
+use crate::store::planning::EventImpact;
 use vpn_console_domain::{AffectedItem, EventStatus, OmEvent, ResourceRef};
 
 use super::dispatcher::console_url;
@@ -104,7 +106,11 @@ impl Store {
         account: &str,
         event: &OmEvent,
     ) -> sqlx::Result<(String, Impact)> {
-        let (gateway, connections) = self.event_topology(account, event).await?;
+        let EventImpact {
+            impact,
+            gateway,
+            connections,
+        } = self.event_impact(account, event).await?;
         let name = match &event.resource {
             ResourceRef::VpnGateway { id } => gateway
                 .as_ref()
@@ -116,12 +122,6 @@ impl Store {
                 .map(|c| c.name.clone())
                 .unwrap_or_else(|| id.to_string()),
         };
-        let recorded = match event.status {
-            EventStatus::Pending | EventStatus::Cancelled => None,
-            _ => self.event_snapshot(&event.id).await?.map(|s| s.impact),
-        };
-        let impact =
-            recorded.unwrap_or_else(|| affected_resources(event, gateway.as_ref(), &connections));
         Ok((name, impact))
     }
 }

@@ -14,8 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 use vpn_console_domain::api::LogEntry;
-use vpn_console_domain::impact::affected_resources;
-use vpn_console_domain::{EventStatus, OmEvent, ResourceRef, Summary};
+use vpn_console_domain::{OmEvent, ResourceRef, Summary};
 
 use super::outbox::rfc3339;
 use super::{reminders, signing, ssrf};
@@ -263,16 +262,14 @@ impl Dispatcher {
         Ok(payload.to_string())
     }
 
-    /// The impact summary as GET /om-events/{id} shows it: recorded at the start once the
-    /// event started, computed from the current topology before.
+    /// The impact summary as GET /om-events/{id} shows it.
     async fn summary(&self, account: &str, event: &OmEvent) -> sqlx::Result<Summary> {
-        if !matches!(event.status, EventStatus::Pending | EventStatus::Cancelled) {
-            if let Some(snapshot) = self.store.event_snapshot(&event.id).await? {
-                return Ok(snapshot.impact.summary);
-            }
-        }
-        let (gateway, connections) = self.store.event_topology(account, event).await?;
-        Ok(affected_resources(event, gateway.as_ref(), &connections).summary)
+        Ok(self
+            .store
+            .event_impact(account, event)
+            .await?
+            .impact
+            .summary)
     }
 
     async fn send(&self, t: &Taken, body: &str) -> Outcome {

@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use vpn_console_domain::impact::affected_resources;
+use vpn_console_domain::impact::{affected_resources, Impact};
 use vpn_console_domain::planning::{
     FreezePeriod, FreezePeriodSpec, MaintenanceWindowSpec, PlannedEvent, PlanningError,
 };
@@ -22,6 +22,13 @@ use crate::clock::{from_millis, to_millis};
 
 /// The actor of the audit entries the window writes.
 pub const WINDOW_ACTOR: &str = "maintenance-window";
+
+/// An event's impact and the topology it was computed from (the advice needs it).
+pub struct EventImpact {
+    pub impact: Impact,
+    pub gateway: Option<Gateway>,
+    pub connections: Vec<Connection>,
+}
 
 /// An event as the planning rules see it, with the topology its impact came from (the advice
 /// needs it).
@@ -166,24 +173,47 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// `event` with the tunnels it hits: for a pending event from the current topology, for a
-    /// running one from the impact recorded when it started (its tunnels are down by now).
+    /// `event` with the tunnels it hits ([`Store::event_impact`]) and the topology they came
+    /// from.
     pub async fn planned_event(
         &self,
         account: &str,
         event: &OmEvent,
     ) -> sqlx::Result<PlannedWithTopology> {
-        let (gateway, connections) = self.event_topology(account, event).await?;
-        let impact = match event.status {
-            EventStatus::Pending => None,
-            _ => self.event_snapshot(&event.id).await?.map(|s| s.impact),
-        }
-        .unwrap_or_else(|| affected_resources(event, gateway.as_ref(), &connections));
+        let EventImpact {
+            impact,
+            gateway,
+            connections,
+        } = self.event_impact(account, event).await?;
         Ok(PlannedWithTopology {
             planned: PlannedEvent::new(event.clone(), &impact),
             gateway,
             connections,
         })
+    }
+
+    /// The impact of an event, as every answer gives it (the detail, the planning rules,
+    /// webhooks, the calendar): once it started, the one recorded at its start (its tunnels are
+    /// down by now); before, and for a cancelled one, computed from the current topology.
+    pub async fn event_impact(&self, account: &str, event: &OmEvent) -> sqlx::Result<EventImpact> {
+        let (gateway, connections) = self.event_topology(account, event).await?;
+        let impact = match self.recorded_impact(event).await? {
+            Some(impact) => impact,
+            None => affected_resources(event, gateway.as_ref(), &connections),
+        };
+        Ok(EventImpact {
+            impact,
+            gateway,
+            connections,
+        })
+    }
+
+    /// The impact recorded when the event started, `None` before (see [`Store::event_impact`]).
+    pub async fn recorded_impact(&self, event: &OmEvent) -> sqlx::Result<Option<Impact>> {
+        if matches!(event.status, EventStatus::Pending | EventStatus::Cancelled) {
+            return Ok(None);
+        }
+        Ok(self.event_snapshot(&event.id).await?.map(|s| s.impact))
     }
 
     /// The account's other current events that could conflict with `event`: those whose
@@ -252,25 +282,24 @@ impl Store {
         }
         let mut planned = Vec::with_capacity(events.len());
         for event in events {
-            let recorded = match event.status {
-                EventStatus::Pending => None,
-                _ => self.event_snapshot(&event.id).await?.map(|s| s.impact),
-            };
-            let impact = recorded.unwrap_or_else(|| match &event.resource {
-                ResourceRef::VpnGateway { id } => affected_resources(
-                    &event,
-                    gateways.get(id.as_str()),
-                    attached.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]),
-                ),
-                ResourceRef::IpsecConnection { id } => {
-                    let own: Vec<Connection> = by_id
-                        .get(id.as_str())
-                        .map(|c| (*c).clone())
-                        .into_iter()
-                        .collect();
-                    affected_resources(&event, None, &own)
-                }
-            });
+            let impact =
+                self.recorded_impact(&event)
+                    .await?
+                    .unwrap_or_else(|| match &event.resource {
+                        ResourceRef::VpnGateway { id } => affected_resources(
+                            &event,
+                            gateways.get(id.as_str()),
+                            attached.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]),
+                        ),
+                        ResourceRef::IpsecConnection { id } => {
+                            let own: Vec<Connection> = by_id
+                                .get(id.as_str())
+                                .map(|c| (*c).clone())
+                                .into_iter()
+                                .collect();
+                            affected_resources(&event, None, &own)
+                        }
+                    });
             planned.push(PlannedEvent::new(event, &impact));
         }
         Ok(planned)
