@@ -203,7 +203,7 @@ mod stream {
             if watched.ready_state() == EventSource::CLOSED {
                 let wait = retry_after_ms(attempt);
                 leptos::task::spawn_local(async move {
-                    gloo_timers_sleep(wait).await;
+                    gloo_timers::future::TimeoutFuture::new(wait).await;
                     // A 401 here logs the console out, which closes the stream for good.
                     if api::session().await.is_ok() {
                         open(live, attempt + 1);
@@ -230,23 +230,13 @@ mod stream {
     /// The server did not answer at all: try again after a longer wait, while still logged in.
     fn open_later(live: Live, attempt: u32) {
         leptos::task::spawn_local(async move {
-            gloo_timers_sleep(retry_after_ms(attempt)).await;
+            gloo_timers::future::TimeoutFuture::new(retry_after_ms(attempt)).await;
             if api::session().await.is_ok() {
                 open(live, attempt + 1);
             } else if OPEN.with(|o| o.borrow().is_some()) {
                 open_later(live, attempt + 1);
             }
         });
-    }
-
-    async fn gloo_timers_sleep(ms: u32) {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            if let Some(w) = web_sys::window() {
-                let _ =
-                    w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
-            }
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
 }
 

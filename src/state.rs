@@ -45,12 +45,12 @@ impl Ctx {
     /// A message for a view that is rebuilt as a whole when the language changes (see
     /// `track_language_and_zone`): plain text, no reactive node per table cell, which is most of
     /// the work of the first render of a list.
-    pub fn t_now(&self, m: Msg) -> &'static str {
+    pub fn t_untracked(&self, m: Msg) -> &'static str {
         self.lang.get_untracked().text(m)
     }
 
     /// A time for such a view.
-    pub fn time_now(&self, t: chrono::DateTime<chrono::Utc>) -> String {
+    pub fn time_untracked(&self, t: chrono::DateTime<chrono::Utc>) -> String {
         format_time(t, self.zone.get_untracked(), self.lang.get_untracked())
     }
 

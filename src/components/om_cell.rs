@@ -25,7 +25,7 @@ pub fn OmCell(cell: OmEventsCell) -> impl IntoView {
 #[component]
 fn OmCellNow(cell: OmEventsCell) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let t = move |m| ctx.t_now(m);
+    let t = move |m| ctx.t_untracked(m);
     let current = cell.current.clone();
     let previous = cell.previous_executed_at;
     view! {
@@ -40,15 +40,15 @@ fn OmCellNow(cell: OmEventsCell) -> impl IntoView {
                             {executing.then(|| view! { <span class="badge running">{t(Msg::Executing)}</span> })}
                             {e.conflict.then(|| view! { <span class="badge conflict" title=t(Msg::ConflictTitle)>"⚠ "{t(Msg::Conflict)}</span> })}
                         </div>
-                        <div><span class="label">{t(Msg::Default)}</span>{ctx.time_now(e.default_execute_at)}</div>
+                        <div><span class="label">{t(Msg::Default)}</span>{ctx.time_untracked(e.default_execute_at)}</div>
                         {moved.then(|| view! {
-                            <div class="moved"><span class="label">{t(Msg::Scheduled)}</span>{ctx.time_now(e.execute_at)}</div>
+                            <div class="moved"><span class="label">{t(Msg::Scheduled)}</span>{ctx.time_untracked(e.execute_at)}</div>
                         })}
                     }.into_any()
                 }
             }}
             <div class="previous"><span class="label">{t(Msg::PreviousEvent)}</span>
-                {previous.map(|p| ctx.time_now(p)).unwrap_or_else(|| "—".to_owned())}
+                {previous.map(|p| ctx.time_untracked(p)).unwrap_or_else(|| "—".to_owned())}
             </div>
         </div>
     }
@@ -71,7 +71,7 @@ pub fn OmAction(cell: OmEventsCell, row_id: String, on_open: Callback<String>) -
 #[component]
 fn OmActionNow(cell: OmEventsCell, row_id: String, on_open: Callback<String>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let t = move |m| ctx.t_now(m);
+    let t = move |m| ctx.t_untracked(m);
     let reason_id = format!("no-event-{row_id}");
     match cell.current {
         Some(e) => {
@@ -105,7 +105,7 @@ pub fn om_select(
     (e.status == EventStatus::Pending).then(|| {
         let id = e.id.to_string();
         let checked = selected.with_untracked(|s| s.contains(&id));
-        let label = format!("{} {row_id}", ctx.t_now(Msg::SelectEventOf));
+        let label = format!("{} {row_id}", ctx.t_untracked(Msg::SelectEventOf));
         view! { <input type="checkbox" class="om-select" aria-label=label value=id checked=checked/> }
     })
 }

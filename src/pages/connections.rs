@@ -41,7 +41,7 @@ fn ConnectionRow(
     selected: RwSignal<Vec<String>>,
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let t = move |m| ctx.t_now(m);
+    let t = move |m| ctx.t_untracked(m);
     let c = item.connection;
     let id = c.id.to_string();
     let row_key = id.clone();

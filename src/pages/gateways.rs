@@ -42,7 +42,7 @@ fn GatewayRow(
     selected: RwSignal<Vec<String>>,
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let t = move |m| ctx.t_now(m);
+    let t = move |m| ctx.t_untracked(m);
     let g = item.gateway;
     let addresses = match &g.addresses {
         Addresses::Dual {

@@ -36,17 +36,14 @@ struct Submission {
     request: ExecutionRequest,
 }
 
+/// A new `Idempotency-Key`: the browser's own random UUID.
 pub(super) fn new_idempotency_key() -> String {
     #[cfg(target_arch = "wasm32")]
     {
-        (0..4)
-            .map(|_| {
-                format!(
-                    "{:08x}",
-                    (js_sys::Math::random() * f64::from(u32::MAX)) as u32
-                )
-            })
-            .collect()
+        web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .map(|c| c.random_uuid())
+            .unwrap_or_else(|| format!("{:x}", (js_sys::Math::random() * 1e15) as u64))
     }
     #[cfg(not(target_arch = "wasm32"))]
     {

@@ -4,8 +4,8 @@
 //!
 //! Composed of a reusable [`Modal`] shell, the event's body ([`EventBody`]) and the execution
 //! form ([`ExecutionForm`]), whose submission is a Leptos `Action`. Part two's dialogs reuse the
-//! shell: advice and what-if as sections of the body (`advice.rs`, `what_if.rs` here), the bulk
-//! dialog as its own `bulk.rs` with its own form.
+//! shell: advice as a section of the body (`advice.rs`; the what-if is `crates/planning-ui`,
+//! loaded when first opened), the bulk dialog as its own `bulk.rs` with its own form.
 
 mod advice;
 mod bulk;
