@@ -3,8 +3,8 @@
 //! The formatting is plain Rust over an offset function, so it is tested natively; in the
 //! browser the offset comes from the browser's zone (`Date.getTimezoneOffset`).
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
-use vpn_console_domain::schedule::{format_offset, local_to_utc};
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
+use vpn_console_domain::time::{format_offset, local_to_utc, parse_wall, wall_text, zoned_wall};
 use vpn_console_domain::{ScheduleError, ScheduleErrorCode};
 
 use crate::i18n::{Lang, Msg};
@@ -50,28 +50,21 @@ pub fn format_in(
     lang: Lang,
     offset_at: impl Fn(DateTime<Utc>) -> i32,
 ) -> String {
-    let (local, suffix) = match zone {
-        Zone::Utc => (t.naive_utc(), "UTC".to_owned()),
-        Zone::Local => {
-            let off = offset_at(t);
-            (
-                t.naive_utc() + Duration::seconds(i64::from(off)),
-                format!("UTC{}", format_offset(off)),
-            )
-        }
+    let offset = match zone {
+        Zone::Utc => None,
+        Zone::Local => Some(offset_at(t)),
     };
-    // Field by field rather than with chrono's format strings, whose run-time machinery is a
-    // measurable part of the wasm.
-    let (y, mo, d, h, mi) = (
-        local.year(),
-        local.month(),
-        local.day(),
-        local.hour(),
-        local.minute(),
-    );
+    let (local, suffix) = zoned_wall(t, offset);
     match lang {
-        Lang::En => format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02} {suffix}"),
-        Lang::Zh => format!("{y:04}年{mo:02}月{d:02}日 {h:02}:{mi:02} {suffix}"),
+        Lang::En => format!("{} {suffix}", wall_text(local)),
+        Lang::Zh => format!(
+            "{:04}年{:02}月{:02}日 {:02}:{:02} {suffix}",
+            local.year(),
+            local.month(),
+            local.day(),
+            local.hour(),
+            local.minute()
+        ),
     }
 }
 
@@ -171,31 +164,6 @@ pub fn parse_input(
     }
 }
 
-/// `YYYY-MM-DDTHH:MM` with optional `:SS`, as `<input type="datetime-local">` writes it.
-fn parse_wall(value: &str) -> Option<NaiveDateTime> {
-    let b = value.as_bytes();
-    let num = |from: usize, len: usize| -> Option<u32> {
-        let digits = b.get(from..from + len)?;
-        digits.iter().try_fold(0u32, |n, &c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
-    };
-    let at = |i: usize, c: u8| b.get(i) == Some(&c);
-    if !(at(4, b'-') && at(7, b'-') && at(10, b'T') && at(13, b':')) {
-        return None;
-    }
-    let second = match b.len() {
-        16 => 0,
-        19 if at(16, b':') => num(17, 2)?,
-        _ => return None,
-    };
-    NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 2)?, num(8, 2)?)?.and_hms_opt(
-        num(11, 2)?,
-        num(14, 2)?,
-        second,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,8 +206,9 @@ mod tests {
             parse_input("2026-11-29T18:00:30", Zone::Utc, shanghai),
             Ok(t + Duration::seconds(30))
         );
+        // One reading of wall times for the console and omctl: a space for the `T` too.
+        assert_eq!(parse_input("2026-11-29 18:00", Zone::Utc, shanghai), Ok(t));
         for bad in [
-            "2026-11-29 18:00",
             "2026-13-29T18:00",
             "2026-02-30T18:00",
             "2026-11-29T24:00",

@@ -1,5 +1,6 @@
 //! Words made from values: a status, an effect, a duration, an impact summary, a page count.
 
+use vpn_console_domain::time::InterruptionWords;
 use vpn_console_domain::{Effect, EventStatus, GatewayIpRole, Reason, Summary};
 
 use super::{Lang, Msg};
@@ -43,16 +44,13 @@ pub fn effect(e: Effect) -> Msg {
 
 /// `under 1 minute`, `10 minutes`, `none`.
 pub fn duration(lang: Lang, seconds: u32) -> String {
-    match seconds {
-        0 => lang.text(Msg::DurNone).to_owned(),
-        1..=60 => lang.text(Msg::DurUnderMinute).to_owned(),
-        s => {
-            let minutes = s.div_ceil(60);
-            match lang {
-                Lang::En => format!("{minutes} minutes"),
-                Lang::Zh => format!("{minutes} 分钟"),
-            }
-        }
+    match InterruptionWords::of(u64::from(seconds)) {
+        InterruptionWords::None => lang.text(Msg::DurNone).to_owned(),
+        InterruptionWords::UnderAMinute => lang.text(Msg::DurUnderMinute).to_owned(),
+        InterruptionWords::Minutes(minutes) => match lang {
+            Lang::En => format!("{minutes} minutes"),
+            Lang::Zh => format!("{minutes} 分钟"),
+        },
     }
 }
 

@@ -3,9 +3,10 @@
 //! The same words as the console (`2026-11-30 02:00 UTC+08:00`), and the same DST rule: a wall
 //! time the zone skips or repeats is refused by the domain crate, never guessed.
 
-use chrono::{DateTime, Duration, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
-use vpn_console_domain::schedule::{format_offset, local_to_utc};
+use vpn_console_domain::instant::parse_rfc3339;
+use vpn_console_domain::time::{local_to_utc, parse_wall, zoned_text, InterruptionWords};
 
 use crate::client::{Failure, Outcome};
 
@@ -53,23 +54,16 @@ impl Zone {
 
     /// `2026-11-30 02:00 UTC+08:00`, or `2026-11-29 18:00 UTC`: the zone always written out.
     pub fn show(self, t: DateTime<Utc>) -> String {
-        let (wall, suffix) = match self {
-            Zone::Utc => (t.naive_utc(), "UTC".to_owned()),
-            _ => {
-                let off = self.offset_at(t);
-                (
-                    t.naive_utc() + Duration::seconds(i64::from(off)),
-                    format!("UTC{}", format_offset(off)),
-                )
-            }
-        };
-        format!("{} {suffix}", wall.format("%Y-%m-%d %H:%M"))
+        match self {
+            Zone::Utc => zoned_text(t, None),
+            _ => zoned_text(t, Some(self.offset_at(t))),
+        }
     }
 
     /// An RFC 3339 text shown in this zone; anything else as it came.
     pub fn show_text(self, text: &str) -> String {
-        DateTime::parse_from_rfc3339(text)
-            .map(|t| self.show(t.with_timezone(&Utc)))
+        parse_rfc3339(text)
+            .map(|t| self.show(t))
             .unwrap_or_else(|_| text.to_owned())
     }
 }
@@ -80,8 +74,9 @@ impl Zone {
 /// zone skips or repeats is the domain's refusal (exit 1).
 pub fn parse_at(text: &str, tz: Option<&str>) -> Outcome<DateTime<Utc>> {
     let text = text.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.with_timezone(&Utc));
+    // The API's own strict reading: what it would refuse is refused here, before a request.
+    if let Ok(t) = parse_rfc3339(text) {
+        return Ok(t);
     }
     let Some(wall) = parse_wall(text) else {
         return Err(Failure::Usage(format!(
@@ -97,24 +92,12 @@ pub fn parse_at(text: &str, tz: Option<&str>) -> Outcome<DateTime<Utc>> {
     local_to_utc(wall, |t| zone.offset_at(t)).map_err(Failure::Rule)
 }
 
-/// `2026-12-02 02:00`, `2026-12-02T02:00`, optionally with seconds.
-fn parse_wall(text: &str) -> Option<NaiveDateTime> {
-    [
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-}
-
 /// `none`, `under 1 minute`, `10 minutes`: the console's words.
 pub fn duration(seconds: u64) -> String {
-    match seconds {
-        0 => "none".to_owned(),
-        1..=60 => "under 1 minute".to_owned(),
-        s => format!("{} minutes", s.div_ceil(60)),
+    match InterruptionWords::of(seconds) {
+        InterruptionWords::None => "none".to_owned(),
+        InterruptionWords::UnderAMinute => "under 1 minute".to_owned(),
+        InterruptionWords::Minutes(m) => format!("{m} minutes"),
     }
 }
 

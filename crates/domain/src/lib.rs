@@ -13,6 +13,7 @@ pub mod names;
 pub mod notifications;
 pub mod planning;
 pub mod schedule;
+pub mod time;
 pub mod topology;
 
 pub use event::{

@@ -3,11 +3,12 @@
 //! The console calls [`validate`] with the server's time before it sends anything; the server
 //! calls it again with its own clock, and its answer is the one that counts.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::event::{EventStatus, OmEvent};
 use crate::instant::stored;
+use crate::time::utc_text;
 
 /// What the customer asks of a pending event (section 5): Execute Now or Specify Execution
 /// Time. It travels inside [`ExecutionBody`](crate::planning::ExecutionBody), the one wire type
@@ -54,24 +55,6 @@ impl std::fmt::Display for ScheduleError {
 }
 
 impl std::error::Error for ScheduleError {}
-
-// Written field by field rather than with chrono's format strings: those are interpreted at run
-// time, and their machinery was a measurable part of the console's wasm, which uses these rules.
-fn utc_text(t: DateTime<Utc>) -> String {
-    format!("{}:{:02} UTC", wall_text(t.naive_utc()), t.second())
-}
-
-/// `2026-03-08 02:30`.
-fn wall_text(t: NaiveDateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
-}
 
 /// Accepts or refuses an execution request for `event` at server time `now`.
 ///
@@ -130,87 +113,4 @@ pub fn validate(
             })
         }
     }
-}
-
-/// What a wall-clock time in the viewer's time zone means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LocalTime {
-    Unique(DateTime<Utc>),
-    /// The clocks went back: the wall time happened twice.
-    Ambiguous {
-        earlier: DateTime<Utc>,
-        later: DateTime<Utc>,
-    },
-    /// The clocks went forward: the wall time never happened.
-    Nonexistent,
-}
-
-/// Resolves a wall-clock time given the zone's UTC offset (in seconds east of UTC) at any
-/// instant. The browser passes its own zone; tests pass a table. Offsets are probed a day either
-/// side, which covers every real transition.
-pub fn resolve_local(wall: NaiveDateTime, offset_at: impl Fn(DateTime<Utc>) -> i32) -> LocalTime {
-    let as_utc = Utc.from_utc_datetime(&wall);
-    // Saturating at the ends of the calendar, where there is no day before or after to probe.
-    let day = Duration::days(1);
-    let mut offsets = [
-        offset_at(as_utc.checked_sub_signed(day).unwrap_or(as_utc)),
-        offset_at(as_utc),
-        offset_at(as_utc.checked_add_signed(day).unwrap_or(as_utc)),
-    ];
-    offsets.sort_unstable();
-    let mut instants: Vec<DateTime<Utc>> = Vec::new();
-    for (i, off) in offsets.iter().enumerate() {
-        if i > 0 && offsets[i - 1] == *off {
-            continue;
-        }
-        let Some(candidate) = as_utc.checked_sub_signed(Duration::seconds(i64::from(*off))) else {
-            continue;
-        };
-        if offset_at(candidate) == *off && !instants.contains(&candidate) {
-            instants.push(candidate);
-        }
-    }
-    instants.sort_unstable();
-    match instants.as_slice() {
-        [] => LocalTime::Nonexistent,
-        [one] => LocalTime::Unique(*one),
-        [earlier, .., later] => LocalTime::Ambiguous {
-            earlier: *earlier,
-            later: *later,
-        },
-    }
-}
-
-/// Turns a local wall time into a UTC instant, refusing times that DST makes ambiguous or
-/// nonexistent instead of guessing.
-pub fn local_to_utc(
-    wall: NaiveDateTime,
-    offset_at: impl Fn(DateTime<Utc>) -> i32,
-) -> Result<DateTime<Utc>, ScheduleError> {
-    match resolve_local(wall, offset_at) {
-        LocalTime::Unique(t) => Ok(t),
-        LocalTime::Nonexistent => Err(ScheduleError {
-            code: ScheduleErrorCode::NonexistentLocalTime,
-            message: format!(
-                "{} does not exist in your time zone (the clocks skip it for daylight saving time). Choose another time.",
-                wall_text(wall)
-            ),
-        }),
-        LocalTime::Ambiguous { earlier, later } => Err(ScheduleError {
-            code: ScheduleErrorCode::AmbiguousLocalTime,
-            message: format!(
-                "{} happens twice in your time zone (at {} and at {}) because the clocks go back. Choose another time or enter it in UTC.",
-                wall_text(wall),
-                utc_text(earlier),
-                utc_text(later)
-            ),
-        }),
-    }
-}
-
-/// Formats an offset such as `+08:00` or `-05:30`.
-pub fn format_offset(offset_s: i32) -> String {
-    FixedOffset::east_opt(offset_s)
-        .map(|o| o.to_string())
-        .unwrap_or_else(|| "+00:00".to_owned())
 }

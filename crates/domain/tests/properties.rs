@@ -12,7 +12,7 @@ use vpn_console_domain::impact::{
     Recommendation, EVENT_DURATION_S, FAILOVER_INTERRUPTION_S, ONLY_TUNNEL_INTERRUPTION_S,
     SINGLE_TUNNEL_INTERRUPTION_S,
 };
-use vpn_console_domain::schedule::{local_to_utc, resolve_local, LocalTime};
+use vpn_console_domain::time::{local_to_utc, resolve_local, LocalTime};
 use vpn_console_domain::{
     affected_resources, validate, Addresses, AffectedItem, Attachment, Connection, ConnectionId,
     CustomerGateway, Effect, EventStatus, ExecutionPlan, ExecutionRequest, Gateway, GatewayId,

@@ -27,7 +27,7 @@ use vpn_console_domain::impact::{
     SINGLE_TUNNEL_INTERRUPTION_S,
 };
 use vpn_console_domain::planning::ExecutionBody;
-use vpn_console_domain::schedule::{format_offset, local_to_utc, resolve_local, LocalTime};
+use vpn_console_domain::time::{format_offset, local_to_utc, resolve_local, LocalTime};
 use vpn_console_domain::{
     affected_resources, validate, Addresses, AffectedItem, Attachment, Connection, ConnectionId,
     CustomerGateway, CustomerGatewayId, Effect, EventId, EventStatus, ExecutionPlan,

@@ -10,8 +10,9 @@ use crate::schedule::{validate, ExecutionPlan, ExecutionRequest};
 
 use super::conflict::{conflict_periods, conflicts_at, PlannedEvent};
 use super::freeze::{freeze_at, freeze_periods};
-use super::timeline::{nearest_allowed, utc_text};
+use super::timeline::nearest_allowed;
 use super::{PlanningContext, PlanningError, PlanningErrorCode};
+use crate::time::utc_text;
 
 /// Accepts or refuses `request` for `event`, in this order:
 /// 1. the execution-time rules of section 5 ([`validate`]);

@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::conflict::{conflict_periods, PlannedEvent};
-use super::timeline::{latest_allowed, utc_text, Forbidden};
+use super::timeline::{latest_allowed, Forbidden};
 use super::{PlanningContext, PlanningError, PlanningErrorCode};
+use crate::time::utc_text;
 
 /// Longest reason accepted, in characters.
 pub const MAX_REASON_CHARS: usize = 200;

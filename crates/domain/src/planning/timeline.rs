@@ -3,7 +3,7 @@
 //! Every such period becomes an *open* interval of forbidden start times: an execution
 //! `[t, t + d)` overlaps `[a, b)` exactly when `a - d < t < b`, so both ends are allowed.
 
-use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use crate::impact::EVENT_DURATION_S;
 
@@ -70,17 +70,4 @@ pub(crate) fn nearest_allowed(
         .chain([lo, hi])
         .filter(|t| lo <= *t && *t <= hi && allowed(*t, forbidden))
         .min_by_key(|t| ((*t - wanted).abs(), *t))
-}
-
-// Written field by field rather than with chrono's format strings, which weigh on the wasm.
-pub(crate) fn utc_text(t: DateTime<Utc>) -> String {
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
 }

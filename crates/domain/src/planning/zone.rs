@@ -9,7 +9,7 @@ use chrono::{
     DateTime, FixedOffset, MappedLocalTime, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc,
 };
 
-use crate::schedule::{resolve_local, LocalTime};
+use crate::time::{resolve_local, LocalTime};
 
 /// A zone given by `offset_at(t)`: seconds east of UTC at instant `t`.
 #[derive(Clone)]
