@@ -27,6 +27,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use tokio::sync::Notify;
 use tower::Layer;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -183,6 +184,7 @@ pub fn app(state: AppState, console_dir: &Path) -> Router {
         ))
     };
     routes
+        .layer(CatchPanicLayer::custom(panic_answer))
         .layer(DefaultBodyLimit::max(16 * 1024))
         .layer(headers::SecurityHeadersLayer::new(
             csp,
@@ -254,6 +256,24 @@ async fn refuse_other_hosts(
         StatusCode::BAD_REQUEST,
         "host_not_allowed",
         "This server does not serve that host name.",
+    )
+    .into_response()
+}
+
+/// A handler that panics answers 500 with the error shape, not a reset connection (DESIGN.md
+/// 17); the connection and the process go on.
+fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    tracing::error!(panic = %what, "a request's handler panicked");
+    AppError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Something went wrong on the server. Try again; if it happens again, tell the operator.",
     )
     .into_response()
 }

@@ -208,7 +208,7 @@ async fn list_freezes(
     responses((status = 201, body = FreezePeriod), (status = 400, body = ApiError),
         (status = 401, body = ApiError), (status = 403, body = ApiError),
         (status = 413, body = ApiError), (status = 415, body = ApiError),
-        (status = 422, body = PlanningErrorBody, description = "freeze_period_reversed, invalid_reason, freeze_periods_overlap")))]
+        (status = 422, body = PlanningErrorBody, description = "freeze_period_reversed, invalid_reason, freeze_periods_overlap, invalid_freeze_period (outside the years 2000 to 2100, longer than 366 days), too_many_freeze_periods (100 per account)")))]
 async fn add_freeze(
     State(state): State<AppState>,
     auth: Auth,

@@ -27,4 +27,5 @@ mod first_page;
 mod lists;
 mod planning;
 mod provider;
+mod safety;
 mod scheduler;

@@ -1,0 +1,170 @@
+//! Operating it safely (DESIGN.md section 17, issue 25): no panic reaches a client as a reset,
+//! bounded freeze periods, and what follows from them.
+
+use crate::support::{Backend, TestApp};
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+both_backends!(
+    a_freeze_at_the_limits_of_time_crashes_nothing,
+    freeze_periods_are_bounded,
+    a_panicking_handler_answers_500_and_the_server_goes_on,
+);
+
+/// The id of a pending event of alice's account.
+async fn a_pending_event(app: &TestApp, client: &reqwest::Client) -> String {
+    let list: Value = client
+        .get(app.url("/regions/cn-hangzhou/vpn-gateways?page_size=100"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["om_events"]["current"]["status"] == "pending")
+        .map(|i| i["om_events"]["current"]["id"].as_str().unwrap().to_owned())
+        .expect("a pending event")
+}
+
+/// Issue 25, finding 1, as reproduced: the freeze was accepted (chrono's lenient parser) and
+/// every later detail of the account reset the connection (a panic in the planning rules).
+async fn a_freeze_at_the_limits_of_time_crashes_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let id = a_pending_event(&app, &alice).await;
+    let res = alice
+        .post(app.url("/freeze-periods"))
+        .json(&json!({"starts_at": "-262143-01-01T00:00:00Z", "ends_at": "-262143-01-02T00:00:00Z", "reason": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = alice
+        .get(app.url(&format!("/om-events/{id}")))
+        .send()
+        .await
+        .expect("an answer, not a reset connection");
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // Such a freeze stored before the bounds existed: the rules saturate instead of panicking.
+    for (fid, from, until) in [
+        (
+            "frz-min",
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MIN_UTC + chrono::Duration::days(1),
+        ),
+        (
+            "frz-max",
+            DateTime::<Utc>::MAX_UTC - chrono::Duration::days(1),
+            DateTime::<Utc>::MAX_UTC,
+        ),
+    ] {
+        sqlx::query(
+            "INSERT INTO freeze_periods (id, account_id, starts_at, ends_at, reason, created_at) \
+             VALUES ($1, 'acme', $2, $3, 'old', 0)",
+        )
+        .bind(fid)
+        .bind(from.timestamp_millis())
+        .bind(until.timestamp_millis())
+        .execute(app.store.reader())
+        .await
+        .unwrap();
+    }
+    let res = alice
+        .get(app.url(&format!("/om-events/{id}")))
+        .send()
+        .await
+        .expect("an answer, not a reset connection");
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, etag) = app.event_of_id(&alice, &id).await;
+    let res = alice
+        .post(app.url(&format!("/om-events/{id}/execution")))
+        .header("If-Match", etag)
+        .json(&json!({"mode": "now"}))
+        .send()
+        .await
+        .expect("an answer, not a reset connection");
+    assert_eq!(res.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+async fn freeze_periods_are_bounded(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let post = |from: String, until: String| {
+        let req = alice
+            .post(app.url("/freeze-periods"))
+            .json(&json!({"starts_at": from, "ends_at": until, "reason": "change freeze"}));
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap())
+        }
+    };
+    for (from, until, field) in [
+        ("1999-12-31T00:00:00Z", "2000-01-02T00:00:00Z", "starts_at"),
+        ("2100-12-30T00:00:00Z", "2101-01-02T00:00:00Z", "ends_at"),
+        ("2030-01-01T00:00:00Z", "2031-01-02T00:00:01Z", "ends_at"),
+    ] {
+        let (status, body) = post(from.into(), until.into()).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{from} {until}: {body}"
+        );
+        assert_eq!(body["code"], "invalid_freeze_period", "{body}");
+        assert_eq!(body["field"], field, "{body}");
+    }
+    for lenient in [
+        "2030-01-01t00:00:00Z",
+        "2030-01-01 00:00:00Z",
+        "2030-01-01T00:00:00z",
+    ] {
+        let (status, body) = post(lenient.into(), "2030-01-02T00:00:00Z".into()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{lenient}: {body}");
+    }
+    let first: DateTime<Utc> = "2040-01-01T00:00:00Z".parse().unwrap();
+    let text = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    for day in 0..100 {
+        let from = first + chrono::Duration::days(day);
+        let until = from + chrono::Duration::hours(1);
+        let (status, body) = post(text(from), text(until)).await;
+        assert_eq!(status, StatusCode::CREATED, "{day}: {body}");
+    }
+    let (status, body) = post("2050-01-01T00:00:00Z".into(), "2050-01-02T00:00:00Z".into()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], "too_many_freeze_periods", "{body}");
+    app.stop().await;
+}
+
+/// DESIGN.md 17: a handler that panics answers 500 with the error shape, and the server keeps
+/// serving. A clock at chrono's last instant makes the log-in's expiry overflow: a panic in a
+/// real handler.
+async fn a_panicking_handler_answers_500_and_the_server_goes_on(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let now = app.now();
+    app.clock.set(DateTime::<Utc>::MAX_UTC);
+    let res = reqwest::Client::new()
+        .post(app.url("/session"))
+        .json(&json!({"email": "alice@acme.example", "password": crate::support::PASSWORD}))
+        .send()
+        .await
+        .expect("an answer, not a reset connection");
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "internal", "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    app.clock.set(now);
+    let res = alice.get(app.url("/regions")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    app.stop().await;
+}
