@@ -10,6 +10,7 @@ both_backends!(
     a_freeze_at_the_limits_of_time_crashes_nothing,
     freeze_periods_are_bounded,
     a_panicking_handler_answers_500_and_the_server_goes_on,
+    a_refused_webhook_url_names_no_address,
 );
 
 /// The id of a pending event of alice's account.
@@ -166,5 +167,34 @@ async fn a_panicking_handler_answers_500_and_the_server_goes_on(backend: Backend
     app.clock.set(now);
     let res = alice.get(app.url("/regions")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+/// Issue 25, findings 2 and 9: the refusal said "resolves to 127.0.0.1", a map of internal DNS
+/// for any operator; the IPv6 transition ranges were let through.
+async fn a_refused_webhook_url_names_no_address(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    for url in [
+        "https://localhost/",
+        "https://[::ffff:10.0.0.7]/",
+        "https://[2002:a00:7::1]/",
+        "https://[2001:0:a00:7::1]/",
+        "https://[64:ff9b:1::a00:7]/",
+    ] {
+        let res = alice
+            .post(app.url("/webhooks"))
+            .json(&json!({"url": url}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["code"], "webhook_url_not_allowed", "{url}: {body}");
+        let message = body["message"].as_str().unwrap();
+        for address in ["127.0.0.1", "::1", "10.0.0.7", "a00:7"] {
+            assert!(!message.contains(address), "{url}: {message}");
+        }
+    }
     app.stop().await;
 }
