@@ -14,6 +14,7 @@ use super::extract::{ApiJson, ApiPath, Auth};
 use super::{AppError, AppState, Result};
 use crate::notify::ssrf;
 use crate::notify::webhooks::{CreateError, RetryOutcome};
+use crate::store::Role;
 
 /// The delivery log shows this many of an endpoint's latest deliveries.
 const DELIVERIES_SHOWN: i64 = 100;
@@ -38,14 +39,38 @@ fn no_webhook(id: &str) -> AppError {
     ))
 }
 
-/// The account's webhook endpoints (without their secrets).
+/// The account's webhook endpoints (without their secrets). Viewers see each target's scheme,
+/// host and port only (`https://hooks.slack.com/…`): chat services carry their credential in
+/// the path.
 #[utoipa::path(get, path = "/webhooks", tag = "webhooks",
     responses((status = 200, body = [Webhook]), (status = 401, body = ApiError)))]
 async fn list_webhooks(
     State(state): State<AppState>,
     Auth(principal): Auth,
 ) -> Result<Json<Vec<Webhook>>> {
-    Ok(Json(state.store.webhooks(&principal.account).await?))
+    let mut webhooks = state.store.webhooks(&principal.account).await?;
+    if principal.role != Role::Operator {
+        for webhook in &mut webhooks {
+            webhook.url = masked_target(&webhook.url);
+        }
+    }
+    Ok(Json(webhooks))
+}
+
+/// A target as a viewer sees it: scheme, host and port, with the path and query replaced by
+/// `…` (DESIGN.md 17).
+pub(crate) fn masked_target(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => {
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            format!(
+                "{}://{}{port}/…",
+                u.scheme(),
+                u.host_str().unwrap_or_default()
+            )
+        }
+        Err(_) => "…".to_owned(),
+    }
 }
 
 /// Adds an endpoint. The answer carries its signing secret, which is never shown again.
@@ -201,5 +226,35 @@ async fn retry_delivery(
             "delivery_not_failed",
             "Only a failed delivery can be retried; this one is pending or delivered.",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::masked_target;
+
+    #[test]
+    fn viewers_see_scheme_host_and_port_only() {
+        for (url, shown) in [
+            (
+                "https://hooks.slack.com/services/T0/B0/SECRETTOKEN",
+                "https://hooks.slack.com/…",
+            ),
+            (
+                "https://oapi.dingtalk.com/robot/send?access_token=abc",
+                "https://oapi.dingtalk.com/…",
+            ),
+            (
+                "http://127.0.0.1:9000/hook?x=1#y",
+                "http://127.0.0.1:9000/…",
+            ),
+            (
+                "https://[2606:4700::1]:8443/a",
+                "https://[2606:4700::1]:8443/…",
+            ),
+            ("not a url", "…"),
+        ] {
+            assert_eq!(masked_target(url), shown);
+        }
     }
 }

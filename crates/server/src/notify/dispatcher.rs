@@ -26,7 +26,9 @@ use crate::store::{int, opt_text, text, Backend, Store, Tx};
 pub const RETRY_SCHEDULE_S: [i64; 7] = [5, 30, 120, 600, 1800, 3600, 7200];
 /// How long a dispatcher holds the deliveries it is trying: longer than an attempt's 10 s.
 pub const LEASE_S: i64 = 30;
-/// Receivers' answers are kept up to this many bytes.
+/// `last_error` stays a few words long: it is shown to every role.
+const MAX_ERROR_CHARS: usize = 200;
+/// Receivers' answers are kept up to this many bytes (in the database only, never in an answer).
 pub const MAX_RESPONSE_BYTES: usize = 1024;
 /// Deliveries taken per pass, and tried at once.
 const BATCH: i64 = 200;
@@ -431,7 +433,7 @@ fn describe(e: &reqwest::Error) -> String {
         text.push_str(&cause.to_string());
         source = cause.source();
     }
-    text.chars().take(500).collect()
+    text.chars().take(MAX_ERROR_CHARS).collect()
 }
 
 fn truncate_utf8(bytes: &[u8], max: usize) -> String {

@@ -52,7 +52,6 @@ fn delivery_from_row(row: &AnyRow) -> sqlx::Result<Delivery> {
         attempts: int(row, "attempts")? as u32,
         last_status_code: opt_int(row, "last_status_code")?.map(|c| c as u16),
         last_error: opt_text(row, "last_error")?,
-        last_response: opt_text(row, "last_response")?,
         next_attempt_at: opt_int(row, "next_attempt_at")?.map(from_millis),
         delivered_at: opt_int(row, "delivered_at")?.map(from_millis),
         created_at: from_millis(int(row, "created_at")?),
@@ -199,7 +198,7 @@ impl Store {
         }
         let rows = sqlx::query(
             "SELECT id, event_type, om_event_id, status, attempts, last_status_code, last_error, \
-             last_response, next_attempt_at, delivered_at, created_at FROM webhook_deliveries \
+             next_attempt_at, delivered_at, created_at FROM webhook_deliveries \
              WHERE webhook_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
         )
         .bind(id)

@@ -11,6 +11,7 @@ both_backends!(
     freeze_periods_are_bounded,
     a_panicking_handler_answers_500_and_the_server_goes_on,
     a_refused_webhook_url_names_no_address,
+    viewers_see_webhook_targets_masked_and_no_receiver_answer,
 );
 
 /// The id of a pending event of alice's account.
@@ -195,6 +196,55 @@ async fn a_refused_webhook_url_names_no_address(backend: Backend) {
         for address in ["127.0.0.1", "::1", "10.0.0.7", "a00:7"] {
             assert!(!message.contains(address), "{url}: {message}");
         }
+    }
+    app.stop().await;
+}
+
+/// Issue 25, finding 3: a viewer read the credential inside a chat service's URL, and every
+/// role read up to 1 KB of what the receiver answered.
+async fn viewers_see_webhook_targets_masked_and_no_receiver_answer(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let victor = app.login("victor@acme.example").await;
+    let url = "https://hooks.slack.com/services/T0/B0/SECRETTOKEN?x=1";
+    let res = alice
+        .post(app.url("/webhooks"))
+        .json(&json!({"url": url}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let listed = |client: &reqwest::Client| {
+        let req = client.get(app.url("/webhooks"));
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    assert_eq!(listed(&alice).await[0]["url"], url);
+    let seen = listed(&victor).await;
+    assert_eq!(seen[0]["url"], "https://hooks.slack.com/…", "{seen}");
+    assert!(!seen.to_string().contains("SECRETTOKEN"), "{seen}");
+
+    let res = alice
+        .post(app.url(&format!("/webhooks/{id}/test")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    for client in [&alice, &victor] {
+        let deliveries: Value = client
+            .get(app.url(&format!("/webhooks/{id}/deliveries")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let item = &deliveries["items"][0];
+        assert_eq!(item["type"], "ping", "{deliveries}");
+        assert!(item.get("last_response").is_none(), "{item}");
     }
     app.stop().await;
 }
