@@ -519,14 +519,11 @@ async fn a_receiver_down_for_the_whole_schedule_fails_then_a_manual_retry_delive
     let api = server.api("");
     let alice = server.login("alice@acme.example").await;
     let (url, port) = Receiver::down();
-    let hook = create_webhook(&alice, &api, &url, Some(&["ping"])).await;
+    // A change, not a test ping: pings are tried once (DESIGN.md 17).
+    let hook = create_webhook(&alice, &api, &url, Some(&["om_event.rescheduled"])).await;
     let id = hook["id"].as_str().unwrap();
-    let res = alice
-        .post(format!("{api}/webhooks/{id}/test"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let at = Utc::now() + chrono::Duration::hours(1);
+    reschedule(&alice, &api, "hq-dual-tunnel", at).await;
 
     let failed = delivery_reaches(&alice, &api, id, "failed").await;
     assert_eq!(

@@ -13,7 +13,7 @@ use vpn_console_domain::notifications::{
 use super::extract::{ApiJson, ApiPath, Auth};
 use super::{AppError, AppState, Result};
 use crate::notify::ssrf;
-use crate::notify::webhooks::{CreateError, RetryOutcome};
+use crate::notify::webhooks::{CreateError, PingOutcome, RetryOutcome, MAX_PINGS_PER_MINUTE};
 use crate::store::Role;
 
 /// The delivery log shows this many of an endpoint's latest deliveries.
@@ -161,24 +161,44 @@ async fn delete_webhook(
     }
 }
 
-/// Sends one `ping` to the endpoint (also to one disabled by a 410: a success enables it again).
+/// Sends one `ping` to the endpoint (also to one disabled by a 410: a success enables it
+/// again), at most 10 a minute; a ping is tried once, never retried.
 #[utoipa::path(post, path = "/webhooks/{id}/test", tag = "webhooks",
     params(("id" = String, Path, description = "Webhook ID, wh-…")),
-    responses((status = 202), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 202), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError),
+        (status = 429, body = ApiError, description = "too_many_requests: 10 pings within the last minute; Retry-After says when the next is taken",
+            headers(("Retry-After" = u32, description = "Seconds to wait")))))]
 async fn test_webhook(
     State(state): State<AppState>,
     auth: Auth,
     ApiPath(id): ApiPath<String>,
-) -> Result<StatusCode> {
-    auth.require_operator()?;
-    if state
+) -> std::result::Result<StatusCode, axum::response::Response> {
+    use axum::response::IntoResponse;
+    auth.require_operator()
+        .map_err(IntoResponse::into_response)?;
+    match state
         .store
         .ping_webhook(&auth.0.account, &id, state.clock.now())
-        .await?
+        .await
+        .map_err(|e| AppError::from(e).into_response())?
     {
-        Ok(StatusCode::ACCEPTED)
-    } else {
-        Err(no_webhook(&id))
+        PingOutcome::Queued => Ok(StatusCode::ACCEPTED),
+        PingOutcome::NotFound => Err(no_webhook(&id).into_response()),
+        PingOutcome::TooMany { retry_after_s } => {
+            let mut res = AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                format!(
+                    "An endpoint takes at most {MAX_PINGS_PER_MINUTE} test pings a minute. Try again in {retry_after_s} s."
+                ),
+            )
+            .into_response();
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_s),
+            );
+            Err(res)
+        }
     }
 }
 

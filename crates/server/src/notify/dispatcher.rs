@@ -346,7 +346,9 @@ impl Dispatcher {
         let round = t.round_attempts + 1;
         let (status, next): (&str, Option<DateTime<Utc>>) = if success {
             ("delivered", None)
-        } else if gone || t.event_type != "ping" && !t.enabled {
+        } else if gone || t.event_type == "ping" || !t.enabled {
+            // A ping is tried once (DESIGN.md 17): it answers "does it work now", and a
+            // retried ping would only add to the load of an endpoint that is failing.
             ("failed", None)
         } else {
             match RETRY_SCHEDULE_S.get(round as usize - 1) {

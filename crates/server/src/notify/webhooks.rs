@@ -22,6 +22,20 @@ impl From<sqlx::Error> for CreateError {
     }
 }
 
+/// Test pings each endpoint takes per minute (DESIGN.md 17): a ping costs an outbound request,
+/// and the button is one click away.
+pub const MAX_PINGS_PER_MINUTE: i64 = 10;
+
+/// What a test ping came to.
+pub enum PingOutcome {
+    Queued,
+    NotFound,
+    /// Ten pings within the last minute; the next is possible after this many seconds.
+    TooMany {
+        retry_after_s: i64,
+    },
+}
+
 /// What a manual retry found.
 pub enum RetryOutcome {
     Queued,
@@ -161,14 +175,42 @@ impl Store {
         )
     }
 
-    /// Queues one `ping` to the endpoint; false when the account has no such endpoint.
+    /// Queues one `ping` to the endpoint, at most [`MAX_PINGS_PER_MINUTE`] a minute; counted
+    /// from the outbox itself, so every replica sees the same count.
     pub async fn ping_webhook(
         &self,
         account: &str,
         id: &str,
         now: DateTime<Utc>,
-    ) -> sqlx::Result<bool> {
+    ) -> sqlx::Result<PingOutcome> {
         let mut tx = self.begin().await?;
+        // Writing the endpoint's row first makes concurrent pings of it wait for each other
+        // (other replicas too), so the count below cannot be passed by two at once.
+        let owned =
+            sqlx::query("UPDATE webhooks SET enabled = enabled WHERE id = $1 AND account_id = $2")
+                .bind(id)
+                .bind(account)
+                .execute(&mut *tx)
+                .await?;
+        if owned.rows_affected() != 1 {
+            return Ok(PingOutcome::NotFound);
+        }
+        let window_start = to_millis(now) - 60_000;
+        let recent = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM webhook_deliveries \
+             WHERE webhook_id = $1 AND event_type = 'ping' AND created_at > $2",
+        )
+        .bind(id)
+        .bind(window_start)
+        .fetch_one(&mut *tx)
+        .await?;
+        if int(&recent, "n")? >= MAX_PINGS_PER_MINUTE {
+            let oldest = opt_int(&recent, "oldest")?.unwrap_or(window_start);
+            let wait_ms = (oldest - window_start).max(1);
+            return Ok(PingOutcome::TooMany {
+                retry_after_s: (wait_ms + 999) / 1000,
+            });
+        }
         let queued = enqueue(
             &mut tx,
             &Report {
@@ -183,7 +225,11 @@ impl Store {
         )
         .await?;
         self.commit(tx).await?;
-        Ok(!queued.is_empty())
+        Ok(if queued.is_empty() {
+            PingOutcome::NotFound
+        } else {
+            PingOutcome::Queued
+        })
     }
 
     /// The endpoint's deliveries, newest first; `None` when the account has no such endpoint.

@@ -12,6 +12,7 @@ both_backends!(
     a_panicking_handler_answers_500_and_the_server_goes_on,
     a_refused_webhook_url_names_no_address,
     viewers_see_webhook_targets_masked_and_no_receiver_answer,
+    test_pings_are_limited_and_never_retried,
 );
 
 /// The id of a pending event of alice's account.
@@ -245,6 +246,80 @@ async fn viewers_see_webhook_targets_masked_and_no_receiver_answer(backend: Back
         let item = &deliveries["items"][0];
         assert_eq!(item["type"], "ping", "{deliveries}");
         assert!(item.get("last_response").is_none(), "{item}");
+    }
+    app.stop().await;
+}
+
+/// Issue 25, finding 5: `POST /webhooks/{id}/test` had no limit and each ping was retried 7
+/// times.
+async fn test_pings_are_limited_and_never_retried(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    // Straight into the store: the API refuses a loopback target. Port 9 (discard) is closed,
+    // so every attempt fails at once.
+    let hook = app
+        .store
+        .create_webhook("acme", "http://127.0.0.1:9/hook", "", None, app.now())
+        .await
+        .unwrap_or_else(|_| panic!("the webhook is stored"));
+    let id = hook.webhook.id;
+    let ping = || {
+        let req = alice.post(app.url(&format!("/webhooks/{id}/test")));
+        async move { req.send().await.unwrap() }
+    };
+    for i in 0..10 {
+        assert_eq!(ping().await.status(), StatusCode::ACCEPTED, "ping {i}");
+        app.clock.advance(chrono::Duration::seconds(1));
+    }
+    let res = ping().await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: i64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // The first ping leaves the minute 50 s from now.
+    assert!((49..=51).contains(&wait), "Retry-After: {wait}");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "too_many_requests", "{body}");
+    // Another endpoint has its own count.
+    let other = app
+        .store
+        .create_webhook("acme", "http://127.0.0.1:9/other", "", None, app.now())
+        .await
+        .unwrap_or_else(|_| panic!("the webhook is stored"));
+    let res = alice
+        .post(app.url(&format!("/webhooks/{}/test", other.webhook.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    app.clock.advance(chrono::Duration::seconds(wait));
+    assert_eq!(ping().await.status(), StatusCode::ACCEPTED);
+
+    // One attempt each, then failed: no retry is scheduled.
+    let dispatcher = vpn_console_server::notify::Dispatcher::new(
+        app.store.clone(),
+        std::sync::Arc::new(app.clock.clone()),
+        1.0,
+        "test".into(),
+        true,
+        "http://127.0.0.1".into(),
+    );
+    while dispatcher.deliver_once().await.unwrap() > 0 {}
+    let deliveries: Value = alice
+        .get(app.url(&format!("/webhooks/{id}/deliveries")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(deliveries["total"], 11, "{deliveries}");
+    for d in deliveries["items"].as_array().unwrap() {
+        assert_eq!(d["status"], "failed", "{d}");
+        assert_eq!(d["attempts"], 1, "{d}");
+        assert!(d["next_attempt_at"].is_null(), "{d}");
     }
     app.stop().await;
 }
