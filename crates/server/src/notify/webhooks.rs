@@ -26,6 +26,9 @@ impl From<sqlx::Error> for CreateError {
 /// and the button is one click away.
 pub const MAX_PINGS_PER_MINUTE: i64 = 10;
 
+/// Days a delivery and its attempts are kept (DESIGN.md 17), counted from its creation.
+pub const DELIVERIES_KEPT_FOR_DAYS: i64 = 30;
+
 /// What a test ping came to.
 pub enum PingOutcome {
     Queued,
@@ -263,6 +266,29 @@ impl Store {
                 .collect::<sqlx::Result<_>>()?,
             total: int(&total, "n")? as u64,
         }))
+    }
+
+    /// Forgets deliveries created more than [`DELIVERIES_KEPT_FOR_DAYS`] ago, with their
+    /// attempts, and older attempts of any delivery; one still pending (retried by hand) is
+    /// kept until it is decided.
+    pub async fn prune_deliveries(&self, now: DateTime<Utc>) -> sqlx::Result<u64> {
+        let cutoff = to_millis(now - chrono::Duration::days(DELIVERIES_KEPT_FOR_DAYS));
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "DELETE FROM webhook_attempts WHERE at < $1 OR delivery_id IN \
+             (SELECT id FROM webhook_deliveries WHERE created_at < $1 AND status <> 'pending')",
+        )
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?;
+        let done = sqlx::query(
+            "DELETE FROM webhook_deliveries WHERE created_at < $1 AND status <> 'pending'",
+        )
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?;
+        self.commit(tx).await?;
+        Ok(done.rows_affected())
     }
 
     /// Starts a failed delivery again with a fresh retry schedule.

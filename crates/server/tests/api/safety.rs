@@ -13,6 +13,7 @@ both_backends!(
     a_refused_webhook_url_names_no_address,
     viewers_see_webhook_targets_masked_and_no_receiver_answer,
     test_pings_are_limited_and_never_retried,
+    deliveries_are_kept_30_days,
 );
 
 /// The id of a pending event of alice's account.
@@ -322,4 +323,80 @@ async fn test_pings_are_limited_and_never_retried(backend: Backend) {
         assert!(d["next_attempt_at"].is_null(), "{d}");
     }
     app.stop().await;
+}
+
+/// Issue 25, finding 5: delivery rows were never pruned. The scheduler's hourly prune (the
+/// first pass of a scheduler prunes at once) forgets those older than 30 days.
+async fn deliveries_are_kept_30_days(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let hook = app
+        .store
+        .create_webhook("acme", "http://127.0.0.1:9/hook", "", None, app.now())
+        .await
+        .unwrap_or_else(|_| panic!("the webhook is stored"));
+    let id = hook.webhook.id;
+    for _ in 0..3 {
+        let res = alice
+            .post(app.url(&format!("/webhooks/{id}/test")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+    }
+    let dispatcher = vpn_console_server::notify::Dispatcher::new(
+        app.store.clone(),
+        std::sync::Arc::new(app.clock.clone()),
+        1.0,
+        "test".into(),
+        true,
+        "http://127.0.0.1".into(),
+    );
+    while dispatcher.deliver_once().await.unwrap() > 0 {}
+    // Two of the three were made 31 days ago, and one 29 days ago (each with its attempt).
+    let day = chrono::Duration::days(1).num_milliseconds();
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id")
+            .bind(&id)
+            .fetch_all(app.store.reader())
+            .await
+            .unwrap();
+    for (delivery, age_days) in ids.iter().zip([31, 31, 29]) {
+        sqlx::query("UPDATE webhook_deliveries SET created_at = created_at - $1 WHERE id = $2")
+            .bind(age_days * day)
+            .bind(delivery)
+            .execute(app.store.reader())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE webhook_attempts SET at = at - $1 WHERE delivery_id = $2")
+            .bind(age_days * day)
+            .bind(delivery)
+            .execute(app.store.reader())
+            .await
+            .unwrap();
+    }
+    let scheduler = tokio::spawn(app.scheduler("pruner").run());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while count(&app, "webhook_deliveries").await > 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "deliveries older than 30 days are still there"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    scheduler.abort();
+    assert_eq!(count(&app, "webhook_attempts").await, 1);
+    let kept: String = sqlx::query_scalar("SELECT id FROM webhook_deliveries")
+        .fetch_one(app.store.reader())
+        .await
+        .unwrap();
+    assert_eq!(kept, ids[2]);
+    app.stop().await;
+}
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(app.store.reader())
+        .await
+        .unwrap()
 }
