@@ -116,7 +116,8 @@ enum Command {
         #[arg(long)]
         name: String,
     },
-    /// Benchmarks: add a region with many gateways to an account.
+    /// Benchmarks: add a region with many gateways to an account; run again, it adds only
+    /// the gateways missing.
     GenerateRegion {
         #[arg(long, default_value = "acme")]
         account: String,
@@ -142,7 +143,9 @@ async fn main() {
 }
 
 async fn run() -> anyhow::Result<()> {
+    // Logs go to stderr, so that a command's stdout is only its answer (JSON for scripts).
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
@@ -254,7 +257,7 @@ async fn run() -> anyhow::Result<()> {
             gateways,
         } => {
             let n = demo::generate_region(&store, &account, &region, gateways, clock.now()).await?;
-            println!("added {n} gateways to {region} of {account}");
+            println!("added {n} gateways to {region} of {account} (those already there are kept)");
             Ok(())
         }
     }

@@ -25,6 +25,7 @@ mod demo;
 mod events;
 mod first_page;
 mod lists;
+mod operator;
 mod planning;
 mod provider;
 mod safety;
