@@ -116,6 +116,22 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Offboarding: refuse the user's log-in (401, as a wrong password), end their sessions
+    /// and open streams, revoke their API tokens and calendar URL. Prints JSON.
+    DisableUser {
+        #[arg(long)]
+        email: String,
+    },
+    /// Let a disabled user log in again (their old tokens and calendar URL stay revoked).
+    EnableUser {
+        #[arg(long)]
+        email: String,
+    },
+    /// The user's API tokens (names and dates, never the tokens), as JSON.
+    ListTokens {
+        #[arg(long)]
+        email: String,
+    },
     /// Benchmarks: add a region with many gateways to an account; run again, it adds only
     /// the gateways missing.
     GenerateRegion {
@@ -249,6 +265,29 @@ async fn run() -> anyhow::Result<()> {
         Command::RevokeToken { email, name } => {
             let n = store.revoke_api_token(&email, &name, clock.now()).await?;
             println!("revoked {n} token(s)");
+            Ok(())
+        }
+        Command::DisableUser { email } => {
+            let revoked = store
+                .disable_user(&email, clock.now())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user '{email}'"))?;
+            let answer = serde_json::json!({"email": email.to_lowercase(), "disabled": true, "tokens_revoked": revoked});
+            println!("{}", serde_json::to_string_pretty(&answer)?);
+            Ok(())
+        }
+        Command::EnableUser { email } => {
+            anyhow::ensure!(store.enable_user(&email).await?, "no user '{email}'");
+            let answer = serde_json::json!({"email": email.to_lowercase(), "disabled": false});
+            println!("{}", serde_json::to_string_pretty(&answer)?);
+            Ok(())
+        }
+        Command::ListTokens { email } => {
+            let tokens = store
+                .list_api_tokens(&email)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user '{email}'"))?;
+            println!("{}", serde_json::to_string_pretty(&tokens)?);
             Ok(())
         }
         Command::GenerateRegion {

@@ -10,6 +10,7 @@ use serde_json::Value;
 both_backends!(
     generate_region_twice_adds_only_what_is_missing,
     publish_event_prints_only_its_json,
+    a_disabled_user_is_out_at_once_and_back_when_enabled,
 );
 
 const BIN: &str = env!("CARGO_BIN_EXE_vpn-console-server");
@@ -120,5 +121,128 @@ async fn publish_event_prints_only_its_json(backend: Backend) {
     let event: Value = serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("stdout is not only JSON ({e}): {stdout}"));
     assert_eq!(event["resource"]["id"], gateway.as_str());
+    app.stop().await;
+}
+
+/// Issue 25, finding 7: no command disabled a user. `disable-user` ends the sessions and open
+/// streams at once, revokes the tokens and the calendar URL, and refuses the log-in as a wrong
+/// password is refused.
+async fn a_disabled_user_is_out_at_once_and_back_when_enabled(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let token = String::from_utf8(
+        operator(
+            &app,
+            &[
+                "create-token",
+                "--email",
+                "alice@acme.example",
+                "--name",
+                "laptop",
+            ],
+        )
+        .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_owned();
+    let feed: Value = alice
+        .post(app.url("/calendar-feed"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let feed = feed["url"].as_str().unwrap().to_owned();
+    let calendar = feed
+        .split_once("/api/v1")
+        .map(|(_, path)| app.url(path))
+        .unwrap();
+    assert_eq!(reqwest::get(&calendar).await.unwrap().status(), 200);
+    let bearer = reqwest::Client::new();
+    let by_token = || bearer.get(app.url("/regions")).bearer_auth(&token).send();
+    assert_eq!(by_token().await.unwrap().status(), 200);
+    // Two open streams, one by session and one by token.
+    let mut streams = Vec::new();
+    for req in [
+        alice.get(app.url("/stream")),
+        bearer.get(app.url("/stream")).bearer_auth(&token),
+    ] {
+        let mut res = req.send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        res.chunk().await.unwrap().unwrap(); // the position frame
+        streams.push(res);
+    }
+
+    let disabled = succeeded(&operator(
+        &app,
+        &["disable-user", "--email", "alice@acme.example"],
+    ));
+    let disabled: Value = serde_json::from_str(&disabled).unwrap();
+    assert_eq!(disabled["tokens_revoked"], serde_json::json!(["laptop"]));
+    // The streams end at once: well before their 5-second check.
+    for mut body in streams {
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(3), async {
+            while let Ok(Some(_)) = body.chunk().await {}
+        })
+        .await;
+        assert!(ended.is_ok(), "a stream of the disabled user is still open");
+    }
+    // Allow the read cache's time to live (1 s) for the session.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(
+        alice
+            .get(app.url("/regions"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(by_token().await.unwrap().status(), 401);
+    assert_eq!(reqwest::get(&calendar).await.unwrap().status(), 404);
+    let log_in = |password: &str| {
+        reqwest::Client::new()
+            .post(app.url("/session"))
+            .json(&serde_json::json!({"email": "alice@acme.example", "password": password}))
+            .send()
+    };
+    let refused = log_in(crate::support::PASSWORD).await.unwrap();
+    let wrong = log_in("not-her-password").await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(
+        refused.json::<Value>().await.unwrap(),
+        wrong.json::<Value>().await.unwrap(),
+        "a disabled user is refused exactly as a wrong password is"
+    );
+    let tokens: Value = serde_json::from_str(&succeeded(&operator(
+        &app,
+        &["list-tokens", "--email", "alice@acme.example"],
+    )))
+    .unwrap();
+    assert_eq!(tokens[0]["name"], "laptop", "{tokens}");
+    assert!(tokens[0]["revoked_at"].is_string(), "{tokens}");
+    assert!(
+        !tokens.to_string().contains(&token),
+        "the token itself is never shown"
+    );
+
+    succeeded(&operator(
+        &app,
+        &["enable-user", "--email", "alice@acme.example"],
+    ));
+    assert_eq!(
+        log_in(crate::support::PASSWORD).await.unwrap().status(),
+        200
+    );
+    assert_eq!(
+        by_token().await.unwrap().status(),
+        401,
+        "revoked tokens stay revoked"
+    );
+    let unknown = operator(&app, &["disable-user", "--email", "nobody@acme.example"]);
+    assert!(!unknown.status.success());
     app.stop().await;
 }
