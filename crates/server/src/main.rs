@@ -256,20 +256,22 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateToken { email, name } => {
-            println!(
-                "{}",
-                store.create_api_token(&email, &name, clock.now()).await?
-            );
+            let token = store.create_api_token(&email, &name, clock.now()).await?;
+            operator::audit_cli(&store, &email, "token.created", &name, clock.now()).await?;
+            println!("{token}");
             Ok(())
         }
         Command::RevokeToken { email, name } => {
             let n = store.revoke_api_token(&email, &name, clock.now()).await?;
+            if n > 0 {
+                operator::audit_cli(&store, &email, "token.revoked", &name, clock.now()).await?;
+            }
             println!("revoked {n} token(s)");
             Ok(())
         }
         Command::DisableUser { email } => {
             let revoked = store
-                .disable_user(&email, clock.now())
+                .disable_user(&email, &operator::cli_actor(), clock.now())
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no user '{email}'"))?;
             let answer = serde_json::json!({"email": email.to_lowercase(), "disabled": true, "tokens_revoked": revoked});
@@ -277,7 +279,12 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::EnableUser { email } => {
-            anyhow::ensure!(store.enable_user(&email).await?, "no user '{email}'");
+            anyhow::ensure!(
+                store
+                    .enable_user(&email, &operator::cli_actor(), clock.now())
+                    .await?,
+                "no user '{email}'"
+            );
             let answer = serde_json::json!({"email": email.to_lowercase(), "disabled": false});
             println!("{}", serde_json::to_string_pretty(&answer)?);
             Ok(())

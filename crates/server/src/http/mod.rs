@@ -1,5 +1,6 @@
 //! The HTTP API (docs/DESIGN.md section 6) and the console's files.
 
+mod audit;
 mod bulk;
 pub mod client;
 mod error;
@@ -119,7 +120,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(session::router())
         .merge(stream::router())
         .merge(webhooks::router())
-        .merge(calendar::router());
+        .merge(calendar::router())
+        .merge(audit::router());
     let (router, doc) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     (router, doc)
 }

@@ -141,6 +141,10 @@ async fn create_webhook(
             ),
             CreateError::Db(e) => e.into(),
         })?;
+    // The target as a viewer sees it: the audit log is not where a chat URL's secret goes.
+    let detail = Some(masked_target(&created.webhook.url));
+    let id = created.webhook.id.clone();
+    super::audit::record(&state, &auth.0, "webhook.created", Some(&id), detail).await;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -155,6 +159,7 @@ async fn delete_webhook(
 ) -> Result<StatusCode> {
     auth.require_operator()?;
     if state.store.delete_webhook(&auth.0.account, &id).await? {
+        super::audit::record(&state, &auth.0, "webhook.deleted", Some(&id), None).await;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(no_webhook(&id))
@@ -182,7 +187,10 @@ async fn test_webhook(
         .await
         .map_err(|e| AppError::from(e).into_response())?
     {
-        PingOutcome::Queued => Ok(StatusCode::ACCEPTED),
+        PingOutcome::Queued => {
+            super::audit::record(&state, &auth.0, "webhook.tested", Some(&id), None).await;
+            Ok(StatusCode::ACCEPTED)
+        }
         PingOutcome::NotFound => Err(no_webhook(&id).into_response()),
         PingOutcome::TooMany { retry_after_s } => {
             let mut res = AppError::new(
@@ -236,7 +244,18 @@ async fn retry_delivery(
         .retry_delivery(&auth.0.account, &id, &delivery_id, state.clock.now())
         .await?
     {
-        RetryOutcome::Queued => Ok(StatusCode::ACCEPTED),
+        RetryOutcome::Queued => {
+            let detail = Some(format!("delivery {delivery_id}"));
+            super::audit::record(
+                &state,
+                &auth.0,
+                "webhook.delivery_retried",
+                Some(&id),
+                detail,
+            )
+            .await;
+            Ok(StatusCode::ACCEPTED)
+        }
         RetryOutcome::NotFound => Err(AppError::not_found(&format!(
             "Delivery '{}'",
             delivery_id.chars().take(40).collect::<String>()

@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::audit::AuditRecord;
 use super::rows::PrincipalRow;
 use super::{int, opt_int, text, Store};
 use crate::clock::{from_millis, to_millis};
@@ -20,6 +21,8 @@ pub struct Principal {
     pub account: String,
     pub role: Role,
     pub expires_at: Option<DateTime<Utc>>,
+    /// How the caller came in, as the account audit log says it: `session` or `token:<name>`.
+    pub via: String,
 }
 
 /// An API token as `list-tokens` shows it: never the token itself, which is not kept.
@@ -38,6 +41,10 @@ fn principal_from_row(r: &AnyRow) -> sqlx::Result<Principal> {
         account: row.account_id,
         role: row.role,
         expires_at: row.expires_at.map(from_millis),
+        via: match row.token_name {
+            Some(name) => format!("token:{name}"),
+            None => "session".to_owned(),
+        },
     })
 }
 
@@ -249,7 +256,7 @@ impl Store {
         }
         let generation = self.changes.generation();
         let row = sqlx::query(
-            "SELECT u.email, u.account_id, u.role FROM api_tokens t JOIN users u ON u.email = t.email \
+            "SELECT u.email, u.account_id, u.role, t.name AS token_name FROM api_tokens t JOIN users u ON u.email = t.email \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL",
         )
         .bind(&hash)
@@ -266,23 +273,28 @@ impl Store {
     /// API tokens and their calendar URL, in one transaction. Returns the names of the tokens
     /// revoked, or `None` when there is no such user. Streams end when their server's tailer
     /// sees `disabled_at` ([`Store::users_disabled_since`]).
+    /// `actor` is who ran the command; the audit log gets `user.disabled` and a
+    /// `token.revoked` per token, in the same transaction.
     pub async fn disable_user(
         &self,
         email: &str,
+        actor: &str,
         now: DateTime<Utc>,
     ) -> sqlx::Result<Option<Vec<String>>> {
         let email = email.to_lowercase();
         let mut tx = self.begin().await?;
         let found = sqlx::query(
-            "UPDATE users SET disabled_at = COALESCE(disabled_at, $1) WHERE email = $2",
+            "UPDATE users SET disabled_at = COALESCE(disabled_at, $1) WHERE email = $2 \
+             RETURNING account_id",
         )
         .bind(to_millis(now))
         .bind(&email)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        if found.rows_affected() == 0 {
+        let Some(found) = found else {
             return Ok(None);
-        }
+        };
+        let account = text(&found, "account_id")?;
         sqlx::query("DELETE FROM sessions WHERE email = $1")
             .bind(&email)
             .execute(&mut *tx)
@@ -301,20 +313,57 @@ impl Store {
             .bind(&email)
             .execute(&mut *tx)
             .await?;
+        let mut entry = AuditRecord {
+            account: &account,
+            actor,
+            via: "cli",
+            action: "user.disabled",
+            target: Some(&email),
+            detail: None,
+        };
+        Self::audit_in(&mut tx, now, &entry).await?;
+        let of = format!("of {email}");
+        for name in &revoked {
+            entry.action = "token.revoked";
+            entry.target = Some(name);
+            entry.detail = Some(of.clone());
+            Self::audit_in(&mut tx, now, &entry).await?;
+        }
         self.commit(tx).await?;
         Ok(Some(revoked))
     }
 
     /// Lets a disabled user log in again. Their old sessions, tokens and calendar URL stay
     /// gone: they log in afresh and are given new ones. False when there is no such user.
-    pub async fn enable_user(&self, email: &str) -> sqlx::Result<bool> {
+    pub async fn enable_user(
+        &self,
+        email: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<bool> {
+        let email = email.to_lowercase();
         let mut tx = self.begin().await?;
-        let found = sqlx::query("UPDATE users SET disabled_at = NULL WHERE email = $1")
-            .bind(email.to_lowercase())
-            .execute(&mut *tx)
-            .await?;
+        let found = sqlx::query(
+            "UPDATE users SET disabled_at = NULL WHERE email = $1 RETURNING account_id",
+        )
+        .bind(&email)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(found) = found else {
+            return Ok(false);
+        };
+        let account = text(&found, "account_id")?;
+        let entry = AuditRecord {
+            account: &account,
+            actor,
+            via: "cli",
+            action: "user.enabled",
+            target: Some(&email),
+            detail: None,
+        };
+        Self::audit_in(&mut tx, now, &entry).await?;
         self.commit(tx).await?;
-        Ok(found.rows_affected() == 1)
+        Ok(true)
     }
 
     /// The user's API tokens, revoked ones too, oldest first; `None` when there is no such user.

@@ -21,6 +21,7 @@ macro_rules! both_backends {
 }
 
 mod access;
+mod audit;
 mod demo;
 mod events;
 mod first_page;
