@@ -65,6 +65,11 @@ struct Cli {
     /// address the request came to, and http://LISTEN for webhooks).
     #[arg(long, env = "PUBLIC_URL", global = true)]
     public_url: Option<String>,
+    /// The key that seals stored webhook secrets: a file holding 32 random bytes as base64
+    /// (openssl rand -base64 32); every replica of one database uses the same file. Without
+    /// it, secrets.key beside the SQLite file (created when missing); PostgreSQL needs it.
+    #[arg(long, env = "SECRETS_KEY_FILE", global = true)]
+    secrets_key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -179,9 +184,15 @@ async fn run() -> anyhow::Result<()> {
             cli.console_dir.display()
         );
     }
-    let store = Store::connect(&cli.database_url)
+    let store = Store::connect_with(&cli.database_url, cli.secrets_key_file.as_deref())
         .await
         .with_context(|| format!("database {}", redact_url(&cli.database_url)))?;
+    if matches!(cli.command, None | Some(Command::Serve)) {
+        anyhow::ensure!(
+            store.has_secrets_key(),
+            "on PostgreSQL the server needs --secrets-key-file (SECRETS_KEY_FILE): the key that seals the stored webhook secrets, the same file for every replica; create one with: openssl rand -base64 32 > secrets.key"
+        );
+    }
     store
         .changes()
         .set_ttl(std::time::Duration::from_millis(cli.read_cache_ttl_ms));

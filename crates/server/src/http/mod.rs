@@ -203,10 +203,21 @@ pub fn app(state: AppState, console_dir: &Path) -> Router {
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-");
-            tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.uri().path())
+            let path = logged_path(req.uri().path());
+            tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %path)
         }))
         .layer(SetRequestIdLayer::x_request_id(RequestIds::new()))
         .with_state(state)
+}
+
+/// The path as the request's span (and so every log line) shows it: a calendar feed's path is
+/// its only credential, so its token never reaches a log (DESIGN.md 17).
+fn logged_path(path: &str) -> &str {
+    if path.starts_with("/api/v1/calendar/") {
+        "/api/v1/calendar/{token}.ics"
+    } else {
+        path
+    }
 }
 
 /// Request IDs unique across replicas and restarts: a random prefix per process and a counter.

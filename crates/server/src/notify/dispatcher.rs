@@ -62,7 +62,8 @@ struct Taken {
     round_attempts: i64,
     created_at: i64,
     url: String,
-    secret: String,
+    /// Opened from its sealed form; why not, when it cannot be (another key file).
+    secret: Result<String, String>,
     enabled: bool,
 }
 
@@ -212,7 +213,13 @@ impl Dispatcher {
                     round_attempts: int(r, "round_attempts")?,
                     created_at: int(r, "created_at")?,
                     url: text(r, "url")?,
-                    secret: text(r, "secret")?,
+                    secret: {
+                        let sealed = text(r, "secret")?;
+                        self.store
+                            .secret_box()
+                            .map_err(|e| e.to_string())
+                            .and_then(|b| b.open(&sealed).map_err(|e| e.to_string()))
+                    },
                     enabled: int(r, "enabled")? == 1,
                 })
             })
@@ -288,8 +295,12 @@ impl Dispatcher {
             Ok(url) => url,
             Err(refused) => return failed(refused.0),
         };
+        let secret = match &t.secret {
+            Ok(secret) => secret,
+            Err(why) => return failed(why.clone()),
+        };
         let timestamp = self.clock.now().timestamp();
-        let signature = signing::sign(&t.secret, &t.id, timestamp, body);
+        let signature = signing::sign(secret, &t.id, timestamp, body);
         let sent = self
             .client
             .post(url)

@@ -118,6 +118,8 @@ impl Store {
             created_at: now,
         };
         let secret = new_secret();
+        // Only sealed: the database never holds a secret in clear (DESIGN.md 17).
+        let sealed = self.secret_box()?.seal(&secret);
         sqlx::query(
             "INSERT INTO webhooks (id, account_id, url, description, event_types, secret, enabled, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
@@ -129,7 +131,7 @@ impl Store {
         .bind(
             event_types.map(|t| serde_json::to_string(t).expect("strings serialize")),
         )
-        .bind(&secret)
+        .bind(&sealed)
         .bind(to_millis(now))
         .execute(&mut *tx)
         .await?;

@@ -11,6 +11,8 @@ both_backends!(
     generate_region_twice_adds_only_what_is_missing,
     publish_event_prints_only_its_json,
     a_disabled_user_is_out_at_once_and_back_when_enabled,
+    webhook_secrets_are_sealed_at_rest,
+    the_calendar_token_never_reaches_a_log,
 );
 
 const BIN: &str = env!("CARGO_BIN_EXE_vpn-console-server");
@@ -244,5 +246,149 @@ async fn a_disabled_user_is_out_at_once_and_back_when_enabled(backend: Backend) 
     );
     let unknown = operator(&app, &["disable-user", "--email", "nobody@acme.example"]);
     assert!(!unknown.status.success());
+    app.stop().await;
+}
+
+/// Issue 25, finding 8: webhook secrets sat in the database as they were.
+async fn webhook_secrets_are_sealed_at_rest(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let res = alice
+        .post(app.url("/webhooks"))
+        .json(&serde_json::json!({"url": "https://hooks.example.com/om"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    let secret = created["secret"].as_str().unwrap();
+    let stored: String = sqlx::query_scalar("SELECT secret FROM webhooks WHERE id = $1")
+        .bind(created["id"].as_str().unwrap())
+        .fetch_one(app.store.reader())
+        .await
+        .unwrap();
+    assert!(stored.starts_with("enc:v1:"), "{stored}");
+    assert!(!stored.contains(&secret["whsec_".len()..]), "{stored}");
+    assert_eq!(
+        app.store.secret_box().unwrap().open(&stored).unwrap(),
+        secret
+    );
+
+    // A secret written in clear before this is sealed at the next start.
+    let clear = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    sqlx::query(
+        "INSERT INTO webhooks (id, account_id, url, description, event_types, secret, enabled, created_at) \
+         VALUES ('wh-old', 'acme', 'https://hooks.example.com/old', '', NULL, $1, 1, 0)",
+    )
+    .bind(clear)
+    .execute(app.store.reader())
+    .await
+    .unwrap();
+    let key = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(crate::support::pg::secrets_key_file()),
+    };
+    let restarted = vpn_console_server::store::Store::connect_with(&app.db_url, key.as_deref())
+        .await
+        .unwrap();
+    let sealed: String = sqlx::query_scalar("SELECT secret FROM webhooks WHERE id = 'wh-old'")
+        .fetch_one(restarted.reader())
+        .await
+        .unwrap();
+    assert!(sealed.starts_with("enc:v1:"), "{sealed}");
+    assert_eq!(
+        restarted.secret_box().unwrap().open(&sealed).unwrap(),
+        clear
+    );
+    restarted.close().await;
+
+    match backend {
+        Backend::Sqlite => {
+            // No key file given: one is made beside the database, readable by its owner only.
+            let db = app.db_url.trim_start_matches("sqlite://");
+            let key = std::path::Path::new(db).with_file_name("secrets.key");
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", key.display());
+        }
+        Backend::Postgres => {
+            // Without a key the server does not start on PostgreSQL, and says why.
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("index.html"), "<!doctype html>").unwrap();
+            let out = Command::new(BIN)
+                .args(["--listen", "127.0.0.1:0", "--console-dir"])
+                .arg(dir.path())
+                .env("DATABASE_URL", &app.db_url)
+                .env_remove("SECRETS_KEY_FILE")
+                .output()
+                .unwrap();
+            assert!(!out.status.success());
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains("--secrets-key-file"), "{stderr}");
+        }
+    }
+    app.stop().await;
+}
+
+/// Issue 25, finding 8: the calendar token was in the request span's `path`, so in every log
+/// line of the request.
+async fn the_calendar_token_never_reaches_a_log(backend: Backend) {
+    use std::io::{BufRead, BufReader};
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let feed: Value = alice
+        .post(app.url("/calendar-feed"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let feed = feed["url"].as_str().unwrap();
+    let token = feed
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .trim_end_matches(".ics")
+        .to_owned();
+    // A second server on the same database, logging everything it may.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "<!doctype html>").unwrap();
+    let log = dir.path().join("stderr.log");
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--console-dir"])
+        .arg(dir.path())
+        .env("DATABASE_URL", &app.db_url)
+        .env("SECRETS_KEY_FILE", crate::support::pg::secrets_key_file())
+        .env("RUST_LOG", "trace")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let origin = loop {
+        let line = lines
+            .next()
+            .expect("the server prints its address")
+            .unwrap();
+        if let Some(rest) = line.split("console at ").nth(1) {
+            break rest.trim().to_owned();
+        }
+    };
+    let ics = format!("{origin}/api/v1/calendar/{token}.ics");
+    assert_eq!(reqwest::get(&ics).await.unwrap().status(), 200);
+    let wrong = format!(
+        "{origin}/api/v1/calendar/{}x.ics",
+        &token[..token.len() - 1]
+    );
+    assert_eq!(reqwest::get(&wrong).await.unwrap().status(), 404);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logged.contains("/api/v1/calendar/"),
+        "the requests were logged: {logged}"
+    );
+    assert!(!logged.contains(&token[..20]), "the token is in the log");
     app.stop().await;
 }
