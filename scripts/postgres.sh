@@ -22,3 +22,11 @@ if [ -z "${TEST_POSTGRES_URL:-}" ]; then
   done
   export TEST_POSTGRES_URL="postgres://om_test:om_test@127.0.0.1:5432/postgres"
 fi
+
+# A server on PostgreSQL needs the key that seals the stored webhook secrets (DESIGN.md 17), and
+# replicas of one database share it: every server and store of this run gets this one.
+if [ -z "${SECRETS_KEY_FILE:-}" ]; then
+  mkdir -p .tools
+  export SECRETS_KEY_FILE="$PWD/.tools/test-secrets.key"
+  [ -s "$SECRETS_KEY_FILE" ] || (umask 077 && head -c 32 /dev/urandom | base64 > "$SECRETS_KEY_FILE")
+fi

@@ -84,3 +84,9 @@ impl<'de> Deserialize<'de> for RequestTime {
             .map_err(serde::de::Error::custom)
     }
 }
+
+/// For a `DateTime<Utc>` field of a request body (`#[serde(deserialize_with = …)]`) whose type
+/// other code builds directly: the same strict parser as [`RequestTime`].
+pub fn deserialize_strict<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+    RequestTime::deserialize(d).map(|t| t.0)
+}

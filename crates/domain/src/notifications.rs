@@ -71,9 +71,8 @@ pub struct Delivery {
     pub status: String,
     pub attempts: u32,
     pub last_status_code: Option<u16>,
+    /// Why the last attempt failed, in a few words; never the receiver's answer (DESIGN.md 17).
     pub last_error: Option<String>,
-    /// The start of the receiver's last answer (at most 1 KB).
-    pub last_response: Option<String>,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,

@@ -145,3 +145,102 @@ fn an_event_whose_default_is_in_a_freeze_is_flagged() {
         None
     );
 }
+
+/// DESIGN.md 17: years 2000 to 2100, at most 366 days, at most 100 per account.
+#[test]
+fn freeze_periods_are_bounded() {
+    let s = |from, until| FreezePeriodSpec {
+        starts_at: from,
+        ends_at: until,
+        reason: "x".into(),
+    };
+    let cases = [
+        (
+            s(t(1999, 12, 31, 0, 0), t(2000, 1, 2, 0, 0)),
+            Some("starts_at"),
+        ),
+        (
+            s(t(2100, 12, 1, 0, 0), t(2101, 1, 2, 0, 0)),
+            Some("ends_at"),
+        ),
+        (s(t(2100, 12, 1, 0, 0), t(2100, 12, 31, 0, 0)), None),
+        (s(t(2027, 1, 1, 0, 0), t(2028, 1, 2, 0, 0)), None),
+        (s(t(2027, 1, 1, 0, 0), t(2028, 1, 2, 0, 1)), Some("ends_at")),
+    ];
+    for (spec, expected) in cases {
+        let got = validate_freeze_period(&spec, &[]).err();
+        let got = got
+            .as_ref()
+            .map(|e| (e.code.as_str(), e.field.as_deref().unwrap()));
+        assert_eq!(
+            got,
+            expected.map(|f| ("invalid_freeze_period", f)),
+            "{spec:?}"
+        );
+    }
+    let hundred: Vec<_> = (0..100)
+        .map(|i| {
+            let from = t(2030, 1, 1, 0, 0) + chrono::Duration::days(i);
+            freeze(&format!("frz-{i}"), from, from + chrono::Duration::hours(1))
+        })
+        .collect();
+    let err =
+        validate_freeze_period(&s(t(2040, 1, 1, 0, 0), t(2040, 1, 2, 0, 0)), &hundred).unwrap_err();
+    assert_eq!(err.code.as_str(), "too_many_freeze_periods");
+    assert!(
+        validate_freeze_period(&s(t(2040, 1, 1, 0, 0), t(2040, 1, 2, 0, 0)), &hundred[1..]).is_ok()
+    );
+}
+
+/// Freeze times go through the strict parser of DESIGN.md 5 (issue 25: chrono's lenient one
+/// took year -262143, and the arithmetic on it then panicked).
+#[test]
+fn freeze_times_are_read_strictly() {
+    let body = |from: &str, until: &str| {
+        serde_json::from_str::<FreezePeriodSpec>(&format!(
+            r#"{{"starts_at":"{from}","ends_at":"{until}","reason":"x"}}"#
+        ))
+    };
+    assert!(body("2027-01-01T00:00:00Z", "2027-01-02T00:00:00+08:00").is_ok());
+    for (from, until) in [
+        ("-262143-01-01T00:00:00Z", "-262143-01-02T00:00:00Z"),
+        ("2027-01-01t00:00:00Z", "2027-01-02T00:00:00Z"),
+        ("2027-01-01T00:00:00Z", "2027-01-02 00:00:00Z"),
+        ("2027-01-01T00:00:00Z", "2027-01-01T23:59:60Z"),
+    ] {
+        assert!(body(from, until).is_err(), "{from} {until} accepted");
+    }
+}
+
+/// A freeze stored before the bounds existed, at chrono's very limits, must not make the rules
+/// panic (it crashed every later request of its account).
+#[test]
+fn freezes_at_the_limits_of_time_do_not_panic() {
+    let (a, b) = pair(t(2026, 12, 9, 12, 0));
+    let freezes = [
+        freeze(
+            "frz-min",
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MIN_UTC + mins(60 * 24),
+        ),
+        freeze(
+            "frz-max",
+            DateTime::<Utc>::MAX_UTC - mins(60 * 24),
+            DateTime::<Utc>::MAX_UTC,
+        ),
+    ];
+    let others = [b];
+    let ctx = PlanningContext {
+        now: now(),
+        freezes: &freezes,
+        others: &others,
+    };
+    assert_eq!(freeze_at(t(2026, 12, 9, 12, 0), &freezes), None);
+    assert_eq!(freeze_flag(&a, &ctx), None);
+    assert!(
+        vpn_console_domain::planning::nearest_conflict_free(&a, t(2026, 12, 9, 12, 0), &ctx)
+            .is_some()
+    );
+    let (flagged, _) = pair(DateTime::<Utc>::MAX_UTC);
+    let _ = freeze_flag(&flagged, &ctx);
+}

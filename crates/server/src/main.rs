@@ -65,6 +65,11 @@ struct Cli {
     /// address the request came to, and http://LISTEN for webhooks).
     #[arg(long, env = "PUBLIC_URL", global = true)]
     public_url: Option<String>,
+    /// The key that seals stored webhook secrets: a file holding 32 random bytes as base64
+    /// (openssl rand -base64 32); every replica of one database uses the same file. Without
+    /// it, secrets.key beside the SQLite file (created when missing); PostgreSQL needs it.
+    #[arg(long, env = "SECRETS_KEY_FILE", global = true)]
+    secrets_key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -116,7 +121,24 @@ enum Command {
         #[arg(long)]
         name: String,
     },
-    /// Benchmarks: add a region with many gateways to an account.
+    /// Offboarding: refuse the user's log-in (401, as a wrong password), end their sessions
+    /// and open streams, revoke their API tokens and calendar URL. Prints JSON.
+    DisableUser {
+        #[arg(long)]
+        email: String,
+    },
+    /// Let a disabled user log in again (their old tokens and calendar URL stay revoked).
+    EnableUser {
+        #[arg(long)]
+        email: String,
+    },
+    /// The user's API tokens (names and dates, never the tokens), as JSON.
+    ListTokens {
+        #[arg(long)]
+        email: String,
+    },
+    /// Benchmarks: add a region with many gateways to an account; run again, it adds only
+    /// the gateways missing.
     GenerateRegion {
         #[arg(long, default_value = "acme")]
         account: String,
@@ -142,7 +164,9 @@ async fn main() {
 }
 
 async fn run() -> anyhow::Result<()> {
+    // Logs go to stderr, so that a command's stdout is only its answer (JSON for scripts).
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
@@ -160,9 +184,15 @@ async fn run() -> anyhow::Result<()> {
             cli.console_dir.display()
         );
     }
-    let store = Store::connect(&cli.database_url)
+    let store = Store::connect_with(&cli.database_url, cli.secrets_key_file.as_deref())
         .await
         .with_context(|| format!("database {}", redact_url(&cli.database_url)))?;
+    if matches!(cli.command, None | Some(Command::Serve)) {
+        anyhow::ensure!(
+            store.has_secrets_key(),
+            "on PostgreSQL the server needs --secrets-key-file (SECRETS_KEY_FILE): the key that seals the stored webhook secrets, the same file for every replica; create one with: openssl rand -base64 32 > secrets.key"
+        );
+    }
     store
         .changes()
         .set_ttl(std::time::Duration::from_millis(cli.read_cache_ttl_ms));
@@ -237,15 +267,45 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateToken { email, name } => {
-            println!(
-                "{}",
-                store.create_api_token(&email, &name, clock.now()).await?
-            );
+            let token = store.create_api_token(&email, &name, clock.now()).await?;
+            operator::audit_cli(&store, &email, "token.created", &name, clock.now()).await?;
+            println!("{token}");
             Ok(())
         }
         Command::RevokeToken { email, name } => {
             let n = store.revoke_api_token(&email, &name, clock.now()).await?;
+            if n > 0 {
+                operator::audit_cli(&store, &email, "token.revoked", &name, clock.now()).await?;
+            }
             println!("revoked {n} token(s)");
+            Ok(())
+        }
+        Command::DisableUser { email } => {
+            let revoked = store
+                .disable_user(&email, &operator::cli_actor(), clock.now())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user '{email}'"))?;
+            let answer = serde_json::json!({"email": email.to_lowercase(), "disabled": true, "tokens_revoked": revoked});
+            println!("{}", serde_json::to_string_pretty(&answer)?);
+            Ok(())
+        }
+        Command::EnableUser { email } => {
+            anyhow::ensure!(
+                store
+                    .enable_user(&email, &operator::cli_actor(), clock.now())
+                    .await?,
+                "no user '{email}'"
+            );
+            let answer = serde_json::json!({"email": email.to_lowercase(), "disabled": false});
+            println!("{}", serde_json::to_string_pretty(&answer)?);
+            Ok(())
+        }
+        Command::ListTokens { email } => {
+            let tokens = store
+                .list_api_tokens(&email)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user '{email}'"))?;
+            println!("{}", serde_json::to_string_pretty(&tokens)?);
             Ok(())
         }
         Command::GenerateRegion {
@@ -254,7 +314,7 @@ async fn run() -> anyhow::Result<()> {
             gateways,
         } => {
             let n = demo::generate_region(&store, &account, &region, gateways, clock.now()).await?;
-            println!("added {n} gateways to {region} of {account}");
+            println!("added {n} gateways to {region} of {account} (those already there are kept)");
             Ok(())
         }
     }

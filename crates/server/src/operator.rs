@@ -10,6 +10,39 @@ use vpn_console_domain::{
 use crate::store::events::{NewEvent, PublishError};
 use crate::store::Store;
 
+/// Who runs an operator command, for the account audit log (`via: "cli"`): the
+/// operating-system user, as the server cannot know the person otherwise.
+pub fn cli_actor() -> String {
+    ["SUDO_USER", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| "operator".to_owned())
+}
+
+/// Records an operator command's change of a user's account in its audit log.
+pub async fn audit_cli(
+    store: &Store,
+    email: &str,
+    action: &'static str,
+    target: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let Some(account) = store.account_of_user(email).await? else {
+        return Ok(());
+    };
+    let actor = cli_actor();
+    let record = crate::store::audit::AuditRecord {
+        account: &account,
+        actor: &actor,
+        via: "cli",
+        action,
+        target: Some(target),
+        detail: Some(format!("of {}", email.to_lowercase())),
+    };
+    store.audit(now, &record).await?;
+    Ok(())
+}
+
 /// Publishes an O&M event on a VPN gateway (`vpn-…`) or a transit-router connection (`vco-…`),
 /// checking that the address belongs to the resource.
 pub async fn publish_event(

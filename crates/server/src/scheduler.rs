@@ -253,6 +253,9 @@ impl Scheduler {
                 if let Err(e) = self.store.prune_idempotency_keys(now).await {
                     tracing::warn!(error = %e, "pruning idempotency keys failed");
                 }
+                if let Err(e) = self.store.prune_deliveries(now).await {
+                    tracing::warn!(error = %e, "pruning webhook deliveries failed");
+                }
             }
             let tick = (self.execution_duration().num_milliseconds() / 20).clamp(50, 1000) as u64;
             tokio::select! {

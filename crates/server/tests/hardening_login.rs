@@ -31,6 +31,7 @@ both_backends!(
     simultaneous_attempts_cannot_pass_the_limit,
     an_attacker_elsewhere_cannot_lock_the_owner_out,
     a_flood_of_attempts_keeps_memory_bounded,
+    ipv6_clients_are_counted_per_64,
 );
 
 /// The limits the server promises (see the README's security section).
@@ -234,6 +235,33 @@ async fn an_attacker_elsewhere_cannot_lock_the_owner_out(backend: Backend) {
         };
         assert_eq!(status, expected, "attempt {i} without a trusted proxy");
     }
+    server.stop().await;
+}
+
+/// Issue 25, finding 6: a /64 holder rotated its addresses and guessed without limit.
+async fn ipv6_clients_are_counted_per_64(backend: Backend) {
+    let server = ServerProcess::start(backend, &["--trusted-proxy", "127.0.0.1"]).await;
+    for i in 0..8 {
+        let xff = format!("2001:db8:1:2::{:x}", i + 1);
+        let status = log_in(&server, "alice@acme.example", "guess", Some(&xff)).await;
+        let expected = if i < PER_ACCOUNT_AND_ADDRESS {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(status, expected, "attempt {i} from {xff}");
+    }
+    // Another /64 is someone else.
+    assert_eq!(
+        log_in(
+            &server,
+            "alice@acme.example",
+            PASSWORD,
+            Some("2001:db8:1:3::1")
+        )
+        .await,
+        StatusCode::OK
+    );
     server.stop().await;
 }
 

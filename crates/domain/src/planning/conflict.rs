@@ -16,7 +16,7 @@ use crate::ids::{CustomerGatewayId, EventId};
 use crate::impact::{AffectedItem, Effect, Impact};
 use crate::topology::{CustomerGateway, Tunnel};
 
-use super::timeline::{event_duration, nearest_allowed, Forbidden};
+use super::timeline::{after, event_duration, nearest_allowed, Forbidden};
 use super::PlanningContext;
 
 /// An event with the tunnels it interrupts or fails over, which is what the planning rules
@@ -105,7 +105,7 @@ pub fn conflict_between(a: &PlannedEvent, b: &PlannedEvent) -> Option<Vec<Custom
     }
     let (sa, sb) = (a.event.execute_at, b.event.execute_at);
     let d = event_duration();
-    if !(sa < sb + d && sb < sa + d) {
+    if !(sa < after(sb, d) && sb < after(sa, d)) {
         return None;
     }
     let shared: Vec<CustomerGatewayId> = a
@@ -125,7 +125,7 @@ pub fn conflicts(event: &PlannedEvent, others: &[PlannedEvent]) -> Vec<Conflict>
     // out once: a bulk request checks each item against every current event of the account.
     let window = Forbidden::overlapping(
         event.event.execute_at,
-        event.event.execute_at + event_duration(),
+        after(event.event.execute_at, event_duration()),
     );
     let mine = event.customer_gateway_ids();
     let mut found: Vec<Conflict> = others
@@ -182,7 +182,12 @@ pub(crate) fn conflict_periods(event: &PlannedEvent, others: &[PlannedEvent]) ->
         .iter()
         .filter(|o| o.event.id != event.event.id && o.event.status.is_current())
         .filter(|o| o.customer_gateways().any(|c| mine.contains(&c.id)))
-        .map(|o| Forbidden::overlapping(o.event.execute_at, o.event.execute_at + event_duration()))
+        .map(|o| {
+            Forbidden::overlapping(
+                o.event.execute_at,
+                after(o.event.execute_at, event_duration()),
+            )
+        })
         .collect()
 }
 

@@ -4,7 +4,7 @@
 //! module note of [`super`]), so the latest time allowed before a freeze starting at `s` is
 //! `s - duration`, and a freeze's end is allowed.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::conflict::{conflict_periods, PlannedEvent};
@@ -14,6 +14,17 @@ use crate::time::utc_text;
 
 /// Longest reason accepted, in characters.
 pub const MAX_REASON_CHARS: usize = 200;
+
+/// Most freeze periods an account may hold (DESIGN.md 17): the planning checks look at every
+/// one of them, under the process-wide write lock.
+pub const MAX_FREEZE_PERIODS: usize = 100;
+
+/// Longest freeze period, in days (DESIGN.md 17).
+pub const MAX_FREEZE_DAYS: i64 = 366;
+
+/// Years a freeze period may start and end in (DESIGN.md 17): far enough from chrono's limits
+/// that no arithmetic on them overflows.
+const FREEZE_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// A stored freeze period: `{id, starts_at, ends_at, reason}`; the span is `[starts_at, ends_at)`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,7 +41,9 @@ pub struct FreezePeriod {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FreezePeriodSpec {
+    #[serde(deserialize_with = "crate::instant::deserialize_strict")]
     pub starts_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::instant::deserialize_strict")]
     pub ends_at: DateTime<Utc>,
     pub reason: String,
 }
@@ -47,12 +60,27 @@ impl FreezePeriodSpec {
 }
 
 /// Accepts a new freeze period next to the account's `existing` ones, or names the field that
-/// is wrong: `ends_at` not after `starts_at`, an empty or too long `reason`, or an overlap with
-/// an existing period (freeze periods never overlap, so each time is in at most one).
+/// is wrong: a time outside the years 2000–2100, `ends_at` not after `starts_at`, a period
+/// longer than [`MAX_FREEZE_DAYS`], an empty or too long `reason`, an overlap with an existing
+/// period (freeze periods never overlap, so each time is in at most one), or one period more
+/// than [`MAX_FREEZE_PERIODS`].
 pub fn validate_freeze_period(
     spec: &FreezePeriodSpec,
     existing: &[FreezePeriod],
 ) -> Result<(), PlanningError> {
+    for (field, t) in [("starts_at", spec.starts_at), ("ends_at", spec.ends_at)] {
+        if !FREEZE_YEARS.contains(&t.year()) {
+            return Err(PlanningError::field(
+                PlanningErrorCode::InvalidFreezePeriod,
+                field,
+                format!(
+                    "{field} must be in the years {} to {}.",
+                    FREEZE_YEARS.start(),
+                    FREEZE_YEARS.end()
+                ),
+            ));
+        }
+    }
     if spec.ends_at <= spec.starts_at {
         return Err(PlanningError::field(
             PlanningErrorCode::FreezePeriodReversed,
@@ -62,6 +90,13 @@ pub fn validate_freeze_period(
                 utc_text(spec.ends_at),
                 utc_text(spec.starts_at)
             ),
+        ));
+    }
+    if spec.ends_at - spec.starts_at > chrono::Duration::days(MAX_FREEZE_DAYS) {
+        return Err(PlanningError::field(
+            PlanningErrorCode::InvalidFreezePeriod,
+            "ends_at",
+            format!("A freeze period lasts at most {MAX_FREEZE_DAYS} days."),
         ));
     }
     let chars = spec.reason.trim().chars().count();
@@ -86,6 +121,16 @@ pub fn validate_freeze_period(
                 utc_text(other.ends_at)
             ),
         ));
+    }
+    if existing.len() >= MAX_FREEZE_PERIODS {
+        return Err(PlanningError {
+            code: PlanningErrorCode::TooManyFreezePeriods,
+            field: None,
+            message: format!(
+                "An account has at most {MAX_FREEZE_PERIODS} freeze periods; remove one first."
+            ),
+            suggested_at: None,
+        });
     }
     Ok(())
 }
@@ -119,7 +164,7 @@ pub fn freeze_flag(event: &PlannedEvent, ctx: &PlanningContext<'_>) -> Option<Fr
     let freeze = freeze_at(event.event.default_execute_at, ctx.freezes)?;
     let mut forbidden = conflict_periods(event, ctx.others);
     forbidden.extend(freeze_periods(ctx.freezes));
-    let before = freeze.starts_at - super::timeline::event_duration();
+    let before = super::timeline::before(freeze.starts_at, super::timeline::event_duration());
     Some(FreezeFlag {
         freeze_period_id: freeze.id.clone(),
         latest_allowed_at: latest_allowed(ctx.now, before, &forbidden),

@@ -39,7 +39,7 @@ pub use conflict::{ConflictPair, PlannedEvent};
 pub use decision::{apply, check_execution, decide, Decision, ExecutionBody, ExecutionMode};
 pub use freeze::{
     freeze_at, freeze_flag, validate_freeze_period, FreezeFlag, FreezePeriod, FreezePeriodSpec,
-    MAX_REASON_CHARS,
+    MAX_FREEZE_DAYS, MAX_FREEZE_PERIODS, MAX_REASON_CHARS,
 };
 pub use whatif::{what_if, with_changes, TunnelChange};
 pub use window::{
@@ -75,6 +75,8 @@ pub enum PlanningErrorCode {
     WindowShorterThanEvent,
     FreezePeriodReversed,
     FreezePeriodsOverlap,
+    InvalidFreezePeriod,
+    TooManyFreezePeriods,
     InvalidReason,
     NoEvents,
     TooManyEvents,
@@ -94,6 +96,8 @@ impl PlanningErrorCode {
             PlanningErrorCode::WindowShorterThanEvent => "window_shorter_than_event",
             PlanningErrorCode::FreezePeriodReversed => "freeze_period_reversed",
             PlanningErrorCode::FreezePeriodsOverlap => "freeze_periods_overlap",
+            PlanningErrorCode::InvalidFreezePeriod => "invalid_freeze_period",
+            PlanningErrorCode::TooManyFreezePeriods => "too_many_freeze_periods",
             PlanningErrorCode::InvalidReason => "invalid_reason",
             PlanningErrorCode::NoEvents => "no_events",
             PlanningErrorCode::TooManyEvents => "too_many_events",

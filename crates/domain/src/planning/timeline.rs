@@ -18,7 +18,7 @@ impl Forbidden {
     /// The start times whose execution would overlap `[from, until)`.
     pub fn overlapping(from: DateTime<Utc>, until: DateTime<Utc>) -> Self {
         Forbidden {
-            start: from - event_duration(),
+            start: before(from, event_duration()),
             end: until,
         }
     }
@@ -30,6 +30,18 @@ impl Forbidden {
 
 pub(crate) fn event_duration() -> Duration {
     Duration::seconds(i64::from(EVENT_DURATION_S))
+}
+
+// Saturating, never panicking: stored times may be anywhere in chrono's range (a freeze written
+// before its years were bounded), and one such row must not crash every request of its account.
+/// `t - d`, or the earliest instant chrono has.
+pub(crate) fn before(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    t.checked_sub_signed(d).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// `t + d`, or the latest instant chrono has.
+pub(crate) fn after(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    t.checked_add_signed(d).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 pub(crate) fn allowed(t: DateTime<Utc>, forbidden: &[Forbidden]) -> bool {

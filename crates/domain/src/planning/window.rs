@@ -192,15 +192,15 @@ impl MaintenanceWindow {
         }
         let wall = date.and_time(self.start);
         // A gap is at most a few hours; a day's worth of minutes bounds the search.
-        (0..=24 * 60).find_map(
-            |m| match zone.from_local_datetime(&(wall + Duration::minutes(m))) {
+        (0..=24 * 60).find_map(|m| {
+            match zone.from_local_datetime(&wall.checked_add_signed(Duration::minutes(m))?) {
                 LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
                 LocalResult::Ambiguous(a, b) => {
                     Some(a.with_timezone(&Utc).min(b.with_timezone(&Utc)))
                 }
                 LocalResult::None => None,
-            },
-        )
+            }
+        })
     }
 }
 
@@ -233,8 +233,11 @@ fn openings_back<'a, Tz: TimeZone>(
     until: DateTime<Utc>,
 ) -> impl Iterator<Item = DateTime<Utc>> + 'a {
     // A day either side: a gap can push an opening past midnight into the next local date.
-    let last = zone.from_utc_datetime(&until.naive_utc()).date_naive() + Duration::days(1);
-    let first = zone.from_utc_datetime(&from.naive_utc()).date_naive() - Duration::days(1);
+    // Saturating at chrono's limits, which only a bad stored time reaches.
+    let last = zone.from_utc_datetime(&until.naive_utc()).date_naive();
+    let last = last.succ_opt().unwrap_or(last);
+    let first = zone.from_utc_datetime(&from.naive_utc()).date_naive();
+    let first = first.pred_opt().unwrap_or(first);
     let mut date = Some(last);
     std::iter::from_fn(move || {
         let d = date.filter(|d| *d >= first)?;

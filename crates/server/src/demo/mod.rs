@@ -152,7 +152,12 @@ pub async fn load(scheduler: &Scheduler) -> anyhow::Result<bool> {
 }
 
 /// A big region for benchmarks: `gateways` gateways of `account` in `region` (created if new),
-/// and one more, `bench-wide-gateway`, whose pending event affects 100 tunnels.
+/// and one more, `bench-wide-gateway`, whose pending event affects 100 tunnels. Returns how
+/// many gateways it added.
+///
+/// Run again on the same database it adds only what is missing (issue 25): a region that has
+/// its `gateways` already gets none, one with fewer gets the rest. The seeds come from the
+/// account, the region and the batch, so no two batches of any region make the same ids.
 pub async fn generate_region(
     store: &Store,
     account: &str,
@@ -172,18 +177,20 @@ pub async fn generate_region(
             .await?;
         store.commit(tx).await?;
     }
+    let (present, mut batch, wide_present) = generated_so_far(store, account, region).await?;
+    let seed = |batch: u64| region_seed(account, region).wrapping_add(batch);
     // No event of these runs now; the duration only fills the builder.
     let execution = Duration::seconds(i64::from(EVENT_DURATION_S));
     let mut done = 0;
-    let mut batch = 0u64;
+    let wanted = gateways.saturating_sub(present);
     // A transaction per thousand gateways: a big region is written in bounded steps.
-    while done < gateways {
-        let n = (gateways - done).min(1000);
+    while done < wanted {
+        let n = (wanted - done).min(1000);
         let mut tx = store.begin().await?;
         let mut b = builder(
             store,
             &mut tx,
-            1000 + batch,
+            seed(1000 + batch),
             account,
             region,
             now,
@@ -194,13 +201,71 @@ pub async fn generate_region(
         store.commit(tx).await?;
         batch += 1;
     }
-    let mut tx = store.begin().await?;
-    let mut b = builder(store, &mut tx, 999, account, region, now, execution)?;
-    b.wide_gateway(100).await?;
-    done += b.gateways;
-    store.commit(tx).await?;
+    if !wide_present {
+        let mut tx = store.begin().await?;
+        let mut b = builder(store, &mut tx, seed(999), account, region, now, execution)?;
+        b.wide_gateway(100).await?;
+        done += b.gateways;
+        store.commit(tx).await?;
+    }
     store.refresh_statistics().await?;
     Ok(done)
+}
+
+const WIDE_GATEWAY: &str = "bench-wide-gateway";
+
+/// What earlier runs left in the region: how many fleet gateways, the next unused batch
+/// number (from the names, `bench-NNN-…`), and whether the wide gateway is there.
+async fn generated_so_far(
+    store: &Store,
+    account: &str,
+    region: &str,
+) -> anyhow::Result<(u32, u64, bool)> {
+    use sqlx::Row;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, \
+         SUM(CASE WHEN name = $3 THEN 1 ELSE 0 END) AS wide FROM gateways \
+         WHERE account_id = $1 AND region_id = $2 AND name LIKE 'bench-%'",
+    )
+    .bind(account)
+    .bind(region)
+    .bind(WIDE_GATEWAY)
+    .fetch_one(store.reader())
+    .await?;
+    let wide = row.try_get::<Option<i64>, _>("wide")?.unwrap_or(0) > 0;
+    let n = row.try_get::<i64, _>("n")? - i64::from(wide);
+    let last = sqlx::query(
+        "SELECT MAX(name) AS last FROM gateways \
+         WHERE account_id = $1 AND region_id = $2 AND name LIKE 'bench-%' AND name <> $3",
+    )
+    .bind(account)
+    .bind(region)
+    .bind(WIDE_GATEWAY)
+    .fetch_one(store.reader())
+    .await?
+    .try_get::<Option<String>, _>("last")?;
+    let next_batch = last
+        .as_deref()
+        .and_then(|name| {
+            name.strip_prefix("bench-")?
+                .split('-')
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |b| b + 1);
+    Ok((u32::try_from(n).unwrap_or(u32::MAX), next_batch, wide))
+}
+
+/// A seed of its own for each account and region (FNV-1a: the same on every build).
+fn region_seed(account: &str, region: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in account.bytes().chain([b'/']).chain(region.bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    // Clear of the demo's own seeds (1 to 6) and of each other's batches.
+    hash & !0xffff_ffff
 }
 
 #[cfg(test)]

@@ -61,6 +61,15 @@ async fn create_feed(
         "{}/api/v1/calendar/{token}.ics",
         public_url(&state, &headers)
     );
+    let email = principal.email.clone();
+    super::audit::record(
+        &state,
+        &principal,
+        "calendar_feed.created",
+        Some(&email),
+        None,
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(CalendarFeed { url })))
 }
 
@@ -69,6 +78,15 @@ async fn create_feed(
     responses((status = 204), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 async fn delete_feed(State(state): State<AppState>, Auth(principal): Auth) -> Result<StatusCode> {
     state.store.delete_calendar_feed(&principal.email).await?;
+    let email = principal.email.clone();
+    super::audit::record(
+        &state,
+        &principal,
+        "calendar_feed.deleted",
+        Some(&email),
+        None,
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -40,6 +40,7 @@ pub async fn check_log_in(
     password: &str,
 ) -> Result<std::result::Result<Principal, Response>> {
     let now = state.clock.now();
+    let client = throttled_address(client);
     let keys = [
         (
             format!("account+addr:{email} {client}"),
@@ -79,6 +80,22 @@ pub async fn check_log_in(
     }
 }
 
+/// What the throttle counts an address as: an IPv4 address alone, an IPv6 client by its /64
+/// (DESIGN.md 17). One subscriber or host is handed a whole /64 and can rotate through its
+/// 2^64 addresses, each with a fresh count.
+fn throttled_address(client: IpAddr) -> String {
+    match client {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let prefix = u128::from(v6) & !(u128::from(u64::MAX));
+                format!("{}/64", std::net::Ipv6Addr::from(prefix))
+            }
+        },
+    }
+}
+
 fn too_many_attempts(wait_s: i64) -> Response {
     with_retry_after(
         AppError::new(
@@ -111,4 +128,22 @@ fn with_retry_after(error: AppError, wait_s: i64) -> Response {
         HeaderValue::from_str(&wait_s.to_string()).expect("digits"),
     );
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::throttled_address;
+
+    #[test]
+    fn ipv6_clients_are_counted_per_64() {
+        for (client, counted) in [
+            ("203.0.113.7", "203.0.113.7"),
+            ("::ffff:203.0.113.7", "203.0.113.7"),
+            ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+            ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+            ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ] {
+            assert_eq!(throttled_address(client.parse().unwrap()), counted);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! The HTTP API (docs/DESIGN.md section 6) and the console's files.
 
+mod audit;
 mod bulk;
 pub mod client;
 mod error;
@@ -27,6 +28,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use tokio::sync::Notify;
 use tower::Layer;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -118,7 +120,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(session::router())
         .merge(stream::router())
         .merge(webhooks::router())
-        .merge(calendar::router());
+        .merge(calendar::router())
+        .merge(audit::router());
     let (router, doc) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     (router, doc)
 }
@@ -183,6 +186,7 @@ pub fn app(state: AppState, console_dir: &Path) -> Router {
         ))
     };
     routes
+        .layer(CatchPanicLayer::custom(panic_answer))
         .layer(DefaultBodyLimit::max(16 * 1024))
         .layer(headers::SecurityHeadersLayer::new(
             csp,
@@ -199,10 +203,21 @@ pub fn app(state: AppState, console_dir: &Path) -> Router {
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-");
-            tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.uri().path())
+            let path = logged_path(req.uri().path());
+            tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %path)
         }))
         .layer(SetRequestIdLayer::x_request_id(RequestIds::new()))
         .with_state(state)
+}
+
+/// The path as the request's span (and so every log line) shows it: a calendar feed's path is
+/// its only credential, so its token never reaches a log (DESIGN.md 17).
+fn logged_path(path: &str) -> &str {
+    if path.starts_with("/api/v1/calendar/") {
+        "/api/v1/calendar/{token}.ics"
+    } else {
+        path
+    }
 }
 
 /// Request IDs unique across replicas and restarts: a random prefix per process and a counter.
@@ -254,6 +269,24 @@ async fn refuse_other_hosts(
         StatusCode::BAD_REQUEST,
         "host_not_allowed",
         "This server does not serve that host name.",
+    )
+    .into_response()
+}
+
+/// A handler that panics answers 500 with the error shape, not a reset connection (DESIGN.md
+/// 17); the connection and the process go on.
+fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    tracing::error!(panic = %what, "a request's handler panicked");
+    AppError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Something went wrong on the server. Try again; if it happens again, tell the operator.",
     )
     .into_response()
 }

@@ -143,6 +143,8 @@ async fn put_window(
         state.clock.now(),
     )
     .await?;
+    let detail = serde_json::to_string(&normal).ok();
+    super::audit::record(&state, &auth.0, "maintenance_window.updated", None, detail).await;
     Ok(Json(WindowAnswer {
         window: normal,
         moved,
@@ -160,6 +162,7 @@ async fn delete_window(State(state): State<AppState>, auth: Auth) -> Answer<Stat
         return Err(no_window().into());
     }
     apply_window(&state.store, account, None, None, state.clock.now()).await?;
+    super::audit::record(&state, &auth.0, "maintenance_window.deleted", None, None).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -208,7 +211,7 @@ async fn list_freezes(
     responses((status = 201, body = FreezePeriod), (status = 400, body = ApiError),
         (status = 401, body = ApiError), (status = 403, body = ApiError),
         (status = 413, body = ApiError), (status = 415, body = ApiError),
-        (status = 422, body = PlanningErrorBody, description = "freeze_period_reversed, invalid_reason, freeze_periods_overlap")))]
+        (status = 422, body = PlanningErrorBody, description = "freeze_period_reversed, invalid_reason, freeze_periods_overlap, invalid_freeze_period (outside the years 2000 to 2100, longer than 366 days), too_many_freeze_periods (100 per account)")))]
 async fn add_freeze(
     State(state): State<AppState>,
     auth: Auth,
@@ -221,6 +224,20 @@ async fn add_freeze(
         .add_freeze_period(&auth.0.account, spec, now)
         .await??;
     replace_events(&state, &auth.0.account).await?;
+    let detail = Some(format!(
+        "{} to {}: {}",
+        added.starts_at.to_rfc3339(),
+        added.ends_at.to_rfc3339(),
+        added.reason
+    ));
+    super::audit::record(
+        &state,
+        &auth.0,
+        "freeze_period.created",
+        Some(&added.id),
+        detail,
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(added)))
 }
 
@@ -244,6 +261,7 @@ async fn delete_freeze(
         return Err(AppError::not_found(&format!("Freeze period '{shown}'")).into());
     }
     replace_events(&state, &auth.0.account).await?;
+    super::audit::record(&state, &auth.0, "freeze_period.deleted", Some(&id), None).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

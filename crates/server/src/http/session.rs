@@ -55,7 +55,24 @@ async fn log_in(
         .client_ip(peer.ip(), &headers);
     let principal = match check_log_in(&state, client, &email, &login.password).await? {
         Ok(principal) => principal,
-        Err(refused) => return Ok(refused),
+        Err(refused) => {
+            // A wrong password (or a disabled user) of a known user is on their account's
+            // record; throttled and busy answers are not.
+            if refused.status() == StatusCode::UNAUTHORIZED {
+                if let Some(account) = state.store.account_of_user(&email).await? {
+                    let who = crate::store::Principal {
+                        email: email.clone(),
+                        account,
+                        role: crate::store::Role::Viewer,
+                        expires_at: None,
+                        via: "session".to_owned(),
+                    };
+                    let from = format!("from {client}");
+                    super::audit::record(&state, &who, "session.refused", None, Some(from)).await;
+                }
+            }
+            return Ok(refused);
+        }
     };
     let now = state.clock.now();
     let expires_at = now + Duration::hours(SESSION_HOURS);
@@ -68,6 +85,8 @@ async fn log_in(
     let cookie = session_set_cookie(token, cookie::time::Duration::hours(SESSION_HOURS))
         .secure(secure)
         .build();
+    let from = format!("from {client}");
+    super::audit::record(&state, &principal, "session.created", None, Some(from)).await;
     let info = SessionInfo {
         email: principal.email,
         account: principal.account,
@@ -102,12 +121,13 @@ fn set_cookie(cookie: &Cookie<'_>) -> (header::HeaderName, HeaderValue) {
     responses((status = 204), (status = 401, body = ApiError)))]
 async fn log_out(
     State(state): State<AppState>,
-    _auth: Auth,
+    Auth(principal): Auth,
     headers: HeaderMap,
 ) -> Result<Response> {
     if let Some(token) = session_cookie(&headers) {
         state.store.delete_session(&token).await?;
         state.live.session_ended(&token);
+        super::audit::record(&state, &principal, "session.deleted", None, None).await;
     }
     let clear = session_set_cookie(String::new(), cookie::time::Duration::ZERO).build();
     Ok((StatusCode::NO_CONTENT, [set_cookie(&clear)]).into_response())

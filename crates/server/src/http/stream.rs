@@ -123,6 +123,7 @@ async fn stream(
         position: resume.is_none().then_some(subscription.position),
         replayed: replay.iter().map(|m| m.id).collect(),
         replay,
+        user_key: crate::live::Hub::user_key(&principal.email),
         session_hash: match &credential {
             Credential::Session(t) => Some(token_hash(t).into()),
             Credential::Token(_) => None,
@@ -174,6 +175,8 @@ struct Live {
     replayed: HashSet<i64>,
     subscription: Subscription,
     session_hash: Option<Arc<str>>,
+    /// Ends the stream when its user is disabled.
+    user_key: Arc<str>,
     check: tokio::time::Interval,
     credential: Credential,
     state: AppState,
@@ -214,7 +217,9 @@ impl Live {
                     Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => return None,
                 },
                 ended = self.subscription.ended_sessions.recv() => match ended {
-                    Ok(hash) if self.session_hash.as_ref() == Some(&hash) => return None,
+                    Ok(hash) if self.session_hash.as_ref() == Some(&hash) || hash == self.user_key => {
+                        return None
+                    }
                     Ok(_) => continue,
                     Err(RecvError::Lagged(_)) => {
                         if !self.credential.still_valid(&self.state).await {

@@ -13,7 +13,8 @@ use vpn_console_domain::notifications::{
 use super::extract::{ApiJson, ApiPath, Auth};
 use super::{AppError, AppState, Result};
 use crate::notify::ssrf;
-use crate::notify::webhooks::{CreateError, RetryOutcome};
+use crate::notify::webhooks::{CreateError, PingOutcome, RetryOutcome, MAX_PINGS_PER_MINUTE};
+use crate::store::Role;
 
 /// The delivery log shows this many of an endpoint's latest deliveries.
 const DELIVERIES_SHOWN: i64 = 100;
@@ -38,14 +39,38 @@ fn no_webhook(id: &str) -> AppError {
     ))
 }
 
-/// The account's webhook endpoints (without their secrets).
+/// The account's webhook endpoints (without their secrets). Viewers see each target's scheme,
+/// host and port only (`https://hooks.slack.com/…`): chat services carry their credential in
+/// the path.
 #[utoipa::path(get, path = "/webhooks", tag = "webhooks",
     responses((status = 200, body = [Webhook]), (status = 401, body = ApiError)))]
 async fn list_webhooks(
     State(state): State<AppState>,
     Auth(principal): Auth,
 ) -> Result<Json<Vec<Webhook>>> {
-    Ok(Json(state.store.webhooks(&principal.account).await?))
+    let mut webhooks = state.store.webhooks(&principal.account).await?;
+    if principal.role != Role::Operator {
+        for webhook in &mut webhooks {
+            webhook.url = masked_target(&webhook.url);
+        }
+    }
+    Ok(Json(webhooks))
+}
+
+/// A target as a viewer sees it: scheme, host and port, with the path and query replaced by
+/// `…` (DESIGN.md 17).
+pub(crate) fn masked_target(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => {
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            format!(
+                "{}://{}{port}/…",
+                u.scheme(),
+                u.host_str().unwrap_or_default()
+            )
+        }
+        Err(_) => "…".to_owned(),
+    }
 }
 
 /// Adds an endpoint. The answer carries its signing secret, which is never shown again.
@@ -117,6 +142,10 @@ async fn create_webhook(
             ),
             CreateError::Db(e) => e.into(),
         })?;
+    // The target as a viewer sees it: the audit log is not where a chat URL's secret goes.
+    let detail = Some(masked_target(&created.webhook.url));
+    let id = created.webhook.id.clone();
+    super::audit::record(&state, &auth.0, "webhook.created", Some(&id), detail).await;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -131,30 +160,54 @@ async fn delete_webhook(
 ) -> Result<StatusCode> {
     auth.require_operator()?;
     if state.store.delete_webhook(&auth.0.account, &id).await? {
+        super::audit::record(&state, &auth.0, "webhook.deleted", Some(&id), None).await;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(no_webhook(&id))
     }
 }
 
-/// Sends one `ping` to the endpoint (also to one disabled by a 410: a success enables it again).
+/// Sends one `ping` to the endpoint (also to one disabled by a 410: a success enables it
+/// again), at most 10 a minute; a ping is tried once, never retried.
 #[utoipa::path(post, path = "/webhooks/{id}/test", tag = "webhooks",
     params(("id" = String, Path, description = "Webhook ID, wh-…")),
-    responses((status = 202), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 202), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError),
+        (status = 429, body = ApiError, description = "too_many_requests: 10 pings within the last minute; Retry-After says when the next is taken",
+            headers(("Retry-After" = u32, description = "Seconds to wait")))))]
 async fn test_webhook(
     State(state): State<AppState>,
     auth: Auth,
     ApiPath(id): ApiPath<String>,
-) -> Result<StatusCode> {
-    auth.require_operator()?;
-    if state
+) -> std::result::Result<StatusCode, axum::response::Response> {
+    use axum::response::IntoResponse;
+    auth.require_operator()
+        .map_err(IntoResponse::into_response)?;
+    match state
         .store
         .ping_webhook(&auth.0.account, &id, state.clock.now())
-        .await?
+        .await
+        .map_err(|e| AppError::from(e).into_response())?
     {
-        Ok(StatusCode::ACCEPTED)
-    } else {
-        Err(no_webhook(&id))
+        PingOutcome::Queued => {
+            super::audit::record(&state, &auth.0, "webhook.tested", Some(&id), None).await;
+            Ok(StatusCode::ACCEPTED)
+        }
+        PingOutcome::NotFound => Err(no_webhook(&id).into_response()),
+        PingOutcome::TooMany { retry_after_s } => {
+            let mut res = AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                format!(
+                    "An endpoint takes at most {MAX_PINGS_PER_MINUTE} test pings a minute. Try again in {retry_after_s} s."
+                ),
+            )
+            .into_response();
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_s),
+            );
+            Err(res)
+        }
     }
 }
 
@@ -192,7 +245,18 @@ async fn retry_delivery(
         .retry_delivery(&auth.0.account, &id, &delivery_id, state.clock.now())
         .await?
     {
-        RetryOutcome::Queued => Ok(StatusCode::ACCEPTED),
+        RetryOutcome::Queued => {
+            let detail = Some(format!("delivery {delivery_id}"));
+            super::audit::record(
+                &state,
+                &auth.0,
+                "webhook.delivery_retried",
+                Some(&id),
+                detail,
+            )
+            .await;
+            Ok(StatusCode::ACCEPTED)
+        }
         RetryOutcome::NotFound => Err(AppError::not_found(&format!(
             "Delivery '{}'",
             delivery_id.chars().take(40).collect::<String>()
@@ -202,5 +266,35 @@ async fn retry_delivery(
             "delivery_not_failed",
             "Only a failed delivery can be retried; this one is pending or delivered.",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::masked_target;
+
+    #[test]
+    fn viewers_see_scheme_host_and_port_only() {
+        for (url, shown) in [
+            (
+                "https://hooks.slack.com/services/T0/B0/SECRETTOKEN",
+                "https://hooks.slack.com/…",
+            ),
+            (
+                "https://oapi.dingtalk.com/robot/send?access_token=abc",
+                "https://oapi.dingtalk.com/…",
+            ),
+            (
+                "http://127.0.0.1:9000/hook?x=1#y",
+                "http://127.0.0.1:9000/…",
+            ),
+            (
+                "https://[2606:4700::1]:8443/a",
+                "https://[2606:4700::1]:8443/…",
+            ),
+            ("not a url", "…"),
+        ] {
+            assert_eq!(masked_target(url), shown);
+        }
     }
 }

@@ -176,6 +176,11 @@ impl Hub {
         let _ = self.0.ended_sessions.send(token_hash(session_token).into());
     }
 
+    /// The key on the ended-sessions channel that ends every stream of one user (disabled).
+    pub fn user_key(email: &str) -> Arc<str> {
+        format!("user {email}").into()
+    }
+
     /// Ends every open stream (the server is shutting down).
     pub fn close(&self) {
         self.0.closing.send_replace(true);
@@ -183,6 +188,11 @@ impl Hub {
 }
 
 impl HubInner {
+    /// A disabled user's streams end now (DESIGN.md 17), whichever credential opened them.
+    fn end_user(&self, email: &str) {
+        let _ = self.ended_sessions.send(Hub::user_key(email));
+    }
+
     fn publish(&self, change: LoggedChange) {
         let account = change.account.clone();
         {

@@ -74,10 +74,27 @@ pub(super) async fn run(hub: Weak<HubInner>, mut high: i64) {
         Backend::Postgres => Duration::from_secs(1),
     };
     let mut gaps = Gaps::default();
+    // Users disabled from now on (by `disable-user`, another process) get their streams ended
+    // on this wake, not at their next periodic check.
+    let mut disabled_since = match store.users_disabled_since(0).await {
+        Ok(users) => users.last().map_or(0, |(_, at)| at + 1),
+        Err(_) => 0,
+    };
     loop {
         tokio::select! {
             changed = writes.changed() => if changed.is_err() { return },
             _ = tokio::time::sleep(poll) => {}
+        }
+        match store.users_disabled_since(disabled_since).await {
+            Ok(users) => {
+                let Some(hub) = hub.upgrade() else { return };
+                for (email, at) in users {
+                    hub.end_user(&email);
+                    disabled_since = disabled_since.max(at + 1);
+                }
+            }
+            Err(sqlx::Error::PoolClosed) => return,
+            Err(e) => tracing::warn!(error = %e, "reading disabled users for live updates"),
         }
         loop {
             let Some(hub) = hub.upgrade() else { return };

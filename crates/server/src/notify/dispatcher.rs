@@ -25,7 +25,9 @@ use crate::store::{int, opt_text, text, Backend, Store, Tx};
 pub const RETRY_SCHEDULE_S: [i64; 7] = [5, 30, 120, 600, 1800, 3600, 7200];
 /// How long a dispatcher holds the deliveries it is trying: longer than an attempt's 10 s.
 pub const LEASE_S: i64 = 30;
-/// Receivers' answers are kept up to this many bytes.
+/// `last_error` stays a few words long: it is shown to every role.
+const MAX_ERROR_CHARS: usize = 200;
+/// Receivers' answers are kept up to this many bytes (in the database only, never in an answer).
 pub const MAX_RESPONSE_BYTES: usize = 1024;
 /// Deliveries taken per pass, and tried at once.
 const BATCH: i64 = 200;
@@ -59,7 +61,8 @@ struct Taken {
     round_attempts: i64,
     created_at: i64,
     url: String,
-    secret: String,
+    /// Opened from its sealed form; why not, when it cannot be (another key file).
+    secret: Result<String, String>,
     enabled: bool,
 }
 
@@ -209,7 +212,13 @@ impl Dispatcher {
                     round_attempts: int(r, "round_attempts")?,
                     created_at: int(r, "created_at")?,
                     url: text(r, "url")?,
-                    secret: text(r, "secret")?,
+                    secret: {
+                        let sealed = text(r, "secret")?;
+                        self.store
+                            .secret_box()
+                            .map_err(|e| e.to_string())
+                            .and_then(|b| b.open(&sealed).map_err(|e| e.to_string()))
+                    },
                     enabled: int(r, "enabled")? == 1,
                 })
             })
@@ -283,8 +292,12 @@ impl Dispatcher {
             Ok(url) => url,
             Err(refused) => return failed(refused.0),
         };
+        let secret = match &t.secret {
+            Ok(secret) => secret,
+            Err(why) => return failed(why.clone()),
+        };
         let timestamp = self.clock.now().timestamp();
-        let signature = signing::sign(&t.secret, &t.id, timestamp, body);
+        let signature = signing::sign(secret, &t.id, timestamp, body);
         let sent = self
             .client
             .post(url)
@@ -341,7 +354,9 @@ impl Dispatcher {
         let round = t.round_attempts + 1;
         let (status, next): (&str, Option<DateTime<Utc>>) = if success {
             ("delivered", None)
-        } else if gone || t.event_type != "ping" && !t.enabled {
+        } else if gone || t.event_type == "ping" || !t.enabled {
+            // A ping is tried once (DESIGN.md 17): it answers "does it work now", and a
+            // retried ping would only add to the load of an endpoint that is failing.
             ("failed", None)
         } else {
             match RETRY_SCHEDULE_S.get(round as usize - 1) {
@@ -428,7 +443,7 @@ fn describe(e: &reqwest::Error) -> String {
         text.push_str(&cause.to_string());
         source = cause.source();
     }
-    text.chars().take(500).collect()
+    text.chars().take(MAX_ERROR_CHARS).collect()
 }
 
 fn truncate_utf8(bytes: &[u8], max: usize) -> String {

@@ -32,6 +32,15 @@ pub fn is_internal(ip: IpAddr) -> bool {
                 let [c, d] = s[7].to_be_bytes();
                 return is_internal_v4(Ipv4Addr::new(a, b, c, d));
             }
+            // Transition ranges reach IPv4 (or a local network) through a relay the server
+            // does not control, so none is a webhook's address: 6to4 (2002::/16), Teredo
+            // (2001::/32) and local-use NAT64 (64:ff9b:1::/48).
+            if s[0] == 0x2002
+                || (s[0] == 0x2001 && s[1] == 0)
+                || (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1)
+            {
+                return true;
+            }
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
@@ -84,16 +93,20 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<Url, Refused> {
         url::Host::Ipv6(v6) => Some(IpAddr::V6(v6)),
         url::Host::Domain(d) => d.parse::<IpAddr>().ok(),
     };
-    if let Some(ip) = literal.filter(|ip| is_internal(*ip)) {
-        return Err(internal_address(ip));
+    if literal.is_some_and(is_internal) {
+        return Err(internal_address());
     }
     Ok(url)
 }
 
-fn internal_address(ip: IpAddr) -> Refused {
-    Refused(format!(
-        "The URL's host is or resolves to {ip}, a loopback, private, link-local, unspecified or metadata address."
-    ))
+/// Says why without naming the address: an answer that quoted what a name resolved to would
+/// let any operator map the provider's internal DNS (issue 25, finding 2).
+fn internal_address() -> Refused {
+    Refused(
+        "The URL's host is or resolves to an address inside a private network (loopback, private, \
+         link-local, unspecified, metadata or an IPv6 transition range); webhooks reach only public addresses."
+            .into(),
+    )
 }
 
 /// At creation: a name that resolves to an internal address is refused at once (the resolver
@@ -113,10 +126,8 @@ pub async fn check_resolved(url: &Url, allow_private: bool) -> Result<(), Refuse
         tokio::net::lookup_host((name, port)),
     );
     if let Ok(Ok(addrs)) = lookup.await {
-        for addr in addrs {
-            if is_internal(addr.ip()) {
-                return Err(internal_address(addr.ip()));
-            }
+        if addrs.into_iter().any(|a| is_internal(a.ip())) {
+            return Err(internal_address());
         }
     }
     Ok(())
@@ -181,6 +192,12 @@ mod tests {
             "fd00:ec2::254",
             "::ffff:127.0.0.1",
             "64:ff9b::a00:1",
+            // 6to4 of 127.0.0.1 and of 8.8.8.8: the relay is not ours either way.
+            "2002:7f00:1::1",
+            "2002:808:808::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "64:ff9b:1::a00:1",
+            "64:ff9b:1::808:808",
         ] {
             assert!(is_internal(ip.parse().unwrap()), "{ip}");
         }
@@ -189,6 +206,8 @@ mod tests {
             "1.1.1.1",
             "2606:4700:4700::1111",
             "64:ff9b::808:808",
+            "2001:4860:4860::8888",
+            "2001:db8:1::1",
         ] {
             assert!(!is_internal(ip.parse().unwrap()), "{ip}");
         }
@@ -204,12 +223,18 @@ mod tests {
         assert!(check_url("https://user:pw@hooks.example.com/", false).is_err());
         assert!(check_url("ftp://hooks.example.com/", true).is_err());
         assert!(check_url("http://127.0.0.1:9/x", true).is_ok());
+        let Refused(why) = check_url("https://[::ffff:10.1.2.3]/x", false).unwrap_err();
+        assert!(
+            !why.contains("10.1.2.3") && !why.contains("::ffff"),
+            "{why}"
+        );
     }
 
     #[tokio::test]
     async fn a_name_resolving_inside_is_refused() {
         let url = check_url("https://localhost:8443/hook", false).unwrap();
-        assert!(check_resolved(&url, false).await.is_err());
+        let Refused(why) = check_resolved(&url, false).await.unwrap_err();
+        assert!(!why.contains("127.0.0.1") && !why.contains("::1"), "{why}");
         assert!(check_resolved(&url, true).await.is_ok());
         // And the resolver refuses it on delivery, whatever was checked before.
         let err = client(false).get(url).send().await.unwrap_err();

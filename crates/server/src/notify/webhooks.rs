@@ -22,6 +22,23 @@ impl From<sqlx::Error> for CreateError {
     }
 }
 
+/// Test pings each endpoint takes per minute (DESIGN.md 17): a ping costs an outbound request,
+/// and the button is one click away.
+pub const MAX_PINGS_PER_MINUTE: i64 = 10;
+
+/// Days a delivery and its attempts are kept (DESIGN.md 17), counted from its creation.
+pub const DELIVERIES_KEPT_FOR_DAYS: i64 = 30;
+
+/// What a test ping came to.
+pub enum PingOutcome {
+    Queued,
+    NotFound,
+    /// Ten pings within the last minute; the next is possible after this many seconds.
+    TooMany {
+        retry_after_s: i64,
+    },
+}
+
 /// What a manual retry found.
 pub enum RetryOutcome {
     Queued,
@@ -52,7 +69,6 @@ fn delivery_from_row(row: &AnyRow) -> sqlx::Result<Delivery> {
         attempts: int(row, "attempts")? as u32,
         last_status_code: opt_int(row, "last_status_code")?.map(|c| c as u16),
         last_error: opt_text(row, "last_error")?,
-        last_response: opt_text(row, "last_response")?,
         next_attempt_at: opt_int(row, "next_attempt_at")?.map(from_millis),
         delivered_at: opt_int(row, "delivered_at")?.map(from_millis),
         created_at: from_millis(int(row, "created_at")?),
@@ -102,6 +118,8 @@ impl Store {
             created_at: now,
         };
         let secret = new_secret();
+        // Only sealed: the database never holds a secret in clear (DESIGN.md 17).
+        let sealed = self.secret_box()?.seal(&secret);
         sqlx::query(
             "INSERT INTO webhooks (id, account_id, url, description, event_types, secret, enabled, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
@@ -113,7 +131,7 @@ impl Store {
         .bind(
             event_types.map(|t| serde_json::to_string(t).expect("strings serialize")),
         )
-        .bind(&secret)
+        .bind(&sealed)
         .bind(to_millis(now))
         .execute(&mut *tx)
         .await?;
@@ -162,14 +180,42 @@ impl Store {
         )
     }
 
-    /// Queues one `ping` to the endpoint; false when the account has no such endpoint.
+    /// Queues one `ping` to the endpoint, at most [`MAX_PINGS_PER_MINUTE`] a minute; counted
+    /// from the outbox itself, so every replica sees the same count.
     pub async fn ping_webhook(
         &self,
         account: &str,
         id: &str,
         now: DateTime<Utc>,
-    ) -> sqlx::Result<bool> {
+    ) -> sqlx::Result<PingOutcome> {
         let mut tx = self.begin().await?;
+        // Writing the endpoint's row first makes concurrent pings of it wait for each other
+        // (other replicas too), so the count below cannot be passed by two at once.
+        let owned =
+            sqlx::query("UPDATE webhooks SET enabled = enabled WHERE id = $1 AND account_id = $2")
+                .bind(id)
+                .bind(account)
+                .execute(&mut *tx)
+                .await?;
+        if owned.rows_affected() != 1 {
+            return Ok(PingOutcome::NotFound);
+        }
+        let window_start = to_millis(now) - 60_000;
+        let recent = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM webhook_deliveries \
+             WHERE webhook_id = $1 AND event_type = 'ping' AND created_at > $2",
+        )
+        .bind(id)
+        .bind(window_start)
+        .fetch_one(&mut *tx)
+        .await?;
+        if int(&recent, "n")? >= MAX_PINGS_PER_MINUTE {
+            let oldest = opt_int(&recent, "oldest")?.unwrap_or(window_start);
+            let wait_ms = (oldest - window_start).max(1);
+            return Ok(PingOutcome::TooMany {
+                retry_after_s: (wait_ms + 999) / 1000,
+            });
+        }
         let queued = enqueue(
             &mut tx,
             &Report {
@@ -184,7 +230,11 @@ impl Store {
         )
         .await?;
         self.commit(tx).await?;
-        Ok(!queued.is_empty())
+        Ok(if queued.is_empty() {
+            PingOutcome::NotFound
+        } else {
+            PingOutcome::Queued
+        })
     }
 
     /// The endpoint's deliveries, newest first; `None` when the account has no such endpoint.
@@ -199,7 +249,7 @@ impl Store {
         }
         let rows = sqlx::query(
             "SELECT id, event_type, om_event_id, status, attempts, last_status_code, last_error, \
-             last_response, next_attempt_at, delivered_at, created_at FROM webhook_deliveries \
+             next_attempt_at, delivered_at, created_at FROM webhook_deliveries \
              WHERE webhook_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
         )
         .bind(id)
@@ -218,6 +268,29 @@ impl Store {
                 .collect::<sqlx::Result<_>>()?,
             total: int(&total, "n")? as u64,
         }))
+    }
+
+    /// Forgets deliveries created more than [`DELIVERIES_KEPT_FOR_DAYS`] ago, with their
+    /// attempts, and older attempts of any delivery; one still pending (retried by hand) is
+    /// kept until it is decided.
+    pub async fn prune_deliveries(&self, now: DateTime<Utc>) -> sqlx::Result<u64> {
+        let cutoff = to_millis(now - chrono::Duration::days(DELIVERIES_KEPT_FOR_DAYS));
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "DELETE FROM webhook_attempts WHERE at < $1 OR delivery_id IN \
+             (SELECT id FROM webhook_deliveries WHERE created_at < $1 AND status <> 'pending')",
+        )
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?;
+        let done = sqlx::query(
+            "DELETE FROM webhook_deliveries WHERE created_at < $1 AND status <> 'pending'",
+        )
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?;
+        self.commit(tx).await?;
+        Ok(done.rows_affected())
     }
 
     /// Starts a failed delivery again with a fresh retry schedule.

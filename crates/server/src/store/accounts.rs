@@ -3,10 +3,13 @@
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use serde::Serialize;
 use sqlx::any::AnyRow;
+use sqlx::Row;
 
+use super::audit::AuditRecord;
 use super::rows::PrincipalRow;
-use super::{int, text, Store};
+use super::{int, opt_int, text, Store};
 use crate::clock::{from_millis, to_millis};
 
 pub use vpn_console_domain::api::Role;
@@ -18,6 +21,16 @@ pub struct Principal {
     pub account: String,
     pub role: Role,
     pub expires_at: Option<DateTime<Utc>>,
+    /// How the caller came in, as the account audit log says it: `session` or `token:<name>`.
+    pub via: String,
+}
+
+/// An API token as `list-tokens` shows it: never the token itself, which is not kept.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiTokenInfo {
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// A user row joined to a session (with `expires_at`) or to an API token (without).
@@ -28,6 +41,10 @@ fn principal_from_row(r: &AnyRow) -> sqlx::Result<Principal> {
         account: row.account_id,
         role: row.role,
         expires_at: row.expires_at.map(from_millis),
+        via: match row.token_name {
+            Some(name) => format!("token:{name}"),
+            None => "session".to_owned(),
+        },
     })
 }
 
@@ -102,7 +119,7 @@ impl Store {
         password: &str,
     ) -> sqlx::Result<Option<Principal>> {
         let row = sqlx::query(
-            "SELECT email, account_id, password_hash, role FROM users WHERE email = $1",
+            "SELECT email, account_id, password_hash, role, disabled_at FROM users WHERE email = $1",
         )
         .bind(email.to_lowercase())
         .fetch_optional(self.reader())
@@ -123,7 +140,9 @@ impl Store {
                 .await
                 .unwrap_or(false)
         };
-        if !ok {
+        // A disabled user is refused after the same work as anyone, and as a wrong password is:
+        // the answer does not tell that the account exists (DESIGN.md 17).
+        if !ok || row.try_get::<Option<i64>, _>("disabled_at")?.is_some() {
             return Ok(None);
         }
         Ok(Some(principal_from_row(&row)?))
@@ -175,7 +194,7 @@ impl Store {
         let generation = self.changes.generation();
         let row = sqlx::query(
             "SELECT u.email, u.account_id, u.role, s.expires_at FROM sessions s JOIN users u ON u.email = s.email \
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
         )
         .bind(&hash)
         .bind(to_millis(now))
@@ -237,8 +256,8 @@ impl Store {
         }
         let generation = self.changes.generation();
         let row = sqlx::query(
-            "SELECT u.email, u.account_id, u.role FROM api_tokens t JOIN users u ON u.email = t.email \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+            "SELECT u.email, u.account_id, u.role, t.name AS token_name FROM api_tokens t JOIN users u ON u.email = t.email \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL",
         )
         .bind(&hash)
         .fetch_optional(self.reader())
@@ -248,6 +267,146 @@ impl Store {
             self.principals.put(key, p.clone(), generation);
         }
         Ok(principal)
+    }
+
+    /// Offboarding: refuses the user's log-in from now on, ends their sessions, revokes their
+    /// API tokens and their calendar URL, in one transaction. Returns the names of the tokens
+    /// revoked, or `None` when there is no such user. Streams end when their server's tailer
+    /// sees `disabled_at` ([`Store::users_disabled_since`]).
+    /// `actor` is who ran the command; the audit log gets `user.disabled` and a
+    /// `token.revoked` per token, in the same transaction.
+    pub async fn disable_user(
+        &self,
+        email: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Option<Vec<String>>> {
+        let email = email.to_lowercase();
+        let mut tx = self.begin().await?;
+        let found = sqlx::query(
+            "UPDATE users SET disabled_at = COALESCE(disabled_at, $1) WHERE email = $2 \
+             RETURNING account_id",
+        )
+        .bind(to_millis(now))
+        .bind(&email)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(found) = found else {
+            return Ok(None);
+        };
+        let account = text(&found, "account_id")?;
+        sqlx::query("DELETE FROM sessions WHERE email = $1")
+            .bind(&email)
+            .execute(&mut *tx)
+            .await?;
+        let revoked = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE email = $2 AND revoked_at IS NULL RETURNING name",
+        )
+        .bind(to_millis(now))
+        .bind(&email)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| text(r, "name"))
+        .collect::<sqlx::Result<Vec<_>>>()?;
+        sqlx::query("DELETE FROM calendar_feeds WHERE email = $1")
+            .bind(&email)
+            .execute(&mut *tx)
+            .await?;
+        let mut entry = AuditRecord {
+            account: &account,
+            actor,
+            via: "cli",
+            action: "user.disabled",
+            target: Some(&email),
+            detail: None,
+        };
+        Self::audit_in(&mut tx, now, &entry).await?;
+        let of = format!("of {email}");
+        for name in &revoked {
+            entry.action = "token.revoked";
+            entry.target = Some(name);
+            entry.detail = Some(of.clone());
+            Self::audit_in(&mut tx, now, &entry).await?;
+        }
+        self.commit(tx).await?;
+        Ok(Some(revoked))
+    }
+
+    /// Lets a disabled user log in again. Their old sessions, tokens and calendar URL stay
+    /// gone: they log in afresh and are given new ones. False when there is no such user.
+    pub async fn enable_user(
+        &self,
+        email: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<bool> {
+        let email = email.to_lowercase();
+        let mut tx = self.begin().await?;
+        let found = sqlx::query(
+            "UPDATE users SET disabled_at = NULL WHERE email = $1 RETURNING account_id",
+        )
+        .bind(&email)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(found) = found else {
+            return Ok(false);
+        };
+        let account = text(&found, "account_id")?;
+        let entry = AuditRecord {
+            account: &account,
+            actor,
+            via: "cli",
+            action: "user.enabled",
+            target: Some(&email),
+            detail: None,
+        };
+        Self::audit_in(&mut tx, now, &entry).await?;
+        self.commit(tx).await?;
+        Ok(true)
+    }
+
+    /// The user's API tokens, revoked ones too, oldest first; `None` when there is no such user.
+    pub async fn list_api_tokens(&self, email: &str) -> sqlx::Result<Option<Vec<ApiTokenInfo>>> {
+        let email = email.to_lowercase();
+        let user = sqlx::query("SELECT email FROM users WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(self.reader())
+            .await?;
+        if user.is_none() {
+            return Ok(None);
+        }
+        let rows = sqlx::query(
+            "SELECT name, created_at, revoked_at FROM api_tokens WHERE email = $1 \
+             ORDER BY created_at, name",
+        )
+        .bind(&email)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ApiTokenInfo {
+                    name: text(r, "name")?,
+                    created_at: from_millis(int(r, "created_at")?),
+                    revoked_at: opt_int(r, "revoked_at")?.map(from_millis),
+                })
+            })
+            .collect::<sqlx::Result<Vec<_>>>()
+            .map(Some)
+    }
+
+    /// The users disabled at or after `since` (epoch ms), with when: what a server's tailer
+    /// asks on every wake to end their open streams at once.
+    pub async fn users_disabled_since(&self, since: i64) -> sqlx::Result<Vec<(String, i64)>> {
+        sqlx::query(
+            "SELECT email, disabled_at FROM users WHERE disabled_at >= $1 ORDER BY disabled_at",
+        )
+        .bind(since)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| Ok((text(r, "email")?, int(r, "disabled_at")?)))
+        .collect()
     }
 
     pub async fn account_exists(&self, id: &str) -> sqlx::Result<bool> {

@@ -4,6 +4,7 @@
 //! only the migrations differ per engine. Times are epoch milliseconds, flags 0/1.
 
 pub mod accounts;
+pub mod audit;
 pub mod events;
 pub mod idempotency;
 pub mod login_throttle;
@@ -12,6 +13,7 @@ pub mod planning;
 mod provisioning;
 pub mod read_cache;
 mod rows;
+pub mod secrets;
 pub mod stream;
 mod topology;
 
@@ -56,6 +58,8 @@ pub struct Store {
     known_regions: Arc<RwLock<HashSet<String>>>,
     /// Taken by whoever writes conflict marks; see [`Store::begin_conflict_marks`].
     conflict_marks: Arc<tokio::sync::Mutex<()>>,
+    /// Seals and opens the stored webhook secrets; `None` on PostgreSQL without a key file.
+    secrets: Option<secrets::SecretBox>,
 }
 
 /// The channel on which every write transaction on PostgreSQL tells the replicas.
@@ -73,7 +77,83 @@ pub struct ConflictMarks {
 }
 
 impl Store {
+    /// Connects with the secrets key of `SECRETS_KEY_FILE` when set (as the server's flag
+    /// reads it), else the one beside a SQLite file; see [`Store::connect_with`].
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let key_file = std::env::var_os("SECRETS_KEY_FILE").map(std::path::PathBuf::from);
+        Store::connect_with(url, key_file.as_deref()).await
+    }
+
+    /// Connects and migrates. The secrets key comes from `key_file`, or for SQLite from
+    /// `secrets.key` beside the database file (created when missing); PostgreSQL has none
+    /// without a file, and then refuses to store or read a webhook secret (the server refuses
+    /// to start). Secrets stored in clear before are sealed here.
+    pub async fn connect_with(url: &str, key_file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut store = Store::open(url).await?;
+        store.secrets = match key_file {
+            Some(path) => Some(secrets::SecretBox::from_key_file(path)?),
+            None => match store.backend {
+                Backend::Sqlite => Some(secrets::SecretBox::beside(&sqlite_file(url))?),
+                Backend::Postgres => None,
+            },
+        };
+        if store.secrets.is_some() {
+            store
+                .seal_clear_secrets()
+                .await
+                .context("sealing the webhook secrets stored in clear")?;
+        }
+        Ok(store)
+    }
+
+    /// Whether this store can seal and open webhook secrets.
+    pub fn has_secrets_key(&self) -> bool {
+        self.secrets.is_some()
+    }
+
+    pub fn secret_box(&self) -> Result<&secrets::SecretBox, sqlx::Error> {
+        self.secrets.as_ref().ok_or_else(|| {
+            sqlx::Error::Configuration(
+                "no secrets key: PostgreSQL needs --secrets-key-file (SECRETS_KEY_FILE)".into(),
+            )
+        })
+    }
+
+    /// Seals every webhook secret still in clear (written before secrets were sealed). The
+    /// update names the clear value, so replicas starting together seal each once.
+    async fn seal_clear_secrets(&self) -> anyhow::Result<()> {
+        let seal = self.secret_box()?;
+        let rows = sqlx::query("SELECT id, secret FROM webhooks")
+            .fetch_all(&self.read)
+            .await?;
+        let clear: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| Ok((text(r, "id")?, text(r, "secret")?)))
+            .collect::<sqlx::Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|(_, secret)| !secrets::is_sealed(secret))
+            .collect();
+        if clear.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin().await?;
+        for (id, secret) in &clear {
+            sqlx::query("UPDATE webhooks SET secret = $1 WHERE id = $2 AND secret = $3")
+                .bind(seal.seal(secret))
+                .bind(id)
+                .bind(secret)
+                .execute(&mut *tx)
+                .await?;
+        }
+        self.commit(tx).await?;
+        tracing::info!(
+            count = clear.len(),
+            "sealed webhook secrets stored in clear"
+        );
+        Ok(())
+    }
+
+    async fn open(url: &str) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Backend::Postgres
@@ -166,6 +246,7 @@ impl Store {
             changes,
             known_regions: Arc::default(),
             conflict_marks: Arc::default(),
+            secrets: None,
         }
     }
 
@@ -273,6 +354,16 @@ async fn listen_to_writes(url: &str, changes: &Changes) -> sqlx::Result<()> {
         listener.try_recv().await?;
         changes.written();
     }
+}
+
+/// The file of a SQLite URL (its path without the query), beside which the secrets key goes.
+fn sqlite_file(url: &str) -> std::path::PathBuf {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split_once('?').map_or(rest, |(p, _)| p);
+    std::path::PathBuf::from(path)
 }
 
 /// Makes a relative `sqlite://data/console.db` work and creates the file and its folder.

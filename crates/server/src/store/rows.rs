@@ -221,6 +221,9 @@ pub(crate) struct PrincipalRow {
     pub role: Role,
     #[sqlx(default)]
     pub expires_at: Option<i64>,
+    /// The API token's name, when the row is joined to a token.
+    #[sqlx(default)]
+    pub token_name: Option<String>,
 }
 
 impl PrincipalRow {

@@ -393,6 +393,7 @@ async fn openapi_lists_every_route() {
         ("/api/v1/regions/{region}/alerts/trend", "get"),
         ("/api/v1/session", "post"),
         ("/api/v1/session", "delete"),
+        ("/api/v1/audit-log", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

@@ -21,10 +21,13 @@ macro_rules! both_backends {
 }
 
 mod access;
+mod audit;
 mod demo;
 mod events;
 mod first_page;
 mod lists;
+mod operator;
 mod planning;
 mod provider;
+mod safety;
 mod scheduler;

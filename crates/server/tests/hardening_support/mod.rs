@@ -71,6 +71,7 @@ impl ServerProcess {
             .arg(dir.path())
             .args(args)
             .env("DATABASE_URL", &db_url)
+            .env("SECRETS_KEY_FILE", crate::support::pg::secrets_key_file())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

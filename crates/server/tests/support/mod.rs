@@ -102,7 +102,9 @@ impl TestApp {
                 (format!("{base}/{name}"), None, Some((admin, name)))
             }
         };
-        let store = Store::connect(&url).await.unwrap();
+        // On PostgreSQL the key is given, as the server requires; SQLite's is beside its file.
+        let key = matches!(backend, Backend::Postgres).then(pg::secrets_key_file);
+        let store = Store::connect_with(&url, key.as_deref()).await.unwrap();
         let state = vpn_console_server::state(store.clone(), Arc::new(clock.clone()));
         let mut app = TestApp {
             base: String::new(),

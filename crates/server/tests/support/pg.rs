@@ -18,3 +18,20 @@ pub async fn drop_database(admin: &str, name: &str) {
         }
     }
 }
+
+/// The secrets key file given to every server this test process starts and to its in-process
+/// stores: PostgreSQL needs one, and replicas of one database must share it (DESIGN.md 17).
+#[allow(dead_code)]
+pub fn secrets_key_file() -> std::path::PathBuf {
+    use base64::Engine;
+    use rand::RngCore;
+    static FILE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("om-test-secrets-{}.key", std::process::id()));
+        let mut key = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut key);
+        std::fs::write(&path, base64::engine::general_purpose::STANDARD.encode(key)).unwrap();
+        path
+    })
+    .clone()
+}

@@ -95,6 +95,7 @@ impl Server {
     pub fn start(database_url: &str, time_scale: f64, name: &str) -> Server {
         let mut child = Command::new(BIN)
             .env("REPLICA_NAME", name)
+            .env("SECRETS_KEY_FILE", crate::pg::secrets_key_file())
             .args([
                 "--listen",
                 "127.0.0.1:0",
