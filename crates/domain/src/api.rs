@@ -147,6 +147,13 @@ pub struct LogEntry {
     pub action: crate::event::AuditAction,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// `token:<name>` when the change came through an API token (DESIGN.md 17).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// For the maintenance window's moves: the person whose change of the window (or of a
+    /// freeze period) moved the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -151,7 +151,8 @@ async fn measure(label: &str, url: &str, events: usize) -> anyhow::Result<Figure
     anyhow::ensure!(placed.iter().all(|p| p.window_fit), "every event fits");
 
     let started = Instant::now();
-    let moved = planning::apply_window(&store, "acme", Some(&spec), Some(&parsed), now).await?;
+    let moved =
+        planning::apply_window(&store, "acme", Some(&spec), Some(&parsed), None, now).await?;
     let placement = started.elapsed();
     anyhow::ensure!(moved.len() >= events, "moved {} of {events}", moved.len());
     println!(

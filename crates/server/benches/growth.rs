@@ -141,6 +141,7 @@ async fn measure(url: &str, writes: usize) -> anyhow::Result<Figures> {
         let requester = Requester {
             account: ACCOUNT,
             actor: USER,
+            via: None,
         };
         let Begun::Proceed(mut execution) =
             Execution::begin(&store, requester, Some(idempotent)).await?

@@ -218,6 +218,7 @@ async fn reschedule_latencies(
                 let requester = Requester {
                     account: "acme",
                     actor: "bench",
+                    via: None,
                 };
                 let Begun::Proceed(mut execution) =
                     Execution::begin(store, requester, None).await?

@@ -30,6 +30,8 @@ use crate::store::{placeholders, Store, Tx};
 pub struct Requester<'a> {
     pub account: &'a str,
     pub actor: &'a str,
+    /// `token:<name>` for a request through an API token, which its log entries say.
+    pub via: Option<&'a str>,
 }
 
 /// One event of a request and the version its sender saw (`If-Match`); `None` is
@@ -62,6 +64,7 @@ pub struct Execution<'s> {
     tx: Tx,
     idempotent: Option<IdempotentRequest>,
     requester: (String, String),
+    via: Option<String>,
     // Dropped after the transaction ends (fields drop in order): see
     // Store::begin_conflict_marks.
     _marks: tokio::sync::OwnedMutexGuard<()>,
@@ -91,6 +94,7 @@ impl<'s> Execution<'s> {
             tx,
             idempotent,
             requester: (requester.account.to_owned(), requester.actor.to_owned()),
+            via: requester.via.map(str::to_owned),
             _marks: marks,
         }))
     }
@@ -293,6 +297,8 @@ impl<'s> Execution<'s> {
                 action,
                 from: Some(audit_time(event.execute_at)),
                 to: Some(audit_time(moved.execute_at)),
+                via: self.via.as_deref(),
+                on_behalf_of: None,
             },
         )
         .await?;

@@ -191,6 +191,7 @@ pub async fn apply_window(
     account: &str,
     spec: Option<&MaintenanceWindowSpec>,
     window: Option<&(MaintenanceWindow, Tz)>,
+    on_behalf_of: Option<&str>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<WindowMove>> {
     let mut marks = store.begin_conflict_marks().await?;
@@ -205,7 +206,10 @@ pub async fn apply_window(
     let mut placed = Vec::with_capacity(planned.len());
     for (p, m) in &planned {
         if m.from != m.to {
-            if !store.move_for_window(tx, &p.event, m.to, now).await? {
+            if !store
+                .move_for_window(tx, &p.event, m.to, on_behalf_of, now)
+                .await?
+            {
                 // Changed meanwhile: left alone, its marks too.
                 continue;
             }
@@ -312,7 +316,7 @@ pub async fn after_publish_all(
 ) -> anyhow::Result<()> {
     if let Some(spec) = store.maintenance_window(account).await? {
         let parsed = parse_window(&spec)?;
-        apply_window(store, account, Some(&spec), Some(&parsed), now).await?;
+        apply_window(store, account, Some(&spec), Some(&parsed), None, now).await?;
         return Ok(());
     }
     let mut marks = store.begin_conflict_marks().await?;

@@ -243,6 +243,8 @@ impl Builder<'_> {
             action,
             from: Some(from.to_owned()),
             to: Some(to.to_owned()),
+            via: None,
+            on_behalf_of: None,
         };
         if finished {
             record_change(

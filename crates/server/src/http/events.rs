@@ -144,6 +144,10 @@ pub(super) async fn begin_execution<'s>(
     let requester = Requester {
         account: &principal.account,
         actor: &principal.email,
+        via: principal
+            .via
+            .starts_with("token:")
+            .then_some(principal.via.as_str()),
     };
     match Execution::begin(&state.store, requester, idempotent).await? {
         Begun::Proceed(execution) => Ok(Ok(execution)),

@@ -140,6 +140,7 @@ async fn put_window(
         &auth.0.account,
         Some(&normal),
         Some(&parsed),
+        Some(&auth.0.email),
         state.clock.now(),
     )
     .await?;
@@ -161,7 +162,15 @@ async fn delete_window(State(state): State<AppState>, auth: Auth) -> Answer<Stat
     if state.store.maintenance_window(account).await?.is_none() {
         return Err(no_window().into());
     }
-    apply_window(&state.store, account, None, None, state.clock.now()).await?;
+    apply_window(
+        &state.store,
+        account,
+        None,
+        None,
+        Some(&auth.0.email),
+        state.clock.now(),
+    )
+    .await?;
     super::audit::record(&state, &auth.0, "maintenance_window.deleted", None, None).await;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -223,7 +232,7 @@ async fn add_freeze(
         .store
         .add_freeze_period(&auth.0.account, spec, now)
         .await??;
-    replace_events(&state, &auth.0.account).await?;
+    replace_events(&state, &auth.0.account, &auth.0.email).await?;
     let detail = Some(format!(
         "{} to {}: {}",
         added.starts_at.to_rfc3339(),
@@ -260,14 +269,14 @@ async fn delete_freeze(
         let shown: String = id.chars().take(40).collect();
         return Err(AppError::not_found(&format!("Freeze period '{shown}'")).into());
     }
-    replace_events(&state, &auth.0.account).await?;
+    replace_events(&state, &auth.0.account, &auth.0.email).await?;
     super::audit::record(&state, &auth.0, "freeze_period.deleted", Some(&id), None).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Freezes bound where the window may put events, so a change to them places the events again
 /// (when the account has a window).
-async fn replace_events(state: &AppState, account: &str) -> Answer<()> {
+async fn replace_events(state: &AppState, account: &str, on_behalf_of: &str) -> Answer<()> {
     let Some(spec) = state.store.maintenance_window(account).await? else {
         return Ok(());
     };
@@ -277,6 +286,7 @@ async fn replace_events(state: &AppState, account: &str) -> Answer<()> {
         account,
         Some(&spec),
         Some(&parsed),
+        Some(on_behalf_of),
         state.clock.now(),
     )
     .await?;

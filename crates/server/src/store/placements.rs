@@ -166,6 +166,7 @@ impl Store {
         tx: &mut Tx,
         event: &OmEvent,
         to: DateTime<Utc>,
+        on_behalf_of: Option<&str>,
         now: DateTime<Utc>,
     ) -> sqlx::Result<bool> {
         let sql = format!(
@@ -189,6 +190,8 @@ impl Store {
                 action: AuditAction::Rescheduled,
                 from: Some(audit_time(event.execute_at)),
                 to: Some(audit_time(to)),
+                via: None,
+                on_behalf_of,
             },
         )
         .await?;
@@ -205,7 +208,8 @@ impl Store {
         window_fit: Option<bool>,
         now: DateTime<Utc>,
     ) -> sqlx::Result<bool> {
-        if to != event.execute_at && !self.move_for_window(tx, event, to, now).await? {
+        // Placed when published: the provider's doing, on no person's behalf.
+        if to != event.execute_at && !self.move_for_window(tx, event, to, None, now).await? {
             return Ok(false);
         }
         sqlx::query("DELETE FROM event_placements WHERE event_id = $1")

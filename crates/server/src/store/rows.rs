@@ -240,6 +240,8 @@ pub(crate) struct LogRow {
     action: String,
     from_value: Option<String>,
     to_value: Option<String>,
+    via: Option<String>,
+    on_behalf_of: Option<String>,
 }
 
 impl LogRow {
@@ -254,6 +256,8 @@ impl LogRow {
                 .map_err(|e| super::corrupt("action", &r.action, e))?,
             from: r.from_value,
             to: r.to_value,
+            via: r.via,
+            on_behalf_of: r.on_behalf_of,
         })
     }
 }

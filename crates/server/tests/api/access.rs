@@ -271,6 +271,19 @@ async fn cookie_writes_from_another_origin_are_refused(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+    // DESIGN.md 17: the change's log entry says it came through the token; a session's does not.
+    let id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let log = app.log_of(&alice, &id).await;
+    let entries = log.as_array().unwrap();
+    let last = entries.last().unwrap();
+    assert_eq!(last["actor"], "alice@acme.example", "{log}");
+    assert_eq!(last["via"], "token:ci", "{log}");
+    let by_session = &entries[entries.len() - 2];
+    assert_eq!(by_session["actor"], "alice@acme.example", "{log}");
+    assert!(by_session.get("via").is_none(), "{log}");
     app.stop().await;
 }
 

@@ -177,6 +177,8 @@ async fn maintenance_window_is_validated_placed_logged_and_removed(backend: Back
     if placed != default {
         assert_eq!(last["actor"], "maintenance-window");
         assert_eq!(last["action"], "rescheduled");
+        // DESIGN.md 17: the window's move names the person whose change of the window made it.
+        assert_eq!(last["on_behalf_of"], "alice@acme.example", "{log}");
     }
     let (kept, _) = app.event_of_id(&alice, &chosen_id).await;
     assert_eq!(at(&kept["event"]["execute_at"]), chosen_at);

@@ -95,6 +95,8 @@ impl Store {
                 action: AuditAction::Started,
                 from: Some("pending".to_owned()),
                 to: Some("executing".to_owned()),
+                via: None,
+                on_behalf_of: None,
             },
         )
         .await?;
@@ -150,6 +152,8 @@ impl Store {
             action,
             from: Some(from.to_owned()),
             to: Some(to.to_owned()),
+            via: None,
+            on_behalf_of: None,
         };
         if crate::store::opt_text(&row, "executed_by")?.as_deref() != Some(instance) {
             record_change(
@@ -234,6 +238,8 @@ impl Store {
                 action: AuditAction::Failed,
                 from: Some(from),
                 to: Some("failed".to_owned()),
+                via: None,
+                on_behalf_of: None,
             },
         )
         .await?;

@@ -45,6 +45,10 @@ pub(crate) struct Change<'a> {
     pub action: AuditAction,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// `token:<name>` for a change through an API token.
+    pub via: Option<&'a str>,
+    /// The person on whose behalf the maintenance window moved the event.
+    pub on_behalf_of: Option<&'a str>,
 }
 
 /// An execution time as the audit log's `from` and `to` write it: whole seconds without a
@@ -58,7 +62,8 @@ pub(crate) fn audit_time(t: DateTime<Utc>) -> String {
 /// 8) tails the audit log itself. Every change of an event goes through here, whoever makes it.
 pub(crate) async fn record_change(tx: &mut Tx, change: &Change<'_>) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO event_log (event_id, at, actor, action, from_value, to_value) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO event_log (event_id, at, actor, action, from_value, to_value, via, on_behalf_of) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(change.event.id.as_str())
     .bind(to_millis(change.at))
@@ -66,6 +71,8 @@ pub(crate) async fn record_change(tx: &mut Tx, change: &Change<'_>) -> sqlx::Res
     .bind(change.action.as_str())
     .bind(change.from.as_deref())
     .bind(change.to.as_deref())
+    .bind(change.via)
+    .bind(change.on_behalf_of)
     .execute(&mut **tx)
     .await?;
     let entry = LogEntry {
@@ -74,6 +81,8 @@ pub(crate) async fn record_change(tx: &mut Tx, change: &Change<'_>) -> sqlx::Res
         action: change.action,
         from: change.from.clone(),
         to: change.to.clone(),
+        via: change.via.map(str::to_owned),
+        on_behalf_of: change.on_behalf_of.map(str::to_owned),
     };
     crate::notify::outbox::on_change(tx, change.account, change.event, &entry).await
 }
@@ -168,7 +177,7 @@ impl Store {
 
     pub async fn event_log(&self, id: &EventId) -> sqlx::Result<Vec<LogEntry>> {
         let rows = sqlx::query(
-            "SELECT at, actor, action, from_value, to_value FROM event_log WHERE event_id = $1 ORDER BY at, id",
+            "SELECT at, actor, action, from_value, to_value, via, on_behalf_of FROM event_log WHERE event_id = $1 ORDER BY at, id",
         )
         .bind(id.as_str())
         .fetch_all(self.reader())

@@ -77,6 +77,8 @@ impl Store {
                         action: AuditAction::Published,
                         from: None,
                         to: Some("pending".to_owned()),
+                        via: None,
+                        on_behalf_of: None,
                     },
                 )
                 .await?;
@@ -110,6 +112,8 @@ impl Store {
                 action: AuditAction::Cancelled,
                 from: Some("pending".to_owned()),
                 to: Some("cancelled".to_owned()),
+                via: None,
+                on_behalf_of: None,
             },
         )
         .await?;
