@@ -3,9 +3,9 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
-use vpn_console_domain::planning::ExecutionBody;
-use vpn_console_domain::{validate, ExecutionRequest, OmEvent};
+use vpn_console_domain::api::EventDetail;
+use vpn_console_domain::planning::{Advice, AdviceKind, ExecutionBody};
+use vpn_console_domain::{validate, AffectedItem, ExecutionRequest, OmEvent};
 
 use crate::client::{Answer, Failure, Outcome, Retry};
 use crate::lists::encode;
@@ -13,76 +13,59 @@ use crate::table::{cell, fields, Table};
 use crate::time::{duration, parse_at, Zone};
 use crate::Ctx;
 
-/// The detail as read, with what the rules need from it.
+/// The detail as read: the answer (for `--json`, and its ETag) and the domain's own type.
 struct Detail {
     answer: Answer,
-    json: Value,
-    event: OmEvent,
-    server_time: DateTime<Utc>,
+    detail: EventDetail,
 }
 
 fn read_detail(ctx: &Ctx, id: &str) -> Outcome<Detail> {
     let answer = ctx.api.get(&format!("/om-events/{}", encode(id)))?;
-    let json = answer.json()?;
-    let unreadable = |what: &str, e: serde_json::Error| {
-        Failure::Network(format!(
-            "the server's event detail has no readable {what}: {e}"
-        ))
-    };
-    let event: OmEvent =
-        serde_json::from_value(json["event"].clone()).map_err(|e| unreadable("event", e))?;
-    let server_time = serde_json::from_value(json["server_time"].clone())
-        .map_err(|e| unreadable("server_time", e))?;
-    Ok(Detail {
-        answer,
-        json,
-        event,
-        server_time,
-    })
+    let detail = serde_json::from_str(&answer.body).map_err(|e| {
+        Failure::Network(format!("the server's answer is not an event detail: {e}"))
+    })?;
+    Ok(Detail { answer, detail })
 }
 
 pub fn show(ctx: &Ctx, id: &str) -> Outcome {
-    let detail = read_detail(ctx, id)?;
+    let read = read_detail(ctx, id)?;
     if ctx.json {
-        return ctx.print_raw(&detail.answer.body);
+        return ctx.print_raw(&read.answer.body);
     }
-    let d = &detail.json;
-    let mut out = event_fields(ctx, &detail);
-    let (table, recommendations) = affected_table(&d["affected"]);
+    let d = &read.detail;
+    let mut out = event_fields(ctx, d);
+    let (table, recommendations) = affected_table(&d.affected);
     out.push_str("\nAffected resources\n");
     if table.is_empty() {
         out.push_str("none: this event affects no tunnel and no SSL client\n");
     } else {
         out.push_str(&table.render());
     }
-    let s = &d["summary"];
+    let s = &d.summary;
     out.push_str("\nSummary\n");
     out.push_str(&fields(&[
         (
             "Worst interruption",
-            duration(s["max_interruption_s"].as_u64().unwrap_or(0)),
+            duration(u64::from(s.max_interruption_s)),
         ),
-        ("Tunnels", cell(&s["tunnels"])),
-        ("Connections", cell(&s["connections"])),
-        ("SSL clients", cell(&s["ssl_clients"])),
+        ("Tunnels", s.tunnels.to_string()),
+        ("Connections", s.connections.to_string()),
+        ("SSL clients", s.ssl_clients.to_string()),
     ]));
     // Advice (DESIGN.md 10.1) and conflicts (10.2) only when the server sends them.
-    if let Some(advice) = d["advice"].as_array().filter(|a| !a.is_empty()) {
+    if !d.advice.is_empty() {
         out.push_str("\nAdvice, best first\n");
-        out.push_str(&advice_table(advice, ctx.zone).render());
+        out.push_str(&advice_table(&d.advice, ctx.zone).render());
     }
-    if let Some(conflicts) = d["conflicts"].as_array().filter(|a| !a.is_empty()) {
+    if !d.conflicts.is_empty() {
         out.push_str("\nConflicts: both paths at once\n");
         let mut t = Table::new(&["EVENT", "RESOURCE", "EXECUTES AT", "CUSTOMER GATEWAYS"]);
-        for c in conflicts {
-            let cgws: Vec<String> = c["customer_gateway_ids"]
-                .as_array()
-                .map(|a| a.iter().map(cell).collect())
-                .unwrap_or_default();
+        for c in &d.conflicts {
+            let cgws: Vec<&str> = c.customer_gateway_ids.iter().map(|g| g.as_str()).collect();
             t.row(vec![
-                cell(&c["event_id"]),
-                resource(&c["resource"]),
-                ctx.zone.show_text(c["execute_at"].as_str().unwrap_or("—")),
+                c.event_id.to_string(),
+                format!("{} {}", c.resource.kind_str(), c.resource.id_str()),
+                ctx.zone.show(c.execute_at),
                 cgws.join(", "),
             ]);
         }
@@ -97,11 +80,7 @@ pub fn show(ctx: &Ctx, id: &str) -> Outcome {
     ctx.print(&out)
 }
 
-fn resource(r: &Value) -> String {
-    format!("{} {}", cell(&r["kind"]), cell(&r["id"]))
-}
-
-fn event_fields(ctx: &Ctx, detail: &Detail) -> String {
+fn event_fields(ctx: &Ctx, detail: &EventDetail) -> String {
     let e = &detail.event;
     let at = |t: Option<DateTime<Utc>>| t.map(|t| ctx.zone.show(t)).unwrap_or("—".into());
     fields(&[
@@ -131,7 +110,7 @@ fn event_fields(ctx: &Ctx, detail: &Detail) -> String {
 }
 
 /// The affected items; each row points at its recommendation, listed once below the tables.
-fn affected_table(affected: &Value) -> (Table, Vec<String>) {
+fn affected_table(affected: &[AffectedItem]) -> (Table, Vec<String>) {
     let mut t = Table::new(&[
         "RESOURCE",
         "CONNECTION",
@@ -143,89 +122,92 @@ fn affected_table(affected: &Value) -> (Table, Vec<String>) {
         "SEE",
     ]);
     let mut recommendations: Vec<String> = Vec::new();
-    for a in affected.as_array().map(Vec::as_slice).unwrap_or(&[]) {
-        let text = cell(&a["recommendation"]);
-        let see = match recommendations.iter().position(|r| *r == text) {
+    for a in affected {
+        let (AffectedItem::Tunnel { recommendation, .. }
+        | AffectedItem::SslClients { recommendation, .. }) = a;
+        let see = match recommendations.iter().position(|r| r == recommendation) {
             Some(i) => i + 1,
             None => {
-                recommendations.push(text);
+                recommendations.push(recommendation.clone());
                 recommendations.len()
             }
         };
-        let most = duration(a["max_interruption_s"].as_u64().unwrap_or(0));
-        if a["kind"] == "ssl_clients" {
-            t.row(vec![
-                format!(
-                    "{} SSL clients of {}",
-                    cell(&a["count"]),
-                    cell(&a["gateway_id"])
-                ),
+        match a {
+            AffectedItem::SslClients {
+                gateway_id,
+                count,
+                effect,
+                max_interruption_s,
+                ..
+            } => t.row(vec![
+                format!("{count} SSL clients of {gateway_id}"),
                 "—".into(),
                 "—".into(),
                 "—".into(),
                 "—".into(),
-                cell(&a["effect"]),
-                most,
+                effect.as_str().to_owned(),
+                duration(u64::from(*max_interruption_s)),
                 format!("[{see}]"),
-            ]);
-        } else {
-            t.row(vec![
-                format!("tunnel {}", cell(&a["id"])),
-                format!(
-                    "{} (tunnel {})",
-                    cell(&a["connection_id"]),
-                    cell(&a["index"])
-                ),
-                cell(&a["gateway_ip"]),
-                format!(
-                    "{} {}",
-                    cell(&a["customer_gateway"]["id"]),
-                    cell(&a["customer_gateway"]["ip"])
-                ),
-                cell(&a["state"]),
-                cell(&a["effect"]),
-                most,
+            ]),
+            AffectedItem::Tunnel {
+                id,
+                connection_id,
+                index,
+                gateway_ip,
+                customer_gateway,
+                state,
+                effect,
+                max_interruption_s,
+                ..
+            } => t.row(vec![
+                format!("tunnel {id}"),
+                format!("{connection_id} (tunnel {index})"),
+                gateway_ip.to_string(),
+                format!("{} {}", customer_gateway.id, customer_gateway.ip),
+                state.as_str().to_owned(),
+                effect.as_str().to_owned(),
+                duration(u64::from(*max_interruption_s)),
                 format!("[{see}]"),
-            ]);
+            ]),
         }
     }
     (t, recommendations)
 }
 
 /// One line per action, in the dialog's words ("Bring tunnel 2 of vco-… up first").
-fn advice_table(advice: &[Value], zone: Zone) -> Table {
+fn advice_table(advice: &[Advice], zone: Zone) -> Table {
     let mut t = Table::new(&["ACTION", "WORST INTERRUPTION"]);
     for a in advice {
-        let connection = a["connection_id"].as_str().unwrap_or("the connection");
-        let tunnel = match (&a["tunnel_index"], a["tunnel_id"].as_str()) {
-            (Value::Number(n), Some(id)) => format!("tunnel {n} ({id})"),
-            (Value::Number(n), None) => format!("tunnel {n}"),
-            (_, Some(id)) => format!("tunnel {id}"),
-            _ => "the other tunnel".to_owned(),
+        let connection = a
+            .connection_id
+            .as_ref()
+            .map_or("the connection".to_owned(), |c| c.to_string());
+        let tunnel = match (a.tunnel_index, &a.tunnel_id) {
+            (Some(n), Some(id)) => format!("tunnel {n} ({id})"),
+            (Some(n), None) => format!("tunnel {n}"),
+            (None, Some(id)) => format!("tunnel {id}"),
+            (None, None) => "the other tunnel".to_owned(),
         };
-        let action = match a["kind"].as_str().unwrap_or_default() {
-            "bring_other_tunnel_up" => format!("Bring {tunnel} of {connection} up first"),
-            "move_traffic_first" => format!("Move the traffic of {connection} to {tunnel} first"),
-            "upgrade_to_dual_tunnel" => format!("Upgrade {connection} to dual-tunnel"),
-            "add_redundant_connection" => {
+        let action = match a.kind {
+            AdviceKind::BringOtherTunnelUp => format!("Bring {tunnel} of {connection} up first"),
+            AdviceKind::MoveTrafficFirst => {
+                format!("Move the traffic of {connection} to {tunnel} first")
+            }
+            AdviceKind::UpgradeToDualTunnel => format!("Upgrade {connection} to dual-tunnel"),
+            AdviceKind::AddRedundantConnection => {
                 format!("Add a connection redundant to {connection}")
             }
-            "move_earlier_out_of_conflict" => match a["execute_at"].as_str() {
-                Some(at) => format!(
-                    "Move the event to {}, out of its conflict",
-                    zone.show_text(at)
-                ),
+            AdviceKind::MoveEarlierOutOfConflict => match a.execute_at {
+                Some(at) => format!("Move the event to {}, out of its conflict", zone.show(at)),
                 None => "Move the event earlier, out of its conflict".to_owned(),
             },
-            other => other.to_owned(),
         };
-        let seconds = |k: &str| duration(a[k].as_u64().unwrap_or(0));
         t.row(vec![
             action,
             format!(
                 "{} → {}",
-                seconds("max_interruption_s_before"),
-                seconds("max_interruption_s_after")
+                duration(u64::from(a.max_interruption_s_before)),
+                duration(u64::from(a.max_interruption_s_after))
             ),
         ]);
     }
@@ -235,20 +217,21 @@ fn advice_table(advice: &[Value], zone: Zone) -> Table {
 /// Sends an execution request the domain's rule accepted, against the version just read; the
 /// same Idempotency-Key on the one retry makes a lost answer safe to ask for again.
 fn send_execution(ctx: &Ctx, detail: &Detail, request: &ExecutionRequest) -> Outcome<Answer> {
-    if let Err(refusal) = validate(&detail.event, request, detail.server_time) {
+    let (event, server_time) = (&detail.detail.event, detail.detail.server_time);
+    if let Err(refusal) = validate(event, request, server_time) {
         return Err(Failure::Rule(refusal));
     }
     let if_match = detail
         .answer
         .etag
         .clone()
-        .unwrap_or_else(|| format!("\"{}\"", detail.event.version));
+        .unwrap_or_else(|| format!("\"{}\"", event.version));
     let key = uuid::Uuid::new_v4().to_string();
     let body = serde_json::to_value(ExecutionBody::new(request.clone(), false))
         .expect("an execution body serializes");
     ctx.api.send(
         "POST",
-        &format!("/om-events/{}/execution", encode(detail.event.id.as_str())),
+        &format!("/om-events/{}/execution", encode(event.id.as_str())),
         &[("if-match", &if_match), ("idempotency-key", &key)],
         Some(&body),
         Retry::OnceOnNetworkFailure,
@@ -287,16 +270,17 @@ pub fn execute(ctx: &Ctx, id: &str, yes: bool) -> Outcome {
     }
     let detail = read_detail(ctx, id)?;
     // Not worth a question when the rule refuses it anyway.
-    validate(&detail.event, &ExecutionRequest::Now, detail.server_time).map_err(Failure::Rule)?;
+    let event = &detail.detail.event;
+    validate(event, &ExecutionRequest::Now, detail.detail.server_time).map_err(Failure::Rule)?;
     if !yes {
-        let s = &detail.json["summary"];
+        let s = &detail.detail.summary;
         eprint!(
             "Execute {} on {} now? Worst interruption {}; {} tunnel(s), {} SSL client(s). [y/N] ",
-            detail.event.id,
-            detail.event.resource.id_str(),
-            duration(s["max_interruption_s"].as_u64().unwrap_or(0)),
-            cell(&s["tunnels"]),
-            cell(&s["ssl_clients"]),
+            event.id,
+            event.resource.id_str(),
+            duration(u64::from(s.max_interruption_s)),
+            s.tunnels,
+            s.ssl_clients,
         );
         let _ = std::io::stderr().flush();
         let mut line = String::new();
@@ -307,7 +291,7 @@ pub fn execute(ctx: &Ctx, id: &str, yes: bool) -> Outcome {
         if !matches!(line.trim(), "y" | "Y" | "yes" | "Yes") {
             return Err(Failure::Refused(format!(
                 "not confirmed: {} was not changed",
-                detail.event.id
+                event.id
             )));
         }
     }
@@ -373,6 +357,10 @@ mod tests {
             json!({"kind": "move_earlier_out_of_conflict", "execute_at": "2026-12-01T18:00:00Z",
                    "max_interruption_s_before": 600, "max_interruption_s_after": 60}),
         ];
+        let advice: Vec<Advice> = advice
+            .into_iter()
+            .map(|a| serde_json::from_value(a).unwrap())
+            .collect();
         let text = advice_table(&advice, Zone::Utc).render();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4, "{text}");
@@ -400,15 +388,21 @@ mod tests {
         let affected = json!([
             {"kind": "tunnel", "id": "tun-1", "connection_id": "vco-1", "index": 1,
              "gateway_ip": "47.96.0.1", "customer_gateway": {"id": "cgw-1", "ip": "116.62.0.1"},
+             "connection_name": "office", "connection_tunnel_mode": "dual_tunnel",
+             "carries_traffic": true, "recommendation_key": "auto_failover",
              "state": "available", "effect": "failover", "max_interruption_s": 60,
              "recommendation": "Fail over."},
             {"kind": "tunnel", "id": "tun-3", "connection_id": "vco-2", "index": 1,
              "gateway_ip": "47.96.0.1", "customer_gateway": {"id": "cgw-2", "ip": "116.62.0.2"},
+             "connection_name": "office", "connection_tunnel_mode": "dual_tunnel",
+             "carries_traffic": true, "recommendation_key": "auto_failover",
              "state": "available", "effect": "failover", "max_interruption_s": 60,
              "recommendation": "Fail over."},
             {"kind": "ssl_clients", "gateway_id": "vpn-1", "count": 12, "effect": "disconnect",
-             "max_interruption_s": 600, "recommendation": "Tell the users."}
+             "max_interruption_s": 600, "recommendation": "Tell the users.",
+             "recommendation_key": "warn_ssl_users"}
         ]);
+        let affected: Vec<AffectedItem> = serde_json::from_value(affected).unwrap();
         let (table, recommendations) = affected_table(&affected);
         assert_eq!(recommendations, ["Fail over.", "Tell the users."]);
         let text = table.render();

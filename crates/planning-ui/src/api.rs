@@ -45,7 +45,7 @@ pub enum Method {
 pub async fn send(
     method: Method,
     path: &crate::router::ApiPath,
-    _headers: &[(&str, &str)],
+    extra_headers: &[(&str, &str)],
     body: Option<String>,
 ) -> Result<Answer, CallError> {
     let failed = || CallError::Network("the request did not complete".into());
@@ -59,6 +59,9 @@ pub async fn send(
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
     let headers = web_sys::Headers::new().map_err(|_| failed())?;
     let _ = headers.set("Accept", "application/json");
+    for (name, value) in extra_headers {
+        let _ = headers.set(name, value);
+    }
     if let Some(b) = body {
         let _ = headers.set("Content-Type", "application/json");
         init.set_body(&JsValue::from_str(&b));

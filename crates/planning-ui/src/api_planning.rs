@@ -2,7 +2,6 @@
 //! window with its preview, and the freeze periods. A refusal of the rules (422) names the
 //! request field it is about, so the settings page can show it next to that field.
 
-use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use vpn_console_domain::planning::{FreezePeriod, FreezePeriodSpec, MaintenanceWindowSpec};
@@ -13,16 +12,7 @@ use crate::router::ApiPath;
 const WINDOW: &str = "/maintenance-window";
 const FREEZES: &str = "/freeze-periods";
 
-/// An event the window moves (or would move), and where.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct WindowMove {
-    pub event_id: String,
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-    /// `false`: no opening fits and the event stays at its default.
-    #[serde(default)]
-    pub window_fit: Option<bool>,
-}
+pub use vpn_console_domain::planning::WindowMove;
 
 /// The moves of a preview (`moves`) or of a saved window (`moved`).
 #[derive(Deserialize)]

@@ -206,7 +206,7 @@ fn moves_table(ctx: Ctx, moves: &[WindowMove], h: &mut String) {
         let _ = write!(
             h,
             "<tr><td class=\"mono\">{}</td><td>{}</td><td>{}{fit}</td></tr>",
-            esc(&m.event_id),
+            esc(m.event_id.as_str()),
             ctx.time_now(m.from),
             ctx.time_now(m.to)
         );

@@ -6,11 +6,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 use vpn_console_domain::api::{CurrentEvent, EventDetail, OmEventsCell};
 use vpn_console_domain::planning::{
     self, Conflict, FreezePeriod, MaintenanceWindow, MaintenanceWindowSpec, PlannedEvent,
-    PlanningContext, PlanningError,
+    PlanningContext, PlanningError, WindowMove,
 };
 use vpn_console_domain::{Connection, CustomerGatewayId, EventId, EventStatus, OmEvent};
 
@@ -116,17 +115,6 @@ pub async fn mark_conflicts<'a>(
         c.conflict = marked.contains(&c.id);
     }
     Ok(())
-}
-
-/// One event the window moves (or would move: the settings page's preview).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct WindowMove {
-    #[schema(value_type = String)]
-    pub event_id: EventId,
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-    /// `false`: no opening fitted and the event stays at its default; `null` with no window.
-    pub window_fit: Option<bool>,
 }
 
 /// Where each pending event whose time no person chose goes under `window` (`None`: no window,

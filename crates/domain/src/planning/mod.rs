@@ -43,7 +43,7 @@ pub use freeze::{
 };
 pub use whatif::{what_if, with_changes, TunnelChange};
 pub use window::{
-    openings, place, place_all, MaintenanceWindow, MaintenanceWindowSpec, Placement,
+    openings, place, place_all, MaintenanceWindow, MaintenanceWindowSpec, Placement, WindowMove,
     PLACEMENT_LEAD_MINUTES,
 };
 pub use zone::OffsetZone;

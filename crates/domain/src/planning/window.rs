@@ -331,3 +331,15 @@ fn index(
     }
     seen.push(event);
 }
+
+/// One event the window moves (or would move: the settings page's preview), and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WindowMove {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub event_id: crate::EventId,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// `false`: no opening fitted and the event stays at its default; `null` with no window.
+    pub window_fit: Option<bool>,
+}

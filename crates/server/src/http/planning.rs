@@ -16,7 +16,8 @@ use vpn_console_domain::planning::{
 
 use super::extract::{ApiJson, ApiPath, Auth};
 use super::{AppError, AppState};
-use crate::planning::{apply_window, parse_window, plan_window, WindowMove};
+use crate::planning::{apply_window, parse_window, plan_window};
+use vpn_console_domain::planning::WindowMove;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
