@@ -24,6 +24,7 @@ PARTS=(
   "live       2,000 open live-update streams: commit to arrival p50/p99, memory per stream"
   "bulk       window placement of 10,000 events; a bulk request of 100 (SQLite, PostgreSQL)"
   "webhooks   10,000 deliveries to a local receiver; a reschedule's cost with endpoints (SQLite, PostgreSQL)"
+  "soak       webhook fairness: 2 minutes of changes, a hanging endpoint beside healthy ones (SQLite)"
 )
 part_names() { for p in "${PARTS[@]}"; do echo "${p%% *}"; done; }
 
@@ -118,7 +119,7 @@ prepare_postgres() {
 }
 # The cargo benchmarks: when several parts run, their binaries are built in one cargo call, which
 # compiles them side by side instead of one after another; one part alone builds only its own.
-bench_parts="growth live bulk scheduler webhooks"
+bench_parts="growth live bulk scheduler webhooks soak"
 build_benches() {
   local wanted=() part
   for part in "${selected[@]}"; do
@@ -250,6 +251,13 @@ part_webhooks() {
   need_postgres
   need_benches
   cargo bench --profile server-release -p vpn-console-server --bench webhooks
+}
+
+# Webhook fairness (crates/server/benches/soak.rs): per endpoint, the changes received and
+# duplicates; the healthy endpoints' lateness while another endpoint never answers.
+part_soak() {
+  need_benches
+  cargo bench --profile server-release -p vpn-console-server --bench soak
 }
 
 export BENCH_PARTS_RUN="${selected[*]}"

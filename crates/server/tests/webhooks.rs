@@ -14,7 +14,8 @@ mod process;
 mod support;
 
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use process::{eventually, Database, Engine, Receiver, Server};
@@ -42,6 +43,7 @@ both_engines!(
     a_receiver_answering_410_disables_the_endpoint,
     a_kill_9_between_the_change_and_the_delivery_loses_nothing,
     reminders_go_out_once_and_a_reschedule_rearms_them,
+    a_hanging_endpoint_delays_no_other_endpoint,
 );
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -829,5 +831,267 @@ async fn three_replicas_deliver_every_change_once() {
         .iter()
         .all(|d| d["status"] == "delivered" && d["attempts"] == 1));
     drop(replicas);
+    db.drop().await;
+}
+
+/// An endpoint that accepts the connection, reads the request and never answers: what the
+/// soak of issue 25 ran beside the healthy ones. It notes each request's `webhook-id` and when
+/// it came, and holds the socket until the sender gives up.
+struct Hanging {
+    url: String,
+    arrived: Arc<Mutex<Vec<(String, Instant)>>>,
+}
+
+impl Hanging {
+    async fn start() -> Hanging {
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let arrived: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
+        let noted = arrived.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let noted = noted.clone();
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    let mut seen = false;
+                    // Read until the sender closes; the request is noted once its head is in.
+                    while let Ok(n) = socket.read(&mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                        if seen {
+                            continue;
+                        }
+                        head.extend_from_slice(&buf[..n]);
+                        let text = String::from_utf8_lossy(&head).to_lowercase();
+                        if let Some(end) = text.find("\r\n\r\n") {
+                            let id = text[..end]
+                                .lines()
+                                .find_map(|l| l.strip_prefix("webhook-id:"))
+                                .map(|v| v.trim().to_owned())
+                                .unwrap_or_default();
+                            noted.lock().unwrap().push((id, Instant::now()));
+                            seen = true;
+                        }
+                    }
+                });
+            }
+        });
+        Hanging { url, arrived }
+    }
+
+    fn arrived(&self) -> Vec<(String, Instant)> {
+        self.arrived.lock().unwrap().clone()
+    }
+}
+
+/// Issue 25 ("Seen in a 10-minute soak") and DESIGN.md 17: one account's endpoint that
+/// accepts the connection and never answers delays neither that account's other endpoint nor
+/// another account's by more than 5 s, nothing is received twice, and the hanging endpoint's
+/// sends are recorded as failed attempts after the 10 s timeout rather than sent again while
+/// they are in flight.
+async fn a_hanging_endpoint_delays_no_other_endpoint(engine: Engine) {
+    let db = Database::fresh(engine).await;
+    // Real time: the first retry comes 5 s after a failed attempt.
+    let server = Server::start(&db.url, 1.0, "wh");
+    let api = server.api("");
+    let alice = server.login("alice@acme.example").await;
+    let gina = server.login("gina@globex.example").await;
+    let hanging = Hanging::start().await;
+    let acme_receiver = Receiver::start().await;
+    let globex_receiver = Receiver::start().await;
+    // The hanging endpoint first: each Acme change writes its delivery before the healthy one's.
+    let hung = create_webhook(&alice, &api, &hanging.url, None).await;
+    let hung_id = hung["id"].as_str().unwrap().to_owned();
+    create_webhook(&alice, &api, &acme_receiver.url, None).await;
+    create_webhook(&gina, &api, &globex_receiver.url, None).await;
+
+    let (acme_event, _) = event_of(&alice, &api, "cn-hangzhou", "hq-dual-tunnel").await;
+    let history: Value = gina
+        .get(format!("{api}/regions/cn-hangzhou/om-events?days=30"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let globex_event = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["status"] == "pending")
+        .expect("Globex has a pending event")
+        .clone();
+    let mut targets = [
+        (
+            &alice,
+            acme_event["event"]["id"].as_str().unwrap().to_owned(),
+            acme_event["event"]["version"].as_u64().unwrap(),
+            HashMap::new(),
+        ),
+        (
+            &gina,
+            globex_event["id"].as_str().unwrap().to_owned(),
+            globex_event["version"].as_u64().unwrap(),
+            HashMap::new(),
+        ),
+    ];
+
+    // 20 s of changes, one of each account every 250 ms: each change's version and when its
+    // request was sent (lateness is counted from there, so it is never understated).
+    const CHANGES: usize = 80;
+    for i in 0..CHANGES {
+        for (client, id, version, sent) in targets.iter_mut() {
+            let minutes = if i % 2 == 0 { 60 } else { 120 };
+            let at = Utc::now() + chrono::Duration::minutes(minutes);
+            let started = Instant::now();
+            let res = client
+                .post(format!("{api}/om-events/{id}/execution"))
+                .header("If-Match", format!("\"{version}\""))
+                .json(&json!({"mode": "at", "execute_at": at}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                res.status(),
+                StatusCode::OK,
+                "{}",
+                res.text().await.unwrap()
+            );
+            let event: Value = res.json().await.unwrap();
+            *version = event["version"].as_u64().unwrap();
+            sent.insert(*version, started);
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    // Every change reaches both healthy receivers, once, within 5 s.
+    let healthy = [
+        (&targets[0].3, &acme_receiver, "Acme's healthy endpoint"),
+        (&targets[1].3, &globex_receiver, "Globex's endpoint"),
+    ];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline
+        && healthy
+            .iter()
+            .any(|(_, receiver, _)| receiver.received().len() < CHANGES)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Time for a duplicate to show.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Every finding is collected first, so that a failure shows the whole picture.
+    let mut wrong = Vec::new();
+    for (sent, receiver, name) in healthy {
+        let got = receiver.received();
+        assert!(!got.is_empty(), "{name}: nothing arrived");
+        let ids: HashSet<String> = got.iter().map(|r| r.id()).collect();
+        let mut late: Vec<Duration> = got
+            .iter()
+            .map(|r| {
+                let version = r.json()["data"]["event"]["version"].as_u64().unwrap();
+                let sent = sent
+                    .get(&version)
+                    .unwrap_or_else(|| panic!("{name}: a delivery of no change: {version}"));
+                r.at.saturating_duration_since(*sent)
+            })
+            .collect();
+        late.sort();
+        let p = |q: f64| late[((late.len() - 1) as f64 * q).round() as usize];
+        println!(
+            "{name}: {} received, {} distinct of {CHANGES} changes; late p50 {:?}, p99 {:?}, max {:?}",
+            got.len(),
+            ids.len(),
+            p(0.5),
+            p(0.99),
+            late.last().unwrap()
+        );
+        if ids.len() != CHANGES {
+            wrong.push(format!(
+                "{name}: {} of {CHANGES} changes arrived",
+                ids.len()
+            ));
+        }
+        if got.len() != ids.len() {
+            wrong.push(format!(
+                "{name}: {} arrived more than once",
+                got.len() - ids.len()
+            ));
+        }
+        if *late.last().unwrap() > Duration::from_secs(5) {
+            wrong.push(format!(
+                "{name}: a change arrived {:?} late",
+                late.last().unwrap()
+            ));
+        }
+    }
+
+    // The hanging endpoint: no request is sent again before the one in flight has timed out
+    // (10 s) and its retry is due (5 s later); what was sent is what the log records.
+    let before = hanging.arrived();
+    assert!(!before.is_empty(), "the hanging endpoint was tried");
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT id, attempts FROM webhook_deliveries WHERE webhook_id = $1")
+            .bind(&hung_id)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let errors: Vec<(String,)> = sqlx::query_as(
+        "SELECT a.error FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id \
+         WHERE d.webhook_id = $1",
+    )
+    .bind(&hung_id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let after = hanging.arrived();
+    let mut arrivals: HashMap<&str, Vec<Instant>> = HashMap::new();
+    for (id, at) in &before {
+        arrivals.entry(id.as_str()).or_default().push(*at);
+    }
+    let recorded: i64 = rows.iter().map(|(_, n)| n).sum();
+    println!(
+        "hanging endpoint: {} requests received, {} distinct deliveries, {recorded} attempts recorded",
+        after.len(),
+        arrivals.len()
+    );
+    for (id, times) in &arrivals {
+        for pair in times.windows(2) {
+            let gap = pair[1] - pair[0];
+            if gap < Duration::from_secs(14) {
+                wrong.push(format!(
+                    "{id} was sent again {gap:?} after its previous send, while that was in flight"
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        wrong.push("no attempt of the hanging endpoint was recorded".into());
+    }
+    for (error,) in &errors {
+        if !error.contains("timed out") {
+            wrong.push(format!("an attempt of the hanging endpoint: {error}"));
+        }
+    }
+    for (id, attempts) in &rows {
+        let sent_before = arrivals.get(id.as_str()).map_or(0, Vec::len) as i64;
+        let sent_after = after.iter().filter(|(a, _)| a == id).count() as i64;
+        // At most one send of each delivery is in flight (unrecorded); none is recorded that
+        // was not sent.
+        if !(sent_before <= attempts + 1 && *attempts <= sent_after) {
+            wrong.push(format!(
+                "{id}: {sent_before}..{sent_after} sent, {attempts} recorded"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    drop(server);
     db.drop().await;
 }

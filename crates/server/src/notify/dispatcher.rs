@@ -2,17 +2,24 @@
 //! schedule of DESIGN.md 9.1, recording every attempt.
 //!
 //! Each attempt is made once across replicas: a dispatcher first takes a lease on the delivery
-//! rows it will try (a conditional update, as the scheduler's on events), and records an
-//! attempt only while it still holds that lease. A replica that dies mid-attempt leaves a lease
-//! that lapses after [`LEASE_S`]; another replica then tries again (at least once: receivers
-//! dedupe by `webhook-id`).
+//! rows it will try (a conditional update, as the scheduler's on events), renews it while the
+//! send is in flight, and records the attempt unless another dispatcher has taken the row
+//! since. A replica that dies mid-attempt leaves a lease that lapses after [`LEASE_S`]; another
+//! replica then tries again (at least once: receivers dedupe by `webhook-id`).
+//!
+//! Fair between endpoints (DESIGN.md 17): at most [`PER_ENDPOINT`] sends of one endpoint are in
+//! flight at once, across replicas, and every send runs on its own task, so an endpoint that
+//! never answers holds its own slots for the 10 s timeout and nobody else's. There are no rounds
+//! to wait for: a finished send frees its slot and the loop takes what is due at once.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
+use tokio::sync::{mpsc, Notify, Semaphore};
 use vpn_console_domain::api::LogEntry;
 use vpn_console_domain::{OmEvent, ResourceRef, Summary};
 
@@ -23,17 +30,28 @@ use crate::store::{int, opt_text, text, Backend, Store, Tx};
 
 /// The waits after each failed attempt (before the time scale); after the last, `failed`.
 pub const RETRY_SCHEDULE_S: [i64; 7] = [5, 30, 120, 600, 1800, 3600, 7200];
-/// How long a dispatcher holds the deliveries it is trying: longer than an attempt's 10 s.
+/// How long a lease lasts without renewal; a dispatcher renews its leases every fifth of it
+/// while their sends are in flight, so only a dead (or cut off) dispatcher lets one lapse.
 pub const LEASE_S: i64 = 30;
+/// Sends of one endpoint in flight at once, across replicas: what a slow or hanging endpoint
+/// can hold, and all it can hold.
+pub const PER_ENDPOINT: i64 = 4;
 /// `last_error` stays a few words long: it is shown to every role.
 const MAX_ERROR_CHARS: usize = 200;
 /// Receivers' answers are kept up to this many bytes (in the database only, never in an answer).
 pub const MAX_RESPONSE_BYTES: usize = 1024;
-/// Deliveries taken per pass, and tried at once.
+/// Deliveries taken per pass.
 const BATCH: i64 = 200;
+/// Sends at once in [`Dispatcher::deliver_once`].
 const AT_ONCE: usize = 32;
-/// Attempts recorded per transaction.
+/// Bodies composed at once: composing reads the database, and the sends in flight must not
+/// take its whole pool.
+const COMPOSING_AT_ONCE: usize = 8;
+/// Attempts recorded per transaction (at most).
 const RECORD_BATCH: usize = 50;
+/// A batch of attempts that cannot be recorded is tried again this many times, a second apart,
+/// while its leases are still renewed; after that its leases lapse and the sends are made again.
+const RECORD_TRIES: u32 = 10;
 
 #[derive(Clone)]
 pub struct Dispatcher {
@@ -51,6 +69,8 @@ pub struct Dispatcher {
 /// One delivery taken for an attempt.
 struct Taken {
     id: String,
+    /// The lease it was taken with (`leased_by`).
+    claim: String,
     webhook_id: String,
     account: String,
     event_type: String,
@@ -64,6 +84,44 @@ struct Taken {
     /// Opened from its sealed form; why not, when it cannot be (another key file).
     secret: Result<String, String>,
     enabled: bool,
+}
+
+/// The leases this process holds for sends in flight (sends per `leased_by`), and a signal
+/// when a recorded attempt frees a slot.
+#[derive(Clone, Default)]
+struct Flight {
+    claims: Arc<Mutex<HashMap<String, usize>>>,
+    freed: Arc<Notify>,
+}
+
+impl Flight {
+    fn add(&self, claim: &str) {
+        *self
+            .claims
+            .lock()
+            .expect("not poisoned")
+            .entry(claim.to_owned())
+            .or_default() += 1;
+    }
+
+    fn remove(&self, claim: &str) {
+        let mut claims = self.claims.lock().expect("not poisoned");
+        if let Some(n) = claims.get_mut(claim) {
+            *n -= 1;
+            if *n == 0 {
+                claims.remove(claim);
+            }
+        }
+    }
+
+    fn claims(&self) -> Vec<String> {
+        self.claims
+            .lock()
+            .expect("not poisoned")
+            .keys()
+            .cloned()
+            .collect()
+    }
 }
 
 /// What one attempt came to.
@@ -99,25 +157,149 @@ impl Dispatcher {
         Duration::milliseconds(ms.round().max(1.0) as i64)
     }
 
-    /// Runs until the process ends.
+    /// Runs until the process ends: takes what is due for endpoints with a free slot, sends
+    /// each on its own task, records the attempts as they finish.
     pub async fn run(self) {
+        let (done_tx, done_rx) = mpsc::unbounded_channel();
+        let flight = Flight::default();
+        tokio::spawn(self.clone().recorder(done_rx, flight.clone()));
+        tokio::spawn(self.clone().heartbeat(flight.clone()));
+        let composing = Arc::new(Semaphore::new(COMPOSING_AT_ONCE));
+        let mut reminders_at = tokio::time::Instant::now();
         loop {
             let mut busy = false;
-            match reminders::pass(&self).await {
-                Ok(n) => busy |= n > 0,
-                Err(e) => tracing::error!(error = %e, "reminder pass failed; retrying"),
+            if reminders_at <= tokio::time::Instant::now() {
+                match reminders::pass(&self).await {
+                    Ok(n) => busy |= n > 0,
+                    Err(e) => tracing::error!(error = %e, "reminder pass failed; retrying"),
+                }
+                reminders_at = tokio::time::Instant::now() + StdDuration::from_millis(100);
             }
-            match self.deliver_once().await {
-                Ok(n) => busy |= n as i64 >= BATCH,
+            match self.take_due().await {
+                Ok(taken) => {
+                    busy |= taken.len() as i64 >= BATCH;
+                    for t in taken {
+                        flight.add(&t.claim);
+                        tokio::spawn(self.clone().send_one(
+                            t,
+                            composing.clone(),
+                            done_tx.clone(),
+                            flight.clone(),
+                        ));
+                    }
+                }
                 Err(e) => tracing::error!(error = %e, "delivery pass failed; retrying"),
             }
             if !busy {
-                tokio::time::sleep(StdDuration::from_millis(100)).await;
+                // A recorded attempt frees a slot: what waited for it is taken at once.
+                tokio::select! {
+                    _ = flight.freed.notified() => {}
+                    _ = tokio::time::sleep(StdDuration::from_millis(100)) => {}
+                }
             }
         }
     }
 
+    /// One send on its own task; its attempt goes to the recorder.
+    async fn send_one(
+        self,
+        t: Taken,
+        composing: Arc<Semaphore>,
+        done: mpsc::UnboundedSender<(Taken, String, Outcome)>,
+        flight: Flight,
+    ) {
+        let body = match &t.body {
+            Some(b) => b.clone(),
+            None => {
+                let _slot = composing.acquire().await;
+                match self.compose(&t).await {
+                    Ok(body) => body,
+                    Err(e) => {
+                        // Nothing was sent: the lease lapses and the delivery is tried again.
+                        tracing::error!(error = %e, delivery = %t.id, "composing a delivery failed");
+                        flight.remove(&t.claim);
+                        return;
+                    }
+                }
+            }
+        };
+        let (t, body, outcome) = self.attempt(t, body).await;
+        if let Err(mpsc::error::SendError((t, _, _))) = done.send((t, body, outcome)) {
+            flight.remove(&t.claim);
+        }
+    }
+
+    /// Records finished attempts, as many to a transaction as have finished meanwhile: one
+    /// commit each made PostgreSQL (which serialises the commits of notifying transactions)
+    /// the bottleneck.
+    async fn recorder(
+        self,
+        mut done: mpsc::UnboundedReceiver<(Taken, String, Outcome)>,
+        flight: Flight,
+    ) {
+        while let Some(first) = done.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < RECORD_BATCH {
+                match done.try_recv() {
+                    Ok(next) => batch.push(next),
+                    Err(_) => break,
+                }
+            }
+            for tries in 1.. {
+                match self.record(&batch).await {
+                    Ok(()) => break,
+                    Err(e) if tries < RECORD_TRIES => {
+                        tracing::warn!(error = %e, "recording attempts failed; trying again");
+                        tokio::time::sleep(StdDuration::from_secs(1)).await;
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, attempts = batch.len(), "recording attempts failed; their deliveries will be sent again");
+                        break;
+                    }
+                }
+            }
+            for (t, _, _) in &batch {
+                flight.remove(&t.claim);
+            }
+            flight.freed.notify_one();
+        }
+    }
+
+    /// Renews the leases of the sends in flight, so that a slow answer is recorded, never
+    /// sent again because its lease lapsed (DESIGN.md 17).
+    async fn heartbeat(self, flight: Flight) {
+        let every = StdDuration::from_millis((LEASE_S * 1000 / 5) as u64);
+        loop {
+            tokio::time::sleep(every).await;
+            let claims = flight.claims();
+            for chunk in claims.chunks(100) {
+                if let Err(e) = self.renew(chunk).await {
+                    tracing::warn!(error = %e, "renewing delivery leases");
+                }
+            }
+        }
+    }
+
+    async fn renew(&self, claims: &[String]) -> sqlx::Result<()> {
+        let until = to_millis(self.clock.now()) + LEASE_S * 1000;
+        let list = (0..claims.len())
+            .map(|i| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE webhook_deliveries SET lease_until = $1 WHERE status = 'pending' AND leased_by IN ({list})"
+        );
+        let mut query = sqlx::query(&sql).bind(until);
+        for claim in claims {
+            query = query.bind(claim);
+        }
+        let mut tx = self.store.begin().await?;
+        query.execute(&mut *tx).await?;
+        self.store.commit(tx).await
+    }
+
     /// Takes the due deliveries, tries each once, records the attempts; returns how many.
+    /// One round, waited for whole: for tests and benchmarks; the server runs [`Self::run`].
     pub async fn deliver_once(&self) -> sqlx::Result<usize> {
         let taken = self.take_due().await?;
         let n = taken.len();
@@ -137,34 +319,36 @@ impl Dispatcher {
         let mut attempts =
             futures_util::stream::iter(composed.into_iter().map(|(t, body)| self.attempt(t, body)))
                 .buffer_unordered(AT_ONCE);
-        // Attempts are recorded a few dozen to a transaction: one commit each made PostgreSQL
-        // (which serialises the commits of notifying transactions) the bottleneck.
         let mut done = Vec::new();
         while let Some(attempt) = attempts.next().await {
             done.push(attempt);
             if done.len() >= RECORD_BATCH {
-                self.record(std::mem::take(&mut done)).await?;
+                self.record(&std::mem::take(&mut done)).await?;
             }
         }
         if !done.is_empty() {
-            self.record(done).await?;
+            self.record(&done).await?;
         }
         Ok(n)
     }
 
-    /// Leases the due deliveries to this pass and reads what sending them needs.
+    /// Leases the due deliveries to this pass, at most [`PER_ENDPOINT`] in flight per
+    /// endpoint (counting those other passes and replicas hold), oldest first, and reads what
+    /// sending them needs.
     async fn take_due(&self) -> sqlx::Result<Vec<Taken>> {
         let now = to_millis(self.clock.now());
         let claim = format!("{}:{}", self.instance, uuid::Uuid::new_v4().simple());
         // SKIP LOCKED lets replicas take different rows instead of queueing on the same ones;
         // the outer conditions are checked again on the locked row, so no row is taken twice.
+        // PostgreSQL refuses FOR UPDATE beside window functions, hence the extra level.
         let lock = match self.store.backend {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
         // A read first: an idle dispatcher must not take SQLite's one writer every pass.
         let due = sqlx::query(
-            "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT 1",
+            "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
+             AND (lease_until IS NULL OR lease_until < $1) LIMIT 1",
         )
         .bind(now)
         .fetch_optional(self.store.reader())
@@ -173,15 +357,30 @@ impl Dispatcher {
             return Ok(Vec::new());
         }
         let mut tx = self.store.begin().await?;
+        // A row's place in its endpoint's queue, after the sends of that endpoint in flight
+        // (pending rows under a live lease), decides whether it is taken now.
         let rows = sqlx::query(&format!(
             "UPDATE webhook_deliveries SET lease_until = $1, leased_by = $2 WHERE id IN \
-             (SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $3 \
-              AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_attempt_at LIMIT $4 {lock}) \
-             AND status = 'pending' AND (lease_until IS NULL OR lease_until < $3) RETURNING id"
+             (SELECT id FROM webhook_deliveries WHERE id IN \
+              (SELECT id FROM \
+               (SELECT d.id, d.next_attempt_at, \
+                 ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) \
+                 + COALESCE(busy.n, 0) AS place \
+                FROM webhook_deliveries d LEFT JOIN \
+                 (SELECT webhook_id, COUNT(*) AS n FROM webhook_deliveries \
+                  WHERE status = 'pending' AND lease_until >= $3 GROUP BY webhook_id) busy \
+                 ON busy.webhook_id = d.webhook_id \
+                WHERE d.status = 'pending' AND d.next_attempt_at <= $3 \
+                 AND (d.lease_until IS NULL OR d.lease_until < $3)) due \
+               WHERE place <= $4 ORDER BY next_attempt_at LIMIT $5) {lock}) \
+             AND status = 'pending' AND (lease_until IS NULL OR lease_until < $3) \
+             RETURNING id, webhook_id, account_id, event_type, event_json, log_entry, reminder, \
+             body, round_attempts, created_at"
         ))
         .bind(now + LEASE_S * 1000)
         .bind(&claim)
         .bind(now)
+        .bind(PER_ENDPOINT)
         .bind(BATCH)
         .fetch_all(&mut *tx)
         .await?;
@@ -190,39 +389,56 @@ impl Dispatcher {
             return Ok(Vec::new());
         }
         self.store.commit(tx).await?;
-        let rows = sqlx::query(
-            "SELECT d.id, d.webhook_id, d.account_id, d.event_type, d.event_json, d.log_entry, d.reminder, \
-             d.body, d.round_attempts, d.created_at, w.url, w.secret, w.enabled \
-             FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.leased_by = $1",
-        )
-        .bind(&claim)
-        .fetch_all(self.store.reader())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Taken {
-                    id: text(r, "id")?,
-                    webhook_id: text(r, "webhook_id")?,
-                    account: text(r, "account_id")?,
-                    event_type: text(r, "event_type")?,
-                    event_json: opt_text(r, "event_json")?,
-                    log_entry: opt_text(r, "log_entry")?,
-                    reminder: opt_text(r, "reminder")?,
-                    body: opt_text(r, "body")?,
-                    round_attempts: int(r, "round_attempts")?,
-                    created_at: int(r, "created_at")?,
-                    url: text(r, "url")?,
-                    secret: {
-                        let sealed = text(r, "secret")?;
-                        self.store
-                            .secret_box()
-                            .map_err(|e| e.to_string())
-                            .and_then(|b| b.open(&sealed).map_err(|e| e.to_string()))
-                    },
-                    enabled: int(r, "enabled")? == 1,
-                })
-            })
-            .collect()
+        // The endpoints as they are now (a few rows, whatever the number of deliveries).
+        let mut endpoints: HashMap<String, (String, Result<String, String>, bool)> = HashMap::new();
+        for r in &rows {
+            let webhook_id = text(r, "webhook_id")?;
+            if endpoints.contains_key(&webhook_id) {
+                continue;
+            }
+            let Some(w) = sqlx::query("SELECT url, secret, enabled FROM webhooks WHERE id = $1")
+                .bind(&webhook_id)
+                .fetch_optional(self.store.reader())
+                .await?
+            else {
+                // Deleted meanwhile, and its deliveries with it.
+                continue;
+            };
+            let sealed = text(&w, "secret")?;
+            let secret = self
+                .store
+                .secret_box()
+                .map_err(|e| e.to_string())
+                .and_then(|b| b.open(&sealed).map_err(|e| e.to_string()));
+            endpoints.insert(
+                webhook_id,
+                (text(&w, "url")?, secret, int(&w, "enabled")? == 1),
+            );
+        }
+        let mut taken = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let webhook_id = text(r, "webhook_id")?;
+            let Some((url, secret, enabled)) = endpoints.get(&webhook_id) else {
+                continue;
+            };
+            taken.push(Taken {
+                id: text(r, "id")?,
+                claim: claim.clone(),
+                webhook_id,
+                account: text(r, "account_id")?,
+                event_type: text(r, "event_type")?,
+                event_json: opt_text(r, "event_json")?,
+                log_entry: opt_text(r, "log_entry")?,
+                reminder: opt_text(r, "reminder")?,
+                body: opt_text(r, "body")?,
+                round_attempts: int(r, "round_attempts")?,
+                created_at: int(r, "created_at")?,
+                url: url.clone(),
+                secret: secret.clone(),
+                enabled: *enabled,
+            });
+        }
+        Ok(taken)
     }
 
     async fn attempt(&self, taken: Taken, body: String) -> (Taken, String, Outcome) {
@@ -332,21 +548,23 @@ impl Dispatcher {
     }
 
     /// Records attempts in one transaction.
-    async fn record(&self, attempts: Vec<(Taken, String, Outcome)>) -> sqlx::Result<()> {
+    async fn record(&self, attempts: &[(Taken, String, Outcome)]) -> sqlx::Result<()> {
         let mut tx = self.store.begin().await?;
         for (taken, body, outcome) in attempts {
-            self.record_one(&mut tx, &taken, &body, outcome).await?;
+            self.record_one(&mut tx, taken, body, outcome).await?;
         }
         self.store.commit(tx).await
     }
 
-    /// Records the attempt and decides what comes next, if this pass still holds the lease.
+    /// Records the attempt and decides what comes next, unless another dispatcher has taken
+    /// the delivery since (this one was cut off longer than a lease): then the attempt is
+    /// only counted, and what comes next is the other's to decide.
     async fn record_one(
         &self,
         tx: &mut Tx,
         t: &Taken,
         body: &str,
-        outcome: Outcome,
+        outcome: &Outcome,
     ) -> sqlx::Result<()> {
         let now = self.clock.now();
         let success = outcome.error.is_none();
@@ -368,7 +586,7 @@ impl Dispatcher {
             "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, round_attempts = $2, \
              last_status_code = $3, last_error = $4, last_response = $5, next_attempt_at = $6, \
              delivered_at = $7, body = $8, lease_until = NULL, leased_by = NULL \
-             WHERE id = $9 AND status = 'pending' AND lease_until >= $10",
+             WHERE id = $9 AND status = 'pending' AND leased_by = $10",
         )
         .bind(status)
         .bind(round)
@@ -379,11 +597,30 @@ impl Dispatcher {
         .bind(success.then(|| to_millis(now)))
         .bind(body)
         .bind(&t.id)
-        .bind(to_millis(now))
+        .bind(&t.claim)
         .execute(&mut **tx)
         .await?;
         if done.rows_affected() != 1 {
-            // The lease lapsed (this attempt took too long) and another dispatcher took over.
+            tracing::warn!(delivery = %t.id, "a delivery's lease was taken over during its attempt");
+            // The send happened all the same: the log says so (unless the endpoint is gone).
+            let counted =
+                sqlx::query("UPDATE webhook_deliveries SET attempts = attempts + 1 WHERE id = $1")
+                    .bind(&t.id)
+                    .execute(&mut **tx)
+                    .await?;
+            if counted.rows_affected() == 1 {
+                sqlx::query(
+                    "INSERT INTO webhook_attempts (delivery_id, at, status_code, error, response_body, next_attempt_at) \
+                     VALUES ($1, $2, $3, $4, $5, NULL)",
+                )
+                .bind(&t.id)
+                .bind(to_millis(now))
+                .bind(outcome.status_code.map(i64::from))
+                .bind(outcome.error.as_deref())
+                .bind(outcome.response.as_deref())
+                .execute(&mut **tx)
+                .await?;
+            }
             return Ok(());
         }
         sqlx::query(

@@ -160,6 +160,8 @@ impl Drop for Server {
 pub struct Received {
     pub headers: HeaderMap,
     pub body: String,
+    /// When the request arrived, on the test's own clock.
+    pub at: Instant,
 }
 
 impl Received {
@@ -200,7 +202,11 @@ impl Receiver {
             axum::routing::post(move |headers: HeaderMap, body: String| {
                 let (r, a) = (r.clone(), a.clone());
                 async move {
-                    r.lock().unwrap().push(Received { headers, body });
+                    r.lock().unwrap().push(Received {
+                        headers,
+                        body,
+                        at: Instant::now(),
+                    });
                     let status = StatusCode::from_u16(a.load(Ordering::SeqCst)).unwrap();
                     (status, "thanks ".repeat(400))
                 }
