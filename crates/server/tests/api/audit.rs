@@ -173,7 +173,8 @@ async fn the_account_audit_log_records_who_did_what_and_how(backend: Backend) {
         "{log}"
     );
     // Newest first, by time (as times: `…:01Z` sorts after `…:01.500Z` as text).
-    let at = |v: &Value| -> chrono::DateTime<chrono::Utc> { v["at"].as_str().unwrap().parse().unwrap() };
+    let at =
+        |v: &Value| -> chrono::DateTime<chrono::Utc> { v["at"].as_str().unwrap().parse().unwrap() };
     assert!(items.windows(2).all(|w| at(&w[0]) >= at(&w[1])), "{log}");
     // The webhook's secret path is not written into the log.
     assert!(!log.to_string().contains("SECRETTOKEN"), "{log}");
