@@ -28,6 +28,7 @@ macro_rules! both_backends {
 both_backends!(
     another_accounts_change_never_arrives,
     a_resumed_stream_gets_what_it_missed_first,
+    a_resume_from_the_start_replays_the_whole_log_page_by_page,
     a_garbage_last_event_id_is_a_fresh_start,
     the_stream_ends_on_log_out,
     the_stream_ends_when_its_token_is_revoked,
@@ -275,6 +276,42 @@ async fn a_resumed_stream_gets_what_it_missed_first(backend: Backend) {
     )
     .await;
     assert_eq!(by_query.message(SOON).await.unwrap().0, c);
+    stop(app).await;
+}
+
+/// DESIGN.md 17: a resume replays page by page (the server reads 200 at a time; the demo logs
+/// over 300 for Acme), every missed
+/// message once and in order, then the live ones.
+async fn a_resume_from_the_start_replays_the_whole_log_page_by_page(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let alice = app.login("alice@acme.example").await;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM event_log l JOIN om_events o ON o.id = l.event_id \
+         WHERE o.account_id = 'acme'",
+    )
+    .fetch_one(app.store.reader())
+    .await
+    .unwrap();
+    let logged: i64 = sqlx::Row::try_get(&row, "n").unwrap();
+    assert!(
+        logged > 200,
+        "the demo's log spans more than a page: {logged}"
+    );
+
+    let mut replay = Sse::open(&alice, &app.url("/stream"), Some("0")).await;
+    let mut ids = Vec::new();
+    while ids.len() < logged as usize {
+        let (id, data) = replay.message(SOON).await.expect("every missed message");
+        assert!(data["event"]["region"].is_string());
+        ids.push(id);
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in order, once each");
+    // Then the live ones.
+    let (id, _) = pending_event(&app, &alice, 0).await;
+    reschedule(&app, &alice, &id).await;
+    let (live, data) = replay.message(SOON).await.expect("the live change");
+    assert!(live > *ids.last().unwrap());
+    assert_eq!(data["event"]["id"], id.as_str());
     stop(app).await;
 }
 

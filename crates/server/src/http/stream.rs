@@ -33,11 +33,11 @@ const KEEP_ALIVE: Duration = Duration::from_secs(10);
 /// revocation elsewhere). A log-out through this server ends its streams at once.
 const SESSION_CHECK: Duration = Duration::from_secs(5);
 
-/// A resume replays every missed message of the last 10 minutes (the contract), and older ones
-/// up to this many in all; read in pages of `REPLAY_PAGE`, newest first.
-const MAX_REPLAY: usize = 50_000;
-const REPLAY_PAGE: i64 = 5000;
-const REPLAY_WINDOW: chrono::Duration = chrono::Duration::minutes(10);
+/// A resume replays the missed messages (the contract: at least those of the last 10 minutes),
+/// the newest this many at most, read page by page as the client takes them (DESIGN.md 17), so
+/// that a stream never holds its whole backlog in memory.
+const MAX_REPLAY: i64 = 50_000;
+const REPLAY_PAGE: i64 = 200;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct StreamQuery {
@@ -114,15 +114,16 @@ async fn stream(
         })?;
     let header_id = headers.get("last-event-id").and_then(|v| v.to_str().ok());
     let resume = resume_point(header_id.or(query.last_event_id.as_deref()));
-    // Read after subscribing: a change committed meanwhile comes twice, and is sent once.
-    let replay = match resume {
-        Some(after) => missed(&state, &principal.account, after).await?,
-        None => VecDeque::new(),
+    // Begun after subscribing: a change committed meanwhile comes twice, and is sent once.
+    let replay_rest = match resume {
+        Some(after) => Replay::begin(&state, &principal.account, after).await?,
+        None => None,
     };
     let live = Live {
         position: resume.is_none().then_some(subscription.position),
-        replayed: replay.iter().map(|m| m.id).collect(),
-        replay,
+        replay: VecDeque::new(),
+        replay_rest,
+        replayed: HashSet::new(),
         user_key: crate::live::Hub::user_key(&principal.email),
         session_hash: match &credential {
             Credential::Session(t) => Some(token_hash(t).into()),
@@ -143,27 +144,44 @@ async fn stream(
     Ok(response)
 }
 
-/// The account's messages after `after`, oldest first: those of the last 10 minutes, and older
-/// ones while there are fewer than `MAX_REPLAY` (a bound on one stream's memory).
-async fn missed(state: &AppState, account: &str, after: i64) -> Result<VecDeque<Arc<Message>>> {
-    let cutoff = state.clock.now() - REPLAY_WINDOW;
-    let mut missed = VecDeque::new();
-    let mut before = None;
-    loop {
+/// A resume still under way: the ids it has yet to send are those after `after` and up to
+/// `until` (the newest id when the stream began; what came after arrives live).
+struct Replay {
+    account: String,
+    after: i64,
+    until: i64,
+}
+
+impl Replay {
+    /// Where a resume after `after` starts and ends, or `None` when nothing was missed.
+    async fn begin(state: &AppState, account: &str, after: i64) -> Result<Option<Replay>> {
+        let until = state.store.last_log_id().await?;
+        if until <= after {
+            return Ok(None);
+        }
+        let after = state.store.replay_start(account, after, MAX_REPLAY).await?;
+        Ok(Some(Replay {
+            account: account.to_owned(),
+            after,
+            until,
+        }))
+    }
+
+    /// The next page, oldest first; empty when the replay is over.
+    async fn next_page(&mut self, state: &AppState) -> sqlx::Result<Vec<Arc<Message>>> {
         let page = state
             .store
-            .account_changes_between(account, after, before, REPLAY_PAGE)
+            .account_changes_page(&self.account, self.after, self.until, REPLAY_PAGE)
             .await?;
-        let done = page.len() < REPLAY_PAGE as usize
-            || page.first().is_some_and(|c| c.at < cutoff)
-            || missed.len() + page.len() >= MAX_REPLAY;
-        before = page.first().map(|c| c.id);
-        for change in page.into_iter().rev() {
-            missed.push_front(Arc::new(Message::from_change(change)));
-        }
-        if done {
-            return Ok(missed);
-        }
+        self.after = match page.last() {
+            Some(last) if page.len() as i64 == REPLAY_PAGE => last.id,
+            // A short page is the last.
+            _ => self.until,
+        };
+        Ok(page
+            .into_iter()
+            .map(|c| Arc::new(Message::from_change(c)))
+            .collect())
     }
 }
 
@@ -171,7 +189,11 @@ async fn missed(state: &AppState, account: &str, after: i64) -> Result<VecDeque<
 struct Live {
     /// A fresh stream's first frame: the position, as an id alone.
     position: Option<i64>,
+    /// The page of the replay being sent, and what is left of it to read.
     replay: VecDeque<Arc<Message>>,
+    replay_rest: Option<Replay>,
+    /// The ids the replay sent: a change committed while the stream began comes live too, and
+    /// is sent once. (Ids only: 50,000 of them are under a megabyte.)
     replayed: HashSet<i64>,
     subscription: Subscription,
     session_hash: Option<Arc<str>>,
@@ -204,6 +226,17 @@ impl Live {
         }
         if let Some(id) = self.position.take() {
             return Some(Event::default().id(id.to_string()));
+        }
+        if self.replay.is_empty() {
+            if let Some(rest) = &mut self.replay_rest {
+                // The client resumes from the last id it got when a page cannot be read.
+                let page = rest.next_page(&self.state).await.ok()?;
+                if rest.after >= rest.until {
+                    self.replay_rest = None;
+                }
+                self.replayed.extend(page.iter().map(|m| m.id));
+                self.replay.extend(page);
+            }
         }
         if let Some(message) = self.replay.pop_front() {
             return Some(frame(&message));

@@ -76,32 +76,44 @@ impl Store {
         rows.iter().map(change_from_row).collect()
     }
 
-    /// An account's rows after `after` and below `before` (if given): the newest `limit` of
-    /// them, oldest first.
-    pub async fn account_changes_between(
+    /// Where a resume after `after` starts so that it replays at most `max` messages, the
+    /// newest: the id before the oldest of them (`after` itself when there are fewer).
+    pub async fn replay_start(&self, account: &str, after: i64, max: i64) -> sqlx::Result<i64> {
+        let row = sqlx::query(
+            "SELECT l.id FROM event_log l JOIN om_events o ON o.id = l.event_id \
+             WHERE l.id > $1 AND o.account_id = $2 ORDER BY l.id DESC LIMIT 1 OFFSET $3",
+        )
+        .bind(after)
+        .bind(account)
+        .bind(max - 1)
+        .fetch_optional(self.reader())
+        .await?;
+        match row {
+            Some(r) => Ok(int(&r, "id")? - 1),
+            None => Ok(after),
+        }
+    }
+
+    /// One page of an account's rows after `after` and up to `until`, oldest first.
+    pub async fn account_changes_page(
         &self,
         account: &str,
         after: i64,
-        before: Option<i64>,
+        until: i64,
         limit: i64,
     ) -> sqlx::Result<Vec<LoggedChange>> {
         let sql = format!(
             "SELECT {} FROM event_log l JOIN om_events o ON o.id = l.event_id \
-             WHERE l.id > $1 AND l.id < $2 AND o.account_id = $3 ORDER BY l.id DESC LIMIT $4",
+             WHERE l.id > $1 AND l.id <= $2 AND o.account_id = $3 ORDER BY l.id LIMIT $4",
             columns()
         );
         let rows = sqlx::query(&sql)
             .bind(after)
-            .bind(before.unwrap_or(i64::MAX))
+            .bind(until)
             .bind(account)
             .bind(limit)
             .fetch_all(self.reader())
             .await?;
-        let mut changes = rows
-            .iter()
-            .map(change_from_row)
-            .collect::<sqlx::Result<Vec<_>>>()?;
-        changes.reverse();
-        Ok(changes)
+        rows.iter().map(change_from_row).collect()
     }
 }
