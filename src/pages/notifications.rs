@@ -173,7 +173,7 @@ fn AddWebhook(on_added: Callback<()>) -> impl IntoView {
         });
     };
     view! {
-        <form class="webhook-form" on:submit=submit>
+        <form class="webhook-form settings-form" on:submit=submit>
             <label>{move || t(Msg::WebhookUrl)}
                 <input type="url" id="webhook-url" required placeholder="https://" prop:value=url on:input=move |ev| url.set(event_target_value(&ev))/>
             </label>
