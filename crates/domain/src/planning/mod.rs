@@ -27,6 +27,8 @@ use chrono::{DateTime, Utc};
 use crate::schedule::{ScheduleError, ScheduleErrorCode};
 
 pub use advice::{advice, impact_after, Advice, AdviceKind};
+#[cfg(feature = "openapi")]
+pub use bulk::BulkExecutionBody;
 pub use bulk::{
     check_bulk_time, combined_impact, decide_bulk, latest_allowed_at, validate_bulk,
     BulkExecutionRequest, BulkExecutionResponse, BulkItem, BulkItemResult, BulkResult,

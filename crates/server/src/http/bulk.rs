@@ -8,7 +8,9 @@ use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vpn_console_domain::api::ApiError;
-use vpn_console_domain::planning::{BulkExecutionRequest, BulkExecutionResponse, BulkItemResult};
+use vpn_console_domain::planning::{
+    BulkExecutionBody, BulkExecutionRequest, BulkExecutionResponse, BulkItemResult,
+};
 
 use super::events::{begin_execution, idempotent_request};
 use super::extract::{ApiJson, Auth};
@@ -27,7 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// decided. Only the request as a whole (no events, more than 100, an id twice) is refused.
 #[utoipa::path(post, path = "/om-events/bulk-execution", tag = "om-events",
     params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body get the first answer")),
-    request_body = BulkExecutionRequest,
+    request_body = BulkExecutionBody,
     responses((status = 200, body = BulkExecutionResponse),
         (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
         (status = 413, body = ApiError), (status = 415, body = ApiError),
