@@ -63,7 +63,8 @@ pub struct Execution<'s> {
     store: &'s Store,
     tx: Tx,
     idempotent: Option<IdempotentRequest>,
-    requester: (String, String),
+    account: String,
+    actor: String,
     via: Option<String>,
     // Dropped after the transaction ends (fields drop in order): see
     // Store::begin_conflict_marks.
@@ -93,7 +94,8 @@ impl<'s> Execution<'s> {
             store,
             tx,
             idempotent,
-            requester: (requester.account.to_owned(), requester.actor.to_owned()),
+            account: requester.account.to_owned(),
+            actor: requester.actor.to_owned(),
             via: requester.via.map(str::to_owned),
             _marks: marks,
         }))
@@ -123,7 +125,7 @@ impl<'s> Execution<'s> {
         if let Err(e) = validate_bulk(&shape) {
             return Ok(Err(e));
         }
-        let account = self.requester.0.clone();
+        let account = self.account.clone();
         let events = self.read_events(&account, targets).await?;
         // `If-Match: *` asks for the version there is.
         let items: Vec<BulkItem> = targets
@@ -222,9 +224,15 @@ impl<'s> Execution<'s> {
     /// Commits, with the answer saved for retries of the same key.
     pub async fn commit(mut self, answer: SavedAnswer, now: DateTime<Utc>) -> sqlx::Result<()> {
         if let Some(idempotent) = &self.idempotent {
-            let (account, actor) = &self.requester;
             self.store
-                .save_answer(&mut self.tx, account, actor, idempotent, &answer, now)
+                .save_answer(
+                    &mut self.tx,
+                    &self.account,
+                    &self.actor,
+                    idempotent,
+                    &answer,
+                    now,
+                )
                 .await?;
         }
         self.store.commit(self.tx).await
@@ -293,7 +301,7 @@ impl<'s> Execution<'s> {
                 account,
                 event: &moved,
                 at: now,
-                actor: &self.requester.1,
+                actor: &self.actor,
                 action,
                 from: Some(audit_time(event.execute_at)),
                 to: Some(audit_time(moved.execute_at)),
