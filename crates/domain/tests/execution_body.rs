@@ -57,3 +57,35 @@ fn without_consent_the_body_writes_as_the_request_of_section_5() {
         assert_eq!(allowed["allow_conflict"], true);
     }
 }
+
+#[test]
+fn the_body_reads_the_hold_override_the_reason_and_the_ticket_of_part_three() {
+    let long = "x".repeat(501);
+    let cases = [
+        (
+            json!({"mode": "now", "override_hold": true, "reason": "site down", "ticket": "CHG-1"}),
+            Some((true, Some("site down"), Some("CHG-1"))),
+        ),
+        (json!({"mode": "now"}), Some((false, None, None))),
+        (
+            json!({"mode": "now", "reason": "a", "ticket": ""}),
+            Some((false, Some("a"), None)),
+        ),
+        (json!({"mode": "now", "reason": ""}), None),
+        (json!({"mode": "now", "reason": "   "}), None),
+        (json!({"mode": "now", "reason": long}), None),
+        (
+            json!({"mode": "now", "reason": "x".repeat(500)}),
+            Some((false, Some(&*"x".repeat(500)), None)),
+        ),
+        (json!({"mode": "now", "ticket": "t".repeat(101)}), None),
+        (json!({"mode": "now", "override_hold": "yes"}), None),
+    ];
+    for (body, want) in cases {
+        let got = serde_json::from_value::<ExecutionBody>(body.clone()).ok();
+        let got = got
+            .as_ref()
+            .map(|b| (b.override_hold(), b.reason(), b.ticket()));
+        assert_eq!(got, want, "{body}");
+    }
+}

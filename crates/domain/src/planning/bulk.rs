@@ -29,7 +29,7 @@ pub struct BulkItem {
 }
 
 /// The body of `POST /om-events/bulk-execution`: the one change of
-/// [`ExecutionBody`] and the events it is for, `{mode, execute_at?, allow_conflict?, events}`.
+/// [`ExecutionBody`] and the events it is for, `{mode, execute_at?, allow_conflict?, override_hold?, reason?, ticket?, events}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "RawChange")]
 pub struct BulkExecutionRequest {
@@ -50,6 +50,12 @@ pub struct BulkExecutionBody {
     execute_at: Option<DateTime<Utc>>,
     /// Accept a time at which an event conflicts with another (10.2).
     allow_conflict: Option<bool>,
+    /// Start held events anyway (13).
+    override_hold: Option<bool>,
+    /// Why (14.2), 1–500 characters; required when the approval policy covers the change.
+    reason: Option<String>,
+    /// A change number or similar (14.2), at most 100 characters.
+    ticket: Option<String>,
     /// 1 to 100 events, each with the version seen (its `If-Match`).
     events: Vec<BulkItem>,
 }

@@ -161,7 +161,7 @@ pub enum ExecutionMode {
 }
 
 /// The one wire type of a change (DESIGN.md "How a change flows"): `{mode, execute_at?,
-/// allow_conflict?}`, the body of `POST /om-events/{id}/execution` and, with its `events`, of
+/// allow_conflict?, override_hold?, reason?, ticket?}`, the body of `POST /om-events/{id}/execution` and, with its `events`, of
 /// `POST /om-events/bulk-execution` ([`BulkExecutionRequest`](super::BulkExecutionRequest)).
 /// `mode` and `execute_at` are checked together when read, by [`RawChange`]; any other field is
 /// refused.
@@ -175,7 +175,20 @@ pub struct ExecutionBody {
     /// Accept a time at which the event conflicts with another (10.2).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     allow_conflict: bool,
+    /// Start a held event anyway (13).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    override_hold: bool,
+    /// Why (14.2): 1–500 characters; required when the approval policy covers the change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    /// A change number or similar (14.2), at most 100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ticket: Option<String>,
 }
+
+/// The longest `reason` and `ticket` of a change (14.2), in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+pub const MAX_TICKET_CHARS: usize = 100;
 
 /// Every body as sent, before its fields are checked together: the single body refuses
 /// `events`, the bulk body needs it.
@@ -189,6 +202,12 @@ pub(crate) struct RawChange {
     execute_at: Option<crate::instant::RequestTime>,
     #[serde(default)]
     allow_conflict: bool,
+    #[serde(default)]
+    override_hold: bool,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    ticket: Option<String>,
     #[serde(default)]
     pub(crate) events: Option<Vec<super::BulkItem>>,
 }
@@ -209,10 +228,30 @@ impl RawChange {
                 ))
             }
         };
+        let reason = match &self.reason {
+            None => None,
+            Some(r) if r.trim().is_empty() => {
+                return Err("reason must not be empty (1–500 characters)".to_owned())
+            }
+            Some(r) if r.chars().count() > MAX_REASON_CHARS => {
+                return Err("reason is longer than 500 characters".to_owned())
+            }
+            Some(r) => Some(r.clone()),
+        };
+        let ticket = match &self.ticket {
+            Some(t) if t.chars().count() > MAX_TICKET_CHARS => {
+                return Err("ticket is longer than 100 characters".to_owned())
+            }
+            Some(t) if t.trim().is_empty() => None,
+            t => t.clone(),
+        };
         Ok(ExecutionBody {
             mode,
             execute_at,
             allow_conflict: self.allow_conflict,
+            override_hold: self.override_hold,
+            reason,
+            ticket,
         })
     }
 }
@@ -249,7 +288,23 @@ impl ExecutionBody {
             mode,
             execute_at,
             allow_conflict,
+            override_hold: false,
+            reason: None,
+            ticket: None,
         }
+    }
+
+    /// The same change, starting a held event anyway (13).
+    pub fn overriding_hold(mut self) -> Self {
+        self.override_hold = true;
+        self
+    }
+
+    /// The same change, with the requester's reason and ticket (14.2).
+    pub fn with_reason(mut self, reason: Option<String>, ticket: Option<String>) -> Self {
+        self.reason = reason;
+        self.ticket = ticket;
+        self
     }
 
     /// The request of section 5.
@@ -264,5 +319,17 @@ impl ExecutionBody {
 
     pub fn allow_conflict(&self) -> bool {
         self.allow_conflict
+    }
+
+    pub fn override_hold(&self) -> bool {
+        self.override_hold
+    }
+
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    pub fn ticket(&self) -> Option<&str> {
+        self.ticket.as_deref()
     }
 }
