@@ -150,7 +150,7 @@ pub fn WhatIfPanel(json: String) -> impl IntoView {
 }
 
 /// A whole page of the lazy module, by its name there (`mount_page`): mounted again when the
-/// language, the zone or the session changes, told of every change the live stream reports,
+/// region, the language, the zone or the session changes, told of every change the live stream reports,
 /// and able to open the O&M Events dialog over itself.
 #[component]
 pub fn LazyPage(name: &'static str) -> impl IntoView {
@@ -160,6 +160,7 @@ pub fn LazyPage(name: &'static str) -> impl IntoView {
     let state = RwSignal::new(None::<Result<(), String>>);
     let attempt = RwSignal::new(0u32);
     let open_event = RwSignal::new(None::<String>);
+    let region = crate::state::use_region();
     // The mounted page (the module's `MountedPage`), freed when replaced or when this goes.
     let mounted = StoredValue::new_local(None::<JsValue>);
     let free = move || {
@@ -173,6 +174,7 @@ pub fn LazyPage(name: &'static str) -> impl IntoView {
     Effect::new(move |_| {
         attempt.track();
         let (lang, zone, can) = (ctx.lang.get(), ctx.zone.get(), ctx.can_change());
+        let region = region.get();
         let Some(el) = root.get() else {
             return;
         };
@@ -182,6 +184,7 @@ pub fn LazyPage(name: &'static str) -> impl IntoView {
             let args = vec![
                 name.into(),
                 el.into(),
+                region.into(),
                 lang.tag().into(),
                 zone_name(zone).into(),
                 can.into(),

@@ -10,6 +10,8 @@ use vpn_console_core::time::{format_time, Zone};
 use wasm_bindgen::prelude::*;
 
 mod audit_log;
+mod chart;
+mod history;
 
 /// What the console tells a mounted page.
 #[derive(Clone, Copy)]
@@ -21,6 +23,7 @@ pub struct PageCtx {
     /// them again.
     pub refresh: ReadSignal<u32>,
     open_event: StoredValue<js_sys::Function, LocalStorage>,
+    region: StoredValue<String>,
 }
 
 impl PageCtx {
@@ -30,6 +33,11 @@ impl PageCtx {
 
     pub fn time(&self, t: chrono::DateTime<chrono::Utc>) -> String {
         format_time(t, self.zone, self.lang)
+    }
+
+    /// The region the console's selector shows (a change of it mounts the page anew).
+    pub fn region(&self) -> String {
+        self.region.get_value()
     }
 
     /// Whether the session's role may change things (the server refuses a viewer anyway).
@@ -67,9 +75,11 @@ impl MountedPage {
 /// Renders the page `name` into `root` (the console's placeholder, emptied first).
 /// `open_event(id)` opens the O&M Events dialog.
 #[wasm_bindgen]
+#[allow(clippy::too_many_arguments)] // each is one thing the console tells every page
 pub fn mount_page(
     name: &str,
     root: web_sys::HtmlElement,
+    region: String,
     lang: &str,
     zone: &str,
     can_change: bool,
@@ -77,6 +87,7 @@ pub fn mount_page(
 ) -> Result<MountedPage, JsError> {
     let page: fn() -> AnyView = match name {
         "audit-log" => || view! { <audit_log::AuditLogPage/> }.into_any(),
+        "history" => || view! { <history::HistoryPage/> }.into_any(),
         other => return Err(JsError::new(&format!("no page named {other}"))),
     };
     let (refresh, set_refresh) = signal(0u32);
@@ -90,6 +101,7 @@ pub fn mount_page(
         can_change,
         refresh,
         open_event: StoredValue::new_local(open_event),
+        region: StoredValue::new(region),
     };
     root.set_inner_html("");
     let view = leptos::mount::mount_to(root, move || {

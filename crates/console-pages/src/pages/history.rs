@@ -2,27 +2,41 @@ use leptos::prelude::*;
 use vpn_console_domain::api::MAX_HISTORY_DAYS;
 use vpn_console_domain::EventStatus;
 
-use crate::api;
-use crate::components::AlertChart;
-use crate::i18n::{self, Msg};
-use crate::state::{in_region, use_region, Ctx};
+use vpn_console_core::api;
+use vpn_console_core::i18n::{self, Msg};
 
+use super::chart::AlertChart;
+use super::use_page;
+
+/// The O&M events of the region over the last days and its alert trend; read again on every
+/// change the live stream reports, so status and times follow it.
 #[component]
 pub fn HistoryPage() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let live = use_context::<crate::live::Live>();
-    let region = use_region();
+    let ctx = use_page();
+    let region = ctx.region();
+    // Before the console knows the region (a first log-in) there is nothing to ask for: the
+    // page is mounted again with it.
+    let known = !region.is_empty();
     let history = LocalResource::new(move || {
-        let r = region.get();
-        async move { in_region(&r, || api::history(&r, MAX_HISTORY_DAYS)).await }
+        ctx.refresh.track();
+        let r = region.clone();
+        async move {
+            match known {
+                true => Some(api::history(&r, MAX_HISTORY_DAYS).await),
+                false => None,
+            }
+        }
     });
+    let region = ctx.region();
     let trend = LocalResource::new(move || {
-        let r = region.get();
-        async move { in_region(&r, || api::alert_trend(&r, MAX_HISTORY_DAYS)).await }
+        let r = region.clone();
+        async move {
+            match known {
+                true => Some(api::alert_trend(&r, MAX_HISTORY_DAYS).await),
+                false => None,
+            }
+        }
     });
-    if let Some(live) = live {
-        live.on_resumed(move || history.refetch());
-    }
     let t = move |m| ctx.t(m);
     view! {
         <h1>{move || t(Msg::History)}</h1>
@@ -31,12 +45,12 @@ pub fn HistoryPage() -> impl IntoView {
         {move || match trend.get().flatten() {
             None => view! { <p class="muted" role="status">{t(Msg::LoadingAlerts)}</p> }.into_any(),
             Some(Ok(t)) => view! { <AlertChart days=t.days/> }.into_any(),
-            Some(Err(e)) => view! { <p class="error" role="alert">{e.message(ctx.lang.get_untracked())}</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e.message(ctx.lang)}</p> }.into_any(),
         }}
         <h2>{move || t(Msg::Events)}</h2>
         {move || match history.get().flatten() {
             None => view! { <p class="muted" role="status">{t(Msg::LoadingEvents)}</p> }.into_any(),
-            Some(Err(e)) => view! { <p class="error" role="alert">{e.message(ctx.lang.get_untracked())}</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e.message(ctx.lang)}</p> }.into_any(),
             Some(Ok(h)) if h.items.is_empty() => view! { <p class="empty">{move || t(Msg::NoEvents)}</p> }.into_any(),
             Some(Ok(h)) => view! {
                 <table class="list" id="history-table">
@@ -53,16 +67,14 @@ pub fn HistoryPage() -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         {h.items.into_iter().map(|e| {
-                            // The row follows the live updates: status and times change in place.
-                            let read = e.clone();
-                            let now = Memo::new(move |_| live.map_or_else(|| read.clone(), |l| l.newest(&read)));
-                            let status_class = move || match now.with(|e| e.status) {
+                            let now = StoredValue::new(e.clone());
+                            let status_class = move || match now.with_value(|e| e.status) {
                                 EventStatus::Completed => "badge ok",
                                 EventStatus::Executing => "badge running",
                                 EventStatus::Failed => "badge down",
                                 _ => "badge",
                             };
-                            let when = move || now.with(|e| e.started_at.unwrap_or(e.execute_at));
+                            let when = move || now.with_value(|e| e.started_at.unwrap_or(e.execute_at));
                             let kind = match e.resource {
                                 vpn_console_domain::ResourceRef::VpnGateway { .. } => Msg::VpnGateway,
                                 vpn_console_domain::ResourceRef::IpsecConnection { .. } => Msg::IpsecConnections,
@@ -73,10 +85,10 @@ pub fn HistoryPage() -> impl IntoView {
                                     <td><div class="label">{move || t(kind)}</div><span class="mono">{e.resource.id_str().to_owned()}</span></td>
                                     <td><span class="mono">{e.gateway_ip.ip.to_string()}</span><div class="label">{move || t(i18n::role(e.gateway_ip.role))}</div></td>
                                     <td>{move || t(i18n::reason(e.reason))}</td>
-                                    <td><span class=status_class>{move || t(i18n::status(now.with(|e| e.status)))}</span></td>
+                                    <td><span class=status_class>{move || t(i18n::status(now.with_value(|e| e.status)))}</span></td>
                                     <td>{move || ctx.time(e.default_execute_at)}</td>
                                     <td>{move || ctx.time(when())}</td>
-                                    <td>{move || now.with(|e| e.finished_at).map(|f| ctx.time(f)).unwrap_or_else(|| "—".to_owned())}</td>
+                                    <td>{move || now.with_value(|e| e.finished_at).map(|f| ctx.time(f)).unwrap_or_else(|| "—".to_owned())}</td>
                                 </tr>
                             }
                         }).collect_view()}

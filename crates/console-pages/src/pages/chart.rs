@@ -4,8 +4,9 @@ use chrono::Datelike;
 use leptos::prelude::*;
 use vpn_console_domain::api::AlertDay;
 
-use crate::i18n::{Lang, Msg};
-use crate::state::Ctx;
+use vpn_console_core::i18n::{Lang, Msg};
+
+use super::use_page;
 
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 160.0;
@@ -14,14 +15,14 @@ const PAD_BOTTOM: f64 = 22.0;
 
 #[component]
 pub fn AlertChart(days: Vec<AlertDay>) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let page_ctx = use_page();
     let max = days.iter().map(|d| d.count).max().unwrap_or(0).max(1);
     let n = days.len().max(1) as f64;
     let slot = (WIDTH - PAD_LEFT) / n;
     let plot_h = HEIGHT - PAD_BOTTOM - 8.0;
     let total: u32 = days.iter().map(|d| d.count).sum();
     let label = move || {
-        let lang = ctx.lang.get();
+        let lang = page_ctx.lang;
         match lang {
             Lang::En => format!(
                 "{}: {total} in all, at most {max} on one day.",
@@ -42,7 +43,7 @@ pub fn AlertChart(days: Vec<AlertDay>) -> impl IntoView {
             let x = PAD_LEFT + i as f64 * slot + slot * 0.15;
             let y = HEIGHT - PAD_BOTTOM - h;
             let (date, count) = (d.date, d.count);
-            let title = move || format!("{date}: {count} {}", ctx.t(Msg::ChartAlerts));
+            let title = move || format!("{date}: {count} {}", page_ctx.t(Msg::ChartAlerts));
             view! {
                 <rect class="bar" x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{:.1}", slot * 0.7) height=format!("{h:.1}")>
                     <title>{title}</title>
