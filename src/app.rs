@@ -6,7 +6,7 @@ use vpn_console_domain::api::Region;
 
 use crate::api;
 use crate::i18n::{self, Lang, Msg};
-use crate::pages::{ConnectionsPage, GatewaysPage, LoginPage, NotificationsPage};
+use crate::pages::{ConnectionsPage, GatewaysPage, LoginPage};
 use crate::router::{
     list_href, provide_location, use_location, use_navigate, use_query_map, NavLink, AUDIT_LOG,
     CONNECTIONS, GATEWAYS, HISTORY, MAINTENANCE, NOTIFICATIONS,
@@ -154,7 +154,7 @@ fn Shell() -> impl IntoView {
                     Page::Gateways => view! { <GatewaysPage/> }.into_any(),
                     Page::Connections => view! { <ConnectionsPage/> }.into_any(),
                     Page::History => view! { <crate::lazy_pages::LazyPage name="history"/> }.into_any(),
-                    Page::Notifications => view! { <NotificationsPage/> }.into_any(),
+                    Page::Notifications => view! { <crate::lazy_pages::LazyPage name="notifications"/> }.into_any(),
                     Page::Maintenance => view! { <crate::lazy_pages::MaintenancePage/> }.into_any(),
                     Page::AuditLog => view! { <crate::lazy_pages::LazyPage name="audit-log"/> }.into_any(),
                     Page::NotFound => view! { <h1>{t(Msg::PageNotFound)}</h1> <p><a href=GATEWAYS>{t(Msg::GoToGateways)}</a></p> }.into_any(),

@@ -12,6 +12,7 @@ use wasm_bindgen::prelude::*;
 mod audit_log;
 mod chart;
 mod history;
+mod notifications;
 
 /// What the console tells a mounted page.
 #[derive(Clone, Copy)]
@@ -88,6 +89,7 @@ pub fn mount_page(
     let page: fn() -> AnyView = match name {
         "audit-log" => || view! { <audit_log::AuditLogPage/> }.into_any(),
         "history" => || view! { <history::HistoryPage/> }.into_any(),
+        "notifications" => || view! { <notifications::NotificationsPage/> }.into_any(),
         other => return Err(JsError::new(&format!("no page named {other}"))),
     };
     let (refresh, set_refresh) = signal(0u32);

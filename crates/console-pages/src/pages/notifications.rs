@@ -6,14 +6,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use vpn_console_domain::notifications::{event_types, Delivery, NewWebhook, Webhook};
 
-use crate::api::notifications as notify_api;
-use crate::api::CallError;
-use crate::i18n::Msg;
-use crate::state::Ctx;
+use vpn_console_core::api::notifications as notify_api;
+use vpn_console_core::api::CallError;
+use vpn_console_core::i18n::Msg;
+
+use super::use_page;
 
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let ctx = use_page();
     let t = move |m| ctx.t(m);
     view! {
         <h1>{move || t(Msg::Notifications)}</h1>
@@ -39,13 +40,13 @@ fn copy_text(text: &str) {
     }
 }
 
-fn failure(ctx: Ctx, e: &CallError) -> String {
-    e.message(ctx.lang.get_untracked())
+fn failure(ctx: super::PageCtx, e: &CallError) -> String {
+    e.message(ctx.lang)
 }
 
 #[component]
 fn Webhooks() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let ctx = use_page();
     let t = move |m| ctx.t(m);
     let version = RwSignal::new(0u32);
     let hooks = LocalResource::new(move || {
@@ -138,7 +139,7 @@ fn Webhooks() -> impl IntoView {
 
 #[component]
 fn AddWebhook(on_added: Callback<()>) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let ctx = use_page();
     let t = move |m| ctx.t(m);
     let url = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
@@ -216,7 +217,7 @@ fn AddWebhook(on_added: Callback<()>) -> impl IntoView {
 
 #[component]
 fn DeliveryLog(hook: Webhook, version: RwSignal<u32>) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let ctx = use_page();
     let t = move |m| ctx.t(m);
     let own = RwSignal::new(0u32);
     let id = hook.id.clone();
@@ -303,7 +304,7 @@ fn DeliveryLog(hook: Webhook, version: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn CalendarFeedSection() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let ctx = use_page();
     let t = move |m| ctx.t(m);
     let url = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<Msg>);
