@@ -3,6 +3,13 @@
 //! fake PagerDuty as axum servers, a relay speaking SMTP over TCP), each payload read back and
 //! its robot signature checked with the algorithm the service documents.
 
+// support/ keeps its PostgreSQL helper private; the process helpers need it too.
+#[allow(clippy::duplicate_mod)]
+#[path = "support/pg.rs"]
+mod pg;
+#[allow(dead_code)]
+#[path = "support/process.rs"]
+mod process;
 #[allow(dead_code)]
 mod support;
 
@@ -43,6 +50,26 @@ both_backends!(
     three_404s_in_a_row_disable_a_channel_and_a_2xx_resets_the_count,
     mail_goes_through_a_real_smtp_relay_with_the_ics_attached,
 );
+
+mod process_sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_kill_9_between_the_change_and_the_send_loses_nothing() {
+        super::a_kill_9_between_the_change_and_the_send_loses_nothing(
+            super::process::Engine::Sqlite,
+        )
+        .await;
+    }
+}
+
+mod process_postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_kill_9_between_the_change_and_the_send_loses_nothing() {
+        super::a_kill_9_between_the_change_and_the_send_loses_nothing(
+            super::process::Engine::Postgres,
+        )
+        .await;
+    }
+}
 
 #[derive(Debug, Clone)]
 struct Hit {
@@ -1012,4 +1039,121 @@ async fn mail_goes_through_a_real_smtp_relay_with_the_ics_attached(backend: Back
     assert!(error.contains("refused"), "{error}");
     assert!(!log.to_string().contains("pa$$word") && !log.to_string().contains("pa%24%24word"));
     app.stop().await;
+}
+
+/// The real binary: a Slack channel added through the API (the server runs with
+/// --webhook-allow-private), a change whose send cannot be made yet, a SIGKILL, and a restart
+/// that sends it; an e-mail channel's mail is written beside the SQLite file.
+async fn a_kill_9_between_the_change_and_the_send_loses_nothing(engine: process::Engine) {
+    use process::{Database, Receiver as ProcessReceiver, Server};
+    let db = Database::fresh(engine).await;
+    let mut server = Server::start(&db.url, 1000.0, "ch");
+    let alice = server.login("alice@acme.example").await;
+    let (url, port) = ProcessReceiver::down();
+    let res = alice
+        .post(server.api("/channels"))
+        .json(&json!({"kind": "slack", "target": url, "filters": {"event_types": ["om_event.rescheduled"]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = alice
+        .post(server.api("/channels"))
+        .json(&json!({"kind": "email", "target": "noc@acme.example", "filters": {"event_types": ["om_event.rescheduled"]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let list: Value = alice
+        .get(server.api("/regions/cn-hangzhou/vpn-gateways?q=hq-dual-tunnel"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let resource = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let event_id = list["items"][0]["om_events"]["current"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = alice
+        .get(server.api(&format!("/om-events/{event_id}")))
+        .send()
+        .await
+        .unwrap();
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    let res = alice
+        .post(server.api(&format!("/om-events/{event_id}/execution")))
+        .header("If-Match", etag)
+        .json(&json!({"mode": "at", "execute_at": chrono::Utc::now() + Duration::hours(3)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let pending: Value = alice
+        .get(server.api(&format!("/channels/{id}/deliveries")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pending["total"], 1, "{pending}");
+    server.kill9();
+
+    let receiver = ProcessReceiver::start_on(port).await;
+    let server = Server::start(&db.url, 1000.0, "ch-restarted");
+    let got = receiver
+        .wait_for(
+            std::time::Duration::from_secs(30),
+            "the message after the restart",
+            |r| !r.is_empty(),
+        )
+        .await;
+    let body = got[0].json();
+    assert_eq!(body["blocks"][0]["type"], "header");
+    assert!(body.to_string().contains(&resource), "{body}");
+    let alice = server.login("alice@acme.example").await;
+    let delivered = process::eventually(std::time::Duration::from_secs(30), "delivered", || {
+        let req = alice.get(server.api(&format!("/channels/{id}/deliveries")));
+        async move {
+            let d: Value = req.send().await.unwrap().json().await.unwrap();
+            (d["items"][0]["status"] == "delivered").then_some(d)
+        }
+    })
+    .await;
+    assert_eq!(delivered["total"], 1, "{delivered}");
+    assert_eq!(delivered["items"][0]["id"], pending["items"][0]["id"]);
+    if let Some(dir) = db
+        .url
+        .strip_prefix("sqlite://")
+        .and_then(|f| std::path::Path::new(f).parent().map(|p| p.join("mail")))
+    {
+        let eml = process::eventually(std::time::Duration::from_secs(30), "an .eml file", || {
+            let dir = dir.clone();
+            async move {
+                let files: Vec<_> = std::fs::read_dir(&dir)
+                    .ok()?
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+                    .collect();
+                (!files.is_empty()).then_some(files)
+            }
+        })
+        .await;
+        assert_eq!(eml.len(), 1, "{eml:?}");
+    }
+    drop(server);
+    db.drop().await;
 }
