@@ -457,6 +457,8 @@ fn DeliveryLog(
         notify_api::deliveries(base, id.clone())
     });
     let error = RwSignal::new(None::<String>);
+    // A webhook's log and a channel's may be open together: their ids must differ.
+    let prefix = if base == "/channels" { "channel-" } else { "" };
     let retry = move |delivery: String| {
         let hook_id = hook_id.clone();
         error.set(None);
@@ -473,8 +475,8 @@ fn DeliveryLog(
         _ => t(Msg::StatusPending),
     };
     view! {
-        <section aria-labelledby="deliveries-title" id="deliveries">
-            <h3 id="deliveries-title">{move || t(Msg::DeliveriesOf)}" "<span class="mono">{label.clone()}</span></h3>
+        <section aria-labelledby=format!("{prefix}deliveries-title") id=format!("{prefix}deliveries")>
+            <h3 id=format!("{prefix}deliveries-title")>{move || t(Msg::DeliveriesOf)}" "<span class="mono">{label.clone()}</span></h3>
             <button type="button" on:click=move |_| own.update(|v| *v += 1)>{move || t(Msg::Refresh)}</button>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || match log.get() {
@@ -484,7 +486,7 @@ fn DeliveryLog(
                 Some(Ok(d)) => {
                     let retry = retry.clone();
                     view! {
-                        <table class="list" id="deliveries-table">
+                        <table class="list" id=format!("{prefix}deliveries-table")>
                             <caption class="visually-hidden">{t(Msg::DeliveriesOf)}</caption>
                             <thead><tr>
                                 <th scope="col">{t(Msg::ColType)}</th>
