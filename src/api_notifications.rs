@@ -1,7 +1,7 @@
 //! The notification endpoints (DESIGN.md section 9), as `api::notifications`: one function each.
 
 use vpn_console_domain::notifications::{
-    CalendarFeed, Channel, CreatedWebhook, Deliveries, NewChannel, NewWebhook, Webhook,
+    CalendarFeed, CreatedWebhook, Deliveries, NewWebhook, Webhook,
 };
 
 use super::{decode, get, json_body, send, success_body, CallError, Method};
@@ -26,26 +26,16 @@ pub async fn create_webhook(new: NewWebhook) -> Result<CreatedWebhook, CallError
     decode(send(Method::Post, &ApiPath::new("/webhooks"), &[], Some(body)).await?)
 }
 
-pub async fn channels() -> Result<Vec<Channel>, CallError> {
-    get(&ApiPath::new("/channels")).await
+pub async fn delete_webhook(id: String) -> Result<(), CallError> {
+    no_content(Method::Delete, &ApiPath::new(format!("/webhooks/{id}"))).await
 }
 
-pub async fn create_channel(new: NewChannel) -> Result<Channel, CallError> {
-    let body = json_body(&new);
-    decode(send(Method::Post, &ApiPath::new("/channels"), &[], Some(body)).await?)
+pub async fn test_webhook(id: String) -> Result<(), CallError> {
+    no_content(Method::Post, &ApiPath::new(format!("/webhooks/{id}/test"))).await
 }
 
-/// `base` is `/webhooks` or `/channels`: the endpoints of both share these three calls.
-pub async fn delete_endpoint(base: &'static str, id: String) -> Result<(), CallError> {
-    no_content(Method::Delete, &ApiPath::new(format!("{base}/{id}"))).await
-}
-
-pub async fn test_endpoint(base: &'static str, id: String) -> Result<(), CallError> {
-    no_content(Method::Post, &ApiPath::new(format!("{base}/{id}/test"))).await
-}
-
-pub async fn deliveries(base: &'static str, id: String) -> Result<Deliveries, CallError> {
-    get(&ApiPath::new(format!("{base}/{id}/deliveries"))).await
+pub async fn deliveries(id: String) -> Result<Deliveries, CallError> {
+    get(&ApiPath::new(format!("/webhooks/{id}/deliveries"))).await
 }
 
 pub async fn retry_delivery(id: String, delivery: String) -> Result<(), CallError> {

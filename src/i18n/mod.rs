@@ -229,7 +229,7 @@ messages! {
     GatewayDeleting => "deleting", "删除中";
     // Notifications (DESIGN.md section 9).
     Notifications => "Notifications", "通知";
-    NotificationsIntro => "Every O&M event reaches your own tools: signed webhooks (Standard Webhooks), e-mail, chat and PagerDuty channels, and a calendar feed.", "每个运维事件都会送达您自己的工具：签名的 Webhook（Standard Webhooks）、邮件、聊天群和 PagerDuty 渠道，以及日历订阅。";
+    NotificationsIntro => "Every O&M event reaches your own tools: signed webhooks (Standard Webhooks) and a calendar feed.", "每个运维事件都会送达您自己的工具：签名的 Webhook（Standard Webhooks）和日历订阅。";
     Webhooks => "Webhooks", "Webhook";
     WebhookUrl => "Endpoint URL", "接收地址";
     WebhookDescription => "Description", "描述";
@@ -256,18 +256,6 @@ messages! {
     Created => "Created", "创建时间";
     StatusDelivered => "Delivered", "已送达";
     ViewerWebhooks => "Your role is viewer: you can see the webhooks and their deliveries but not change them.", "您的角色为只读：可以查看 Webhook 及其投递记录，但不能修改。";
-    Channels => "Channels", "通知渠道";
-    ChannelName => "Name", "名称";
-    ColTarget => "Target", "目标";
-    TargetEmail => "E-mail address", "邮箱地址";
-    TargetUrl => "Robot or webhook URL", "机器人或 Webhook 地址";
-    TargetRoutingKey => "Routing key (Events API v2)", "路由密钥（Events API v2）";
-    ChannelSecret => "Signing secret (optional)", "加签密钥（可选）";
-    AddChannel => "Add channel", "添加渠道";
-    NoChannels => "No channel yet.", "尚未添加通知渠道。";
-    LoadingChannels => "Loading channels…", "正在加载通知渠道…";
-    ChannelDisabled => "disabled", "已停用";
-    ViewerChannels => "Your role is viewer: you can see the channels and their deliveries but not change them.", "您的角色为只读：可以查看通知渠道及其投递记录，但不能修改。";
     CalendarFeed => "Calendar feed", "日历订阅";
     CalendarIntro => "A secret address for your calendar app: the O&M events, with an alarm a day ahead. Only you have it; a new one retires the old.", "供日历应用订阅的私密地址：列出运维事件，并提前一天提醒。仅您本人可见；新地址生成后旧地址即失效。";
     CreateFeed => "Create feed URL", "创建订阅地址";
@@ -303,6 +291,7 @@ messages! {
     LoadingSettings => "Loading the settings…", "正在加载设置…";
     #[cfg(feature = "planning-strings")]
     ViewerSettings => "Your role is viewer: you can see the settings but not change them.", "您的角色为只读：可以查看设置，但不能修改。";
+    #[cfg(feature = "planning-strings")]
     TimeZone => "Time zone (IANA)", "时区（IANA）";
     #[cfg(feature = "planning-strings")]
     Days => "Days", "日期";

@@ -1,13 +1,10 @@
-//! Notifications (DESIGN.md sections 9 and 15): the account's webhooks and channels with their
-//! delivery logs, and the user's calendar feed. Viewers see webhooks and channels read-only; the
-//! calendar feed is each user's own.
+//! Notifications (DESIGN.md section 9): the account's webhooks with their delivery log, and the
+//! user's calendar feed. Viewers see the webhooks read-only; the calendar feed is each user's own.
 //! Nothing here is fetched until the page is opened.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use vpn_console_domain::notifications::{
-    event_types, Channel, ChannelFilters, ChannelKind, Delivery, NewChannel, NewWebhook,
-};
+use vpn_console_domain::notifications::{event_types, Delivery, NewWebhook, Webhook};
 
 use crate::api::notifications as notify_api;
 use crate::api::CallError;
@@ -21,11 +18,8 @@ pub fn NotificationsPage() -> impl IntoView {
     view! {
         <h1>{move || t(Msg::Notifications)}</h1>
         <p class="muted">{move || t(Msg::NotificationsIntro)}</p>
-        // Each section erased to one type: three nested views overflow the compiler's
-        // query depth when the server draws the page (ssr).
-        {view! { <Webhooks/> }.into_any()}
-        {view! { <Channels/> }.into_any()}
-        {view! { <CalendarFeedSection/> }.into_any()}
+        <Webhooks/>
+        <CalendarFeedSection/>
     }
 }
 
@@ -58,7 +52,7 @@ fn Webhooks() -> impl IntoView {
         version.track();
         notify_api::webhooks()
     });
-    let shown = RwSignal::new(None::<(String, String)>);
+    let shown = RwSignal::new(None::<Webhook>);
     let error = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<Msg>);
     let refresh = move || version.update(|v| *v += 1);
@@ -107,7 +101,7 @@ fn Webhooks() -> impl IntoView {
                                     .map(|t| t.join(", "))
                                     .unwrap_or_else(|| ctx.t(Msg::AllEventTypes).to_owned());
                                 let (test_id, delete_id) = (hook.id.clone(), hook.id.clone());
-                                let row = (hook.id.clone(), hook.url.clone());
+                                let row = hook.clone();
                                 view! {
                                     <tr>
                                         <td class="mono">{hook.url.clone()}</td>
@@ -120,12 +114,12 @@ fn Webhooks() -> impl IntoView {
                                             {move || ctx.can_change().then(|| {
                                                 let (test_id, delete_id) = (test_id.clone(), delete_id.clone());
                                                 view! {
-                                                    <button type="button" on:click=move |_| act(Box::pin(notify_api::test_endpoint("/webhooks", test_id.clone())), Some(Msg::TestQueued))>{t(Msg::SendTest)}</button>
+                                                    <button type="button" on:click=move |_| act(Box::pin(notify_api::test_webhook(test_id.clone())), Some(Msg::TestQueued))>{t(Msg::SendTest)}</button>
                                                     <button type="button" class="danger" on:click=move |_| {
-                                                        if shown.with_untracked(|s| s.as_ref().is_some_and(|s| s.0 == delete_id)) {
+                                                        if shown.with_untracked(|s| s.as_ref().is_some_and(|s| s.id == delete_id)) {
                                                             shown.set(None);
                                                         }
-                                                        act(Box::pin(notify_api::delete_endpoint("/webhooks", delete_id.clone())), None)
+                                                        act(Box::pin(notify_api::delete_webhook(delete_id.clone())), None)
                                                     }>{t(Msg::Delete)}</button>
                                                 }
                                             })}
@@ -137,226 +131,8 @@ fn Webhooks() -> impl IntoView {
                     </table>
                 }.into_any(),
             }}
-            {move || shown.get().map(|(id, label)| view! { <DeliveryLog base="/webhooks" id=id label=label version=version/> })}
+            {move || shown.get().map(|hook| view! { <DeliveryLog hook=hook version=version/> })}
         </section>
-    }
-}
-
-/// A channel's target as the list shows it, for every role: the scheme and host of a URL, the
-/// domain of an address, nothing of a routing key. Operators typed it; nobody needs it again on
-/// screen, where a chat URL's token would be one screenshot away.
-fn masked(target: &str) -> String {
-    if let Some((scheme, rest)) = target.split_once("://") {
-        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        format!("{scheme}://{host}/…")
-    } else if let Some((_, domain)) = target.rsplit_once('@') {
-        format!("…@{domain}")
-    } else {
-        "…".to_owned()
-    }
-}
-
-fn kind_name(kind: ChannelKind, zh: bool) -> &'static str {
-    match (kind, zh) {
-        (ChannelKind::Email, false) => "E-mail",
-        (ChannelKind::Email, true) => "邮件",
-        (ChannelKind::Teams, _) => "Microsoft Teams",
-        (ChannelKind::Dingtalk, false) => "DingTalk",
-        (ChannelKind::Dingtalk, true) => "钉钉",
-        (ChannelKind::Wecom, false) => "WeCom",
-        (ChannelKind::Wecom, true) => "企业微信",
-        (ChannelKind::Lark, false) => "Lark",
-        (ChannelKind::Lark, true) => "飞书",
-        (ChannelKind::Slack, _) => "Slack",
-        (ChannelKind::Pagerduty, _) => "PagerDuty",
-    }
-}
-
-#[component]
-fn Channels() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let t = move |m| ctx.t(m);
-    let zh = move || ctx.lang.get() == crate::i18n::Lang::Zh;
-    let version = RwSignal::new(0u32);
-    let list = LocalResource::new(move || {
-        version.track();
-        notify_api::channels()
-    });
-    let shown = RwSignal::new(None::<(String, String)>);
-    let error = RwSignal::new(None::<String>);
-    let notice = RwSignal::new(None::<Msg>);
-    let refresh = move || version.update(|v| *v += 1);
-    let act =
-        move |call: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), CallError>>>>,
-              done: Option<Msg>| {
-            error.set(None);
-            notice.set(None);
-            spawn_local(async move {
-                match call.await {
-                    Ok(()) => {
-                        notice.set(done);
-                        refresh();
-                    }
-                    Err(e) => error.set(Some(failure(ctx, &e))),
-                }
-            });
-        };
-    view! {
-        <section aria-labelledby="channels-title">
-            <h2 id="channels-title">{move || t(Msg::Channels)}</h2>
-            {move || (!ctx.can_change()).then(|| view! { <p class="muted">{t(Msg::ViewerChannels)}</p> })}
-            {move || ctx.can_change().then(|| view! { <AddChannel on_added=Callback::new(move |_| refresh())/> })}
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || notice.get().map(|m| view! { <p class="notice" role="status">{t(m)}</p> })}
-            {move || match list.get() {
-                None => view! { <p class="muted" role="status">{t(Msg::LoadingChannels)}</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{failure(ctx, &e)}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="empty">{t(Msg::NoChannels)}</p> }.into_any(),
-                Some(Ok(list)) => view! {
-                    <table class="list" id="channels-table">
-                        <caption class="visually-hidden">{t(Msg::Channels)}</caption>
-                        <thead><tr>
-                            <th scope="col">{t(Msg::ColType)}</th>
-                            <th scope="col">{t(Msg::ChannelName)}</th>
-                            <th scope="col">{t(Msg::ColTarget)}</th>
-                            <th scope="col">{t(Msg::Language)}</th>
-                            <th scope="col">{t(Msg::TimeZone)}</th>
-                            <th scope="col">{t(Msg::Status)}</th>
-                            <th scope="col">{t(Msg::ColActions)}</th>
-                        </tr></thead>
-                        <tbody>
-                            {list.into_iter().map(|c: Channel| {
-                                let target = masked(&c.target);
-                                let row = (c.id.clone(), format!("{} {target}", kind_name(c.kind, false)));
-                                let (test_id, delete_id) = (c.id.clone(), c.id.clone());
-                                let status = if c.enabled {
-                                    t(Msg::WebhookEnabled).to_owned()
-                                } else {
-                                    format!("{}: {}", t(Msg::ChannelDisabled), c.disabled_reason.clone().unwrap_or_default())
-                                };
-                                view! {
-                                    <tr>
-                                        <td>{move || kind_name(c.kind, zh())}</td>
-                                        <td>{c.name.clone()}</td>
-                                        <td class="mono">{target}</td>
-                                        <td>{c.language.clone()}</td>
-                                        <td>{c.time_zone.clone()}</td>
-                                        <td>{status}</td>
-                                        <td class="actions">
-                                            <button type="button" on:click=move |_| shown.set(Some(row.clone()))>{move || t(Msg::ShowDeliveries)}</button>
-                                            {move || ctx.can_change().then(|| {
-                                                let (test_id, delete_id) = (test_id.clone(), delete_id.clone());
-                                                view! {
-                                                    <button type="button" on:click=move |_| act(Box::pin(notify_api::test_endpoint("/channels", test_id.clone())), Some(Msg::TestQueued))>{t(Msg::SendTest)}</button>
-                                                    <button type="button" class="danger" on:click=move |_| {
-                                                        if shown.with_untracked(|s| s.as_ref().is_some_and(|s| s.0 == delete_id)) {
-                                                            shown.set(None);
-                                                        }
-                                                        act(Box::pin(notify_api::delete_endpoint("/channels", delete_id.clone())), None)
-                                                    }>{t(Msg::Delete)}</button>
-                                                }
-                                            })}
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-            }}
-            {move || shown.get().map(|(id, label)| view! { <DeliveryLog base="/channels" id=id label=label version=version/> })}
-        </section>
-    }
-}
-
-/// Adds a channel: the form asks for what its kind needs (an address, a URL, a routing key;
-/// a signing secret for DingTalk and Lark robots).
-#[component]
-fn AddChannel(on_added: Callback<()>) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let t = move |m| ctx.t(m);
-    let zh = move || ctx.lang.get() == crate::i18n::Lang::Zh;
-    let kind = RwSignal::new(ChannelKind::Slack);
-    let name = RwSignal::new(String::new());
-    let target = RwSignal::new(String::new());
-    let secret = RwSignal::new(String::new());
-    let language = RwSignal::new(ctx.lang.get_untracked().tag().to_owned());
-    let zone = RwSignal::new("UTC".to_owned());
-    let error = RwSignal::new(None::<String>);
-    let sending = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let new = NewChannel {
-            kind: kind.get_untracked(),
-            name: name.get_untracked().trim().to_owned(),
-            target: target.get_untracked().trim().to_owned(),
-            language: Some(language.get_untracked()),
-            time_zone: Some(zone.get_untracked().trim().to_owned()),
-            filters: ChannelFilters::default(),
-            secret: Some(secret.get_untracked().trim().to_owned())
-                .filter(|s| !s.is_empty() && kind.get_untracked().takes_secret()),
-        };
-        error.set(None);
-        sending.set(true);
-        spawn_local(async move {
-            match notify_api::create_channel(new).await {
-                Ok(_) => {
-                    name.set(String::new());
-                    target.set(String::new());
-                    secret.set(String::new());
-                    on_added.run(());
-                }
-                Err(e) => error.set(Some(failure(ctx, &e))),
-            }
-            sending.set(false);
-        });
-    };
-    let target_label = move || {
-        t(match kind.get() {
-            ChannelKind::Email => Msg::TargetEmail,
-            ChannelKind::Pagerduty => Msg::TargetRoutingKey,
-            _ => Msg::TargetUrl,
-        })
-    };
-    let target_type = move || match kind.get() {
-        ChannelKind::Email => "email",
-        ChannelKind::Pagerduty => "text",
-        _ => "url",
-    };
-    view! {
-        <form class="channel-form settings-form" on:submit=submit>
-            <label>{move || t(Msg::ColType)}
-                <select id="channel-kind" on:change=move |ev| {
-                    if let Some(k) = ChannelKind::parse(&event_target_value(&ev)) { kind.set(k); }
-                }>
-                    {ChannelKind::ALL.into_iter().map(|k| view! {
-                        <option value=k.as_str() selected=move || kind.get() == k>{move || kind_name(k, zh())}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <label>{move || t(Msg::ChannelName)}
-                <input type="text" id="channel-name" maxlength="100" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/>
-            </label>
-            <label>{target_label}
-                <input type=target_type id="channel-target" required prop:value=target on:input=move |ev| target.set(event_target_value(&ev))/>
-            </label>
-            {move || kind.get().takes_secret().then(|| view! {
-                <label>{t(Msg::ChannelSecret)}
-                    <input type="password" id="channel-secret" autocomplete="off" prop:value=secret on:input=move |ev| secret.set(event_target_value(&ev))/>
-                </label>
-            })}
-            <label>{move || t(Msg::Language)}
-                <select id="channel-language" on:change=move |ev| language.set(event_target_value(&ev))>
-                    <option value="en" selected=move || language.get() == "en">"English"</option>
-                    <option value="zh-CN" selected=move || language.get() == "zh-CN">"简体中文"</option>
-                </select>
-            </label>
-            <label>{move || t(Msg::TimeZone)}
-                <input type="text" id="channel-time-zone" required placeholder="Asia/Shanghai" prop:value=zone on:input=move |ev| zone.set(event_target_value(&ev))/>
-            </label>
-            <button type="submit" class="primary" disabled=move || sending.get()>{move || t(Msg::AddChannel)}</button>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-        </form>
     }
 }
 
@@ -438,27 +214,19 @@ fn AddWebhook(on_added: Callback<()>) -> impl IntoView {
     }
 }
 
-/// The delivery log of a webhook or a channel (`base`), with why each last attempt failed;
-/// a failed webhook delivery can be retried.
 #[component]
-fn DeliveryLog(
-    base: &'static str,
-    id: String,
-    label: String,
-    version: RwSignal<u32>,
-) -> impl IntoView {
+fn DeliveryLog(hook: Webhook, version: RwSignal<u32>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = move |m| ctx.t(m);
     let own = RwSignal::new(0u32);
-    let hook_id = id.clone();
+    let id = hook.id.clone();
     let log = LocalResource::new(move || {
         version.track();
         own.track();
-        notify_api::deliveries(base, id.clone())
+        notify_api::deliveries(id.clone())
     });
     let error = RwSignal::new(None::<String>);
-    // A webhook's log and a channel's may be open together: their ids must differ.
-    let prefix = if base == "/channels" { "channel-" } else { "" };
+    let hook_id = hook.id.clone();
     let retry = move |delivery: String| {
         let hook_id = hook_id.clone();
         error.set(None);
@@ -475,8 +243,8 @@ fn DeliveryLog(
         _ => t(Msg::StatusPending),
     };
     view! {
-        <section aria-labelledby=format!("{prefix}deliveries-title") id=format!("{prefix}deliveries")>
-            <h3 id=format!("{prefix}deliveries-title")>{move || t(Msg::DeliveriesOf)}" "<span class="mono">{label.clone()}</span></h3>
+        <section aria-labelledby="deliveries-title" id="deliveries">
+            <h3 id="deliveries-title">{move || t(Msg::DeliveriesOf)}" "<span class="mono">{hook.url.clone()}</span></h3>
             <button type="button" on:click=move |_| own.update(|v| *v += 1)>{move || t(Msg::Refresh)}</button>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || match log.get() {
@@ -486,7 +254,7 @@ fn DeliveryLog(
                 Some(Ok(d)) => {
                     let retry = retry.clone();
                     view! {
-                        <table class="list" id=format!("{prefix}deliveries-table")>
+                        <table class="list" id="deliveries-table">
                             <caption class="visually-hidden">{t(Msg::DeliveriesOf)}</caption>
                             <thead><tr>
                                 <th scope="col">{t(Msg::ColType)}</th>
@@ -500,7 +268,6 @@ fn DeliveryLog(
                             <tbody>
                                 {d.items.into_iter().map(|d| {
                                     let answer = match (d.last_status_code, &d.last_error) {
-                                        (Some(code), Some(e)) if base == "/channels" && !e.contains(&code.to_string()) => format!("{code}: {e}"),
                                         (Some(code), _) => code.to_string(),
                                         (None, Some(e)) => e.clone(),
                                         (None, None) => "—".to_owned(),
@@ -519,7 +286,7 @@ fn DeliveryLog(
                                             <td>{move || next.map(|n| ctx.time(n)).unwrap_or_else(|| "—".to_owned())}</td>
                                             <td class="mono">{answer}</td>
                                             <td>{move || ctx.time(created)}</td>
-                                            <td>{(failed && base == "/webhooks" && ctx.can_change()).then(|| view! {
+                                            <td>{(failed && ctx.can_change()).then(|| view! {
                                                 <button type="button" on:click=move |_| retry(id.clone())>{t(Msg::Retry)}</button>
                                             })}</td>
                                         </tr>
