@@ -1066,13 +1066,18 @@ async fn a_kill_9_between_the_change_and_the_send_loses_nothing(engine: process:
         .as_str()
         .unwrap()
         .to_owned();
-    let res = alice
-        .post(server.api("/channels"))
-        .json(&json!({"kind": "email", "target": "noc@acme.example", "filters": {"event_types": ["om_event.rescheduled"]}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
+    // Mail without a relay goes beside the SQLite file; on PostgreSQL into the process's
+    // working directory, which is not this test's to write into.
+    let sqlite = db.url.starts_with("sqlite://");
+    if sqlite {
+        let res = alice
+            .post(server.api("/channels"))
+            .json(&json!({"kind": "email", "target": "noc@acme.example", "filters": {"event_types": ["om_event.rescheduled"]}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
     let list: Value = alice
         .get(server.api("/regions/cn-hangzhou/vpn-gateways?q=hq-dual-tunnel"))
         .send()
