@@ -71,6 +71,9 @@ pub enum Command {
     /// Webhooks that receive your O&M events (Standard Webhooks).
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
+    /// Channels: e-mail, Slack, Teams, DingTalk, WeCom, Lark and PagerDuty.
+    #[command(subcommand)]
+    Channels(ChannelsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -149,6 +152,52 @@ pub enum WebhooksCommand {
     /// Remove a webhook (operator).
     Remove {
         /// The webhook's ID.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChannelsCommand {
+    /// List the channels.
+    List,
+    /// Add a channel (operator).
+    Add {
+        /// email, slack, teams, dingtalk, wecom, lark or pagerduty.
+        #[arg(long)]
+        kind: String,
+        /// An address (email), the robot's or webhook's URL, or a PagerDuty routing key.
+        #[arg(long)]
+        target: String,
+        /// What it is for.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// en or zh-CN.
+        #[arg(long)]
+        language: Option<String>,
+        /// The IANA time zone its messages show times in, e.g. Asia/Shanghai.
+        #[arg(long = "time-zone")]
+        time_zone: Option<String>,
+        /// The robot's signing secret (dingtalk, lark).
+        #[arg(long)]
+        secret: Option<String>,
+        /// Only these event types (repeatable); all when absent.
+        #[arg(long = "event-type", value_name = "TYPE")]
+        event_types: Vec<String>,
+        /// Only events of these regions (repeatable); all when absent.
+        #[arg(long = "region", value_name = "R")]
+        regions: Vec<String>,
+        /// Only events whose worst interruption is at least this many seconds.
+        #[arg(long = "min-interruption-s")]
+        min_interruption_s: Option<u32>,
+    },
+    /// Remove a channel (operator).
+    Remove {
+        /// The channel's ID.
+        id: String,
+    },
+    /// Send a test message to a channel (operator).
+    Test {
+        /// The channel's ID.
         id: String,
     },
 }

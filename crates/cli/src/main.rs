@@ -12,7 +12,7 @@ use std::io::Write;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, EventsCommand, WebhooksCommand};
+use crate::cli::{ChannelsCommand, Cli, Command, EventsCommand, WebhooksCommand};
 use crate::client::{Api, Failure, Outcome};
 use crate::time::Zone;
 
@@ -101,6 +101,45 @@ fn run(cli: Cli) -> Outcome {
                 event_types,
             } => notify::add(&ctx, receiver, description.as_deref(), event_types),
             WebhooksCommand::Remove { id } => notify::remove(&ctx, id),
+        },
+        Command::Channels(c) => match c {
+            ChannelsCommand::List => notify::list_channels(&ctx),
+            ChannelsCommand::Add {
+                kind,
+                target,
+                name,
+                language,
+                time_zone,
+                secret,
+                event_types,
+                regions,
+                min_interruption_s,
+            } => {
+                let mut body = serde_json::json!({"kind": kind, "target": target, "name": name});
+                if let Some(l) = language {
+                    body["language"] = serde_json::json!(l);
+                }
+                if let Some(z) = time_zone {
+                    body["time_zone"] = serde_json::json!(z);
+                }
+                if let Some(s) = secret {
+                    body["secret"] = serde_json::json!(s);
+                }
+                let mut filters = serde_json::json!({});
+                if !event_types.is_empty() {
+                    filters["event_types"] = serde_json::json!(event_types);
+                }
+                if !regions.is_empty() {
+                    filters["regions"] = serde_json::json!(regions);
+                }
+                if let Some(m) = min_interruption_s {
+                    filters["min_interruption_s"] = serde_json::json!(m);
+                }
+                body["filters"] = filters;
+                notify::add_channel(&ctx, &body)
+            }
+            ChannelsCommand::Remove { id } => notify::remove_channel(&ctx, id),
+            ChannelsCommand::Test { id } => notify::test_channel(&ctx, id),
         },
     }
 }

@@ -1,4 +1,5 @@
-//! Notifications (DESIGN.md 9.1 and 9.2): the calendar feed's URL and the webhooks.
+//! Notifications (DESIGN.md 9.1, 9.2 and 15): the calendar feed's URL, the webhooks and the
+//! channels.
 
 use serde_json::{json, Value};
 
@@ -94,4 +95,85 @@ pub fn remove(ctx: &Ctx, id: &str) -> Outcome {
         return ctx.print_raw(&answer.body);
     }
     ctx.print(&format!("Removed webhook {id}.\n"))
+}
+
+pub fn list_channels(ctx: &Ctx) -> Outcome {
+    let answer = ctx.api.get("/channels")?;
+    if ctx.json {
+        return ctx.print_raw(&answer.body);
+    }
+    let channels = answer.json()?;
+    let mut t = Table::new(&[
+        "ID",
+        "KIND",
+        "NAME",
+        "TARGET",
+        "LANGUAGE",
+        "TIME ZONE",
+        "EVENT TYPES",
+        "ENABLED",
+    ]);
+    for c in channels.as_array().map(Vec::as_slice).unwrap_or(&[]) {
+        let enabled = match c["disabled_reason"].as_str() {
+            Some(why) if c["enabled"] == json!(false) => format!("false ({why})"),
+            _ => cell(&c["enabled"]),
+        };
+        t.row(vec![
+            cell(&c["id"]),
+            cell(&c["kind"]),
+            cell(&c["name"]),
+            cell(&c["target"]),
+            cell(&c["language"]),
+            cell(&c["time_zone"]),
+            event_types(&c["filters"]["event_types"]),
+            enabled,
+        ]);
+    }
+    ctx.print(&t.render())
+}
+
+pub fn add_channel(ctx: &Ctx, body: &Value) -> Outcome {
+    let answer = ctx
+        .api
+        .send("POST", "/channels", &[], Some(body), Retry::Never)?;
+    if ctx.json {
+        return ctx.print_raw(&answer.body);
+    }
+    let c = answer.json()?;
+    ctx.print(&format!(
+        "Added {} channel {} for {}.\n",
+        cell(&c["kind"]),
+        cell(&c["id"]),
+        cell(&c["target"]),
+    ))
+}
+
+pub fn remove_channel(ctx: &Ctx, id: &str) -> Outcome {
+    let answer = ctx.api.send(
+        "DELETE",
+        &format!("/channels/{}", encode(id)),
+        &[],
+        None,
+        Retry::Never,
+    )?;
+    if ctx.json {
+        return ctx.print_raw(&answer.body);
+    }
+    ctx.print(&format!("Removed channel {id}.\n"))
+}
+
+pub fn test_channel(ctx: &Ctx, id: &str) -> Outcome {
+    let answer = ctx.api.send(
+        "POST",
+        &format!("/channels/{}/test", encode(id)),
+        &[],
+        None,
+        Retry::Never,
+    )?;
+    if ctx.json {
+        return ctx.print_raw(&answer.body);
+    }
+    ctx.print(&format!(
+        "Sent a test message to channel {id}; see its deliveries in the console.\n"
+    ))
 }

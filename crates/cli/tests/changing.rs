@@ -292,3 +292,55 @@ fn calendar_url_and_webhooks_follow_the_contract_or_say_the_server_lacks_them() 
         add.stderr
     );
 }
+
+#[test]
+fn channels_are_added_listed_tested_and_removed() {
+    let server = Server::start();
+    let token = server.token(OPERATOR);
+    let add = omctl(
+        &server.url,
+        &token,
+        &[
+            "--json",
+            "channels",
+            "add",
+            "--kind",
+            "email",
+            "--target",
+            "noc@acme.example",
+            "--time-zone",
+            "Asia/Shanghai",
+            "--region",
+            "cn-hangzhou",
+        ],
+    );
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let created: serde_json::Value = serde_json::from_str(&add.stdout).unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        created["filters"]["regions"],
+        serde_json::json!(["cn-hangzhou"])
+    );
+    let list = omctl(&server.url, &token, &["channels", "list"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(list.stdout.starts_with("ID"), "{}", list.stdout);
+    assert!(
+        list.stdout.contains(&id) && list.stdout.contains("Asia/Shanghai"),
+        "{}",
+        list.stdout
+    );
+    let test = omctl(&server.url, &token, &["channels", "test", &id]);
+    assert_eq!(test.code, 0, "{}", test.stderr);
+    // A rule's refusal is exit code 1 with the server's code.
+    let bad = omctl(
+        &server.url,
+        &token,
+        &["channels", "add", "--kind", "email", "--target", "nobody"],
+    );
+    assert_eq!(bad.code, 1, "{}", bad.stderr);
+    assert!(bad.stderr.contains("invalid_target"), "{}", bad.stderr);
+    let remove = omctl(&server.url, &token, &["channels", "remove", &id]);
+    assert_eq!(remove.code, 0, "{}", remove.stderr);
+    let list = omctl(&server.url, &token, &["channels", "list"]);
+    assert!(!list.stdout.contains(&id), "{}", list.stdout);
+}

@@ -90,6 +90,31 @@ impl InterruptionWords {
             s => InterruptionWords::Minutes(s.div_ceil(60)),
         }
     }
+
+    /// The console's English words: `none`, `under 1 minute`, `10 minutes`.
+    pub fn english(self) -> String {
+        match self {
+            InterruptionWords::None => "none".to_owned(),
+            InterruptionWords::UnderAMinute => "under 1 minute".to_owned(),
+            InterruptionWords::Minutes(m) => format!("{m} minutes"),
+        }
+    }
+
+    /// The console's Chinese words: `无`, `不到 1 分钟`, `10 分钟`.
+    pub fn chinese(self) -> String {
+        match self {
+            InterruptionWords::None => "无".to_owned(),
+            InterruptionWords::UnderAMinute => "不到 1 分钟".to_owned(),
+            InterruptionWords::Minutes(m) => format!("{m} 分钟"),
+        }
+    }
+}
+
+/// `2026-12-01 02:00 (UTC+08:00)`: a time at `offset_s` seconds east of UTC, as messages that
+/// leave the console (chat, mail, pager) write it, the offset always spelt out.
+pub fn zoned_text_parenthesized(t: DateTime<Utc>, offset_s: i32) -> String {
+    let (wall, suffix) = zoned_wall(t, Some(offset_s));
+    format!("{} ({suffix})", wall_text(wall))
 }
 
 /// What a wall-clock time in the viewer's time zone means.
@@ -173,4 +198,42 @@ pub fn format_offset(offset_s: i32) -> String {
     FixedOffset::east_opt(offset_s)
         .map(|o| o.to_string())
         .unwrap_or_else(|| "+00:00".to_owned())
+}
+
+#[cfg(test)]
+mod words_tests {
+    use super::*;
+
+    #[test]
+    fn interruptions_read_as_the_console_words_them() {
+        for (s, en, zh) in [
+            (0, "none", "无"),
+            (1, "under 1 minute", "不到 1 分钟"),
+            (60, "under 1 minute", "不到 1 分钟"),
+            (61, "2 minutes", "2 分钟"),
+            (600, "10 minutes", "10 分钟"),
+        ] {
+            assert_eq!(InterruptionWords::of(s).english(), en);
+            assert_eq!(InterruptionWords::of(s).chinese(), zh);
+        }
+    }
+
+    #[test]
+    fn message_times_spell_out_their_offset() {
+        let t = DateTime::parse_from_rfc3339("2026-11-30T18:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            zoned_text_parenthesized(t, 8 * 3600),
+            "2026-12-01 02:00 (UTC+08:00)"
+        );
+        assert_eq!(
+            zoned_text_parenthesized(t, 0),
+            "2026-11-30 18:00 (UTC+00:00)"
+        );
+        assert_eq!(
+            zoned_text_parenthesized(t, -(5 * 3600 + 1800)),
+            "2026-11-30 12:30 (UTC-05:30)"
+        );
+    }
 }

@@ -70,8 +70,25 @@ struct Cli {
     /// it, secrets.key beside the SQLite file (created when missing); PostgreSQL needs it.
     #[arg(long, env = "SECRETS_KEY_FILE", global = true)]
     secrets_key_file: Option<PathBuf>,
+    /// The mail relay of e-mail channels: smtp://[user:password@]host[:port] (STARTTLS when
+    /// the relay offers it) or smtps://… (TLS from the start). Without one, each mail is
+    /// written as an .eml file into mail/ beside the SQLite file.
+    #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of e-mail channels' mail, e.g. "O&M console <om@example.com>".
+    #[arg(long, env = "SMTP_FROM", global = true)]
+    smtp_from: Option<String>,
+    /// The PagerDuty Events API's base (channels of kind pagerduty).
+    #[arg(long, env = "PAGERDUTY_URL", global = true, default_value = vpn_console_server::notify::dispatcher::PAGERDUTY_URL)]
+    pagerduty_url: String,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// What the dispatcher needs for channels (DESIGN.md 15).
+struct ChannelSettings {
+    pagerduty_url: String,
+    mailer: Arc<vpn_console_server::notify::mail::Mailer>,
 }
 
 #[derive(Subcommand)]
@@ -208,6 +225,25 @@ async fn run() -> anyhow::Result<()> {
                 allow_private: cli.webhook_allow_private,
                 public_url: cli.public_url,
             };
+            // Mail without a relay goes beside the SQLite file (data/mail/); on PostgreSQL,
+            // beside the process.
+            let mail_folder = if cli.database_url.starts_with("sqlite:") {
+                vpn_console_server::store::sqlite_file(&cli.database_url)
+                    .parent()
+                    .map(|dir| dir.join("mail"))
+                    .unwrap_or_else(|| PathBuf::from("mail"))
+            } else {
+                PathBuf::from("mail")
+            };
+            let mailer = vpn_console_server::notify::mail::Mailer::new(
+                cli.smtp_url.as_deref(),
+                cli.smtp_from.as_deref(),
+                mail_folder,
+            )?;
+            let channels = ChannelSettings {
+                pagerduty_url: cli.pagerduty_url,
+                mailer: Arc::new(mailer),
+            };
             serve(
                 store,
                 clock,
@@ -218,6 +254,7 @@ async fn run() -> anyhow::Result<()> {
                 cli.time_scale,
                 instance,
                 notify,
+                channels,
             )
             .await
         }
@@ -331,6 +368,7 @@ async fn serve(
     time_scale: f64,
     instance: String,
     notify: vpn_console_server::notify::Settings,
+    channels: ChannelSettings,
 ) -> anyhow::Result<()> {
     let state =
         vpn_console_server::state_with(store.clone(), clock.clone(), deployment, notify.clone());
@@ -372,7 +410,8 @@ async fn serve(
         notify
             .public_url
             .unwrap_or_else(|| format!("http://{addr}")),
-    );
+    )
+    .with_channels(&channels.pagerduty_url, Some(channels.mailer));
     tokio::spawn(dispatcher.run());
     tracing::info!(%addr, "serving");
     println!("VPN Gateway O&M console at http://{addr}");

@@ -47,9 +47,9 @@ pub fn duration(lang: Lang, seconds: u32) -> String {
     match InterruptionWords::of(u64::from(seconds)) {
         InterruptionWords::None => lang.text(Msg::DurNone).to_owned(),
         InterruptionWords::UnderAMinute => lang.text(Msg::DurUnderMinute).to_owned(),
-        InterruptionWords::Minutes(minutes) => match lang {
-            Lang::En => format!("{minutes} minutes"),
-            Lang::Zh => format!("{minutes} 分钟"),
+        words @ InterruptionWords::Minutes(_) => match lang {
+            Lang::En => words.english(),
+            Lang::Zh => words.chinese(),
         },
     }
 }

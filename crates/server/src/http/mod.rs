@@ -16,6 +16,7 @@ mod session;
 mod stream;
 // Notifications (DESIGN.md 9).
 mod calendar;
+mod channels;
 mod webhooks;
 
 use std::path::Path;
@@ -120,6 +121,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(session::router())
         .merge(stream::router())
         .merge(webhooks::router())
+        .merge(channels::router())
         .merge(calendar::router())
         .merge(audit::router());
     let (router, doc) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();

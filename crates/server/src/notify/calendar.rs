@@ -79,6 +79,18 @@ impl Store {
         rows.iter().map(event_from_row).collect()
     }
 
+    /// The `.ics` of one event, as the feed writes it (one VEVENT): a mail's attachment.
+    pub async fn event_ics(
+        &self,
+        account: &str,
+        event: &OmEvent,
+        now: DateTime<Utc>,
+        public_url: &str,
+    ) -> sqlx::Result<String> {
+        let (name, impact) = self.name_and_impact(account, event).await?;
+        Ok(single_event_ics(event, &name, &impact, now, public_url))
+    }
+
     /// The feed's text.
     pub async fn calendar_feed(
         &self,
@@ -86,13 +98,7 @@ impl Store {
         now: DateTime<Utc>,
         public_url: &str,
     ) -> sqlx::Result<String> {
-        let mut calendar = Calendar::empty();
-        calendar
-            .append_property(("VERSION", "2.0"))
-            .append_property(("PRODID", "-//vpn-console//O&M events//EN"))
-            .append_property(("CALSCALE", "GREGORIAN"))
-            .append_property(("METHOD", "PUBLISH"))
-            .name("VPN gateway O&M events");
+        let mut calendar = new_calendar();
         for event in self.calendar_events(account, now).await? {
             let (name, impact) = self.name_and_impact(account, &event).await?;
             calendar.push(vevent(&event, &name, &impact, now, public_url));
@@ -124,6 +130,30 @@ impl Store {
         };
         Ok((name, impact))
     }
+}
+
+fn new_calendar() -> Calendar {
+    let mut calendar = Calendar::empty();
+    calendar
+        .append_property(("VERSION", "2.0"))
+        .append_property(("PRODID", "-//vpn-console//O&M events//EN"))
+        .append_property(("CALSCALE", "GREGORIAN"))
+        .append_property(("METHOD", "PUBLISH"))
+        .name("VPN gateway O&M events");
+    calendar
+}
+
+/// A calendar of one event, written as the feed writes each of its events.
+pub fn single_event_ics(
+    event: &OmEvent,
+    name: &str,
+    impact: &Impact,
+    now: DateTime<Utc>,
+    public_url: &str,
+) -> String {
+    let mut calendar = new_calendar();
+    calendar.push(vevent(event, name, impact, now, public_url));
+    calendar.done().to_string()
 }
 
 fn vevent(

@@ -1,5 +1,7 @@
 //! Sends the outbox: every pending delivery whose time has come, signed, with the retry
-//! schedule of DESIGN.md 9.1, recording every attempt.
+//! schedule of DESIGN.md 9.1, recording every attempt. Webhooks and channels (section 15) are
+//! endpoints alike: what differs is only how a body is composed ([`messages`]) and where it
+//! goes (a signed POST, a robot's URL, PagerDuty, a mail).
 //!
 //! Each attempt is made once across replicas: a dispatcher first takes a lease on the delivery
 //! rows it will try (a conditional update, as the scheduler's on events), renews it while the
@@ -23,10 +25,13 @@ use tokio::sync::{mpsc, Notify, Semaphore};
 use vpn_console_domain::api::LogEntry;
 use vpn_console_domain::{OmEvent, ResourceRef, Summary};
 
+use super::mail::Mailer;
+use super::messages::{self, Language, Message, PagerDutyAction, Rendered};
 use super::outbox::rfc3339;
 use super::{reminders, signing, ssrf};
 use crate::clock::{to_millis, Clock};
 use crate::store::{int, opt_text, text, Backend, Store, Tx};
+use vpn_console_domain::notifications::{ChannelKind, PING_TYPE};
 
 /// The waits after each failed attempt (before the time scale); after the last, `failed`.
 pub const RETRY_SCHEDULE_S: [i64; 7] = [5, 30, 120, 600, 1800, 3600, 7200];
@@ -38,6 +43,10 @@ pub const LEASE_S: i64 = 30;
 pub const PER_ENDPOINT: i64 = 4;
 /// `last_error` stays a few words long: it is shown to every role.
 const MAX_ERROR_CHARS: usize = 200;
+/// Answers 404 or 410 in a row that disable a channel (DESIGN.md 15).
+pub const GONE_IN_A_ROW: i64 = 3;
+/// The PagerDuty Events API's base unless `--pagerduty-url` says otherwise.
+pub const PAGERDUTY_URL: &str = "https://events.pagerduty.com";
 /// Receivers' answers are kept up to this many bytes (in the database only, never in an answer).
 pub const MAX_RESPONSE_BYTES: usize = 1024;
 /// Deliveries taken per pass.
@@ -64,6 +73,21 @@ pub struct Dispatcher {
     pub allow_private: bool,
     /// Where the console is served, for the `console_url` of each delivery.
     pub public_url: String,
+    /// The PagerDuty Events API's base (`--pagerduty-url`).
+    pub pagerduty_url: String,
+    /// Where e-mail channels' mail goes; without one, their deliveries fail saying so.
+    pub mailer: Option<Arc<Mailer>>,
+    /// For the operator's own addresses (PagerDuty), which the SSRF guard does not cover.
+    pub operator_client: reqwest::Client,
+}
+
+/// What a channel's deliveries need of it.
+#[derive(Clone)]
+struct ChannelSpec {
+    kind: ChannelKind,
+    language: String,
+    time_zone: String,
+    min_interruption_s: Option<i64>,
 }
 
 /// One delivery taken for an attempt.
@@ -84,6 +108,8 @@ struct Taken {
     /// Opened from its sealed form; why not, when it cannot be (another key file).
     secret: Result<String, String>,
     enabled: bool,
+    /// `None` for a webhook.
+    channel: Option<ChannelSpec>,
 }
 
 /// The leases this process holds for sends in flight (sends per `leased_by`), and a signal
@@ -129,7 +155,24 @@ struct Outcome {
     status_code: Option<u16>,
     error: Option<String>,
     response: Option<String>,
+    /// Nothing was sent: the channel's filter on the impact let the change pass by, so the
+    /// delivery is forgotten.
+    skipped: bool,
 }
+
+impl Outcome {
+    fn failed(error: String) -> Outcome {
+        Outcome {
+            status_code: None,
+            error: Some(error),
+            response: None,
+            skipped: false,
+        }
+    }
+}
+
+/// The stored body of a delivery its channel's filters let pass by.
+const SKIPPED: &str = "";
 
 impl Dispatcher {
     pub fn new(
@@ -148,7 +191,17 @@ impl Dispatcher {
             client: ssrf::client(allow_private),
             allow_private,
             public_url: public_url.trim_end_matches('/').to_owned(),
+            pagerduty_url: PAGERDUTY_URL.to_owned(),
+            mailer: None,
+            operator_client: ssrf::operator_client(),
         }
+    }
+
+    /// With the channels' settings: `--pagerduty-url`, and the relay or folder of e-mail.
+    pub fn with_channels(mut self, pagerduty_url: &str, mailer: Option<Arc<Mailer>>) -> Self {
+        self.pagerduty_url = pagerduty_url.trim_end_matches('/').to_owned();
+        self.mailer = mailer;
+        self
     }
 
     /// A wait of the schedule after the time scale.
@@ -213,7 +266,7 @@ impl Dispatcher {
             None => {
                 let _slot = composing.acquire().await;
                 match self.compose(&t).await {
-                    Ok(body) => body,
+                    Ok(body) => body.unwrap_or_else(|| SKIPPED.to_owned()),
                     Err(e) => {
                         // Nothing was sent: the lease lapses and the delivery is tried again.
                         tracing::error!(error = %e, delivery = %t.id, "composing a delivery failed");
@@ -309,7 +362,10 @@ impl Dispatcher {
             futures_util::stream::iter(taken.into_iter().map(|t| async move {
                 let body = match &t.body {
                     Some(b) => b.clone(),
-                    None => self.compose(&t).await?,
+                    None => self
+                        .compose(&t)
+                        .await?
+                        .unwrap_or_else(|| SKIPPED.to_owned()),
                 };
                 Ok::<_, sqlx::Error>((t, body))
             }))
@@ -390,16 +446,20 @@ impl Dispatcher {
         }
         self.store.commit(tx).await?;
         // The endpoints as they are now (a few rows, whatever the number of deliveries).
-        let mut endpoints: HashMap<String, (String, Result<String, String>, bool)> = HashMap::new();
+        type Endpoint = (String, Result<String, String>, bool, Option<ChannelSpec>);
+        let mut endpoints: HashMap<String, Endpoint> = HashMap::new();
         for r in &rows {
             let webhook_id = text(r, "webhook_id")?;
             if endpoints.contains_key(&webhook_id) {
                 continue;
             }
-            let Some(w) = sqlx::query("SELECT url, secret, enabled FROM webhooks WHERE id = $1")
-                .bind(&webhook_id)
-                .fetch_optional(self.store.reader())
-                .await?
+            let Some(w) = sqlx::query(
+                "SELECT url, secret, enabled, kind, language, time_zone, min_interruption_s \
+                 FROM webhooks WHERE id = $1",
+            )
+            .bind(&webhook_id)
+            .fetch_optional(self.store.reader())
+            .await?
             else {
                 // Deleted meanwhile, and its deliveries with it.
                 continue;
@@ -410,15 +470,29 @@ impl Dispatcher {
                 .secret_box()
                 .map_err(|e| e.to_string())
                 .and_then(|b| b.open(&sealed).map_err(|e| e.to_string()));
+            let channel = ChannelKind::parse(&text(&w, "kind")?).map(|kind| ChannelSpec {
+                kind,
+                language: opt_text(&w, "language")
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| "en".into()),
+                time_zone: opt_text(&w, "time_zone")
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| "UTC".into()),
+                min_interruption_s: crate::store::opt_int(&w, "min_interruption_s")
+                    .ok()
+                    .flatten(),
+            });
             endpoints.insert(
                 webhook_id,
-                (text(&w, "url")?, secret, int(&w, "enabled")? == 1),
+                (text(&w, "url")?, secret, int(&w, "enabled")? == 1, channel),
             );
         }
         let mut taken = Vec::with_capacity(rows.len());
         for r in &rows {
             let webhook_id = text(r, "webhook_id")?;
-            let Some((url, secret, enabled)) = endpoints.get(&webhook_id) else {
+            let Some((url, secret, enabled, channel)) = endpoints.get(&webhook_id) else {
                 continue;
             };
             taken.push(Taken {
@@ -436,18 +510,28 @@ impl Dispatcher {
                 url: url.clone(),
                 secret: secret.clone(),
                 enabled: *enabled,
+                channel: channel.clone(),
             });
         }
         Ok(taken)
     }
 
     async fn attempt(&self, taken: Taken, body: String) -> (Taken, String, Outcome) {
-        let outcome = if !taken.enabled && taken.event_type != "ping" {
+        let outcome = if taken.channel.is_some() && body == SKIPPED {
             Outcome {
                 status_code: None,
-                error: Some("the endpoint is disabled (it answered 410 Gone)".into()),
+                error: None,
                 response: None,
+                skipped: true,
             }
+        } else if !taken.enabled && taken.event_type != PING_TYPE {
+            Outcome::failed(if taken.channel.is_some() {
+                "the channel is disabled (it answered 404 or 410 three times in a row)".into()
+            } else {
+                "the endpoint is disabled (it answered 410 Gone)".into()
+            })
+        } else if let Some(channel) = &taken.channel {
+            self.send_channel(&taken, channel, &body).await
         } else {
             self.send(&taken, &body).await
         };
@@ -455,8 +539,12 @@ impl Dispatcher {
     }
 
     /// The body of a delivery: composed at its first attempt from what the outbox row kept,
-    /// then stored, so that every retry sends the same bytes.
-    async fn compose(&self, t: &Taken) -> sqlx::Result<String> {
+    /// then stored, so that every retry sends the same bytes. `None`: a channel's filter on
+    /// the impact lets this change pass by.
+    async fn compose(&self, t: &Taken) -> sqlx::Result<Option<String>> {
+        if let Some(channel) = &t.channel {
+            return self.compose_channel(t, channel).await;
+        }
         let timestamp = rfc3339(crate::clock::from_millis(t.created_at));
         let data = match &t.event_json {
             None => json!({
@@ -484,7 +572,120 @@ impl Dispatcher {
             }
         };
         let payload: Value = json!({"type": t.event_type, "timestamp": timestamp, "data": data});
-        Ok(payload.to_string())
+        Ok(Some(payload.to_string()))
+    }
+
+    /// A channel's message: the change's event (a sample one for a test), rendered in the
+    /// channel's language and zone; for a pending event's mail, its `.ics` attached.
+    async fn compose_channel(&self, t: &Taken, ch: &ChannelSpec) -> sqlx::Result<Option<String>> {
+        let now = self.clock.now();
+        let (event, summary, console_url) = match &t.event_json {
+            Some(raw) => {
+                let event: OmEvent = serde_json::from_str(raw)
+                    .map_err(|e| crate::store::corrupt("event_json", raw, e))?;
+                let summary = self.summary(&t.account, &event).await?;
+                let url = console_url(&self.public_url, &event);
+                (event, summary, url)
+            }
+            None => {
+                let (event, summary) = sample_event(now);
+                (event, summary, self.public_url.clone())
+            }
+        };
+        let test = t.event_json.is_none();
+        if !test {
+            if let Some(min) = ch.min_interruption_s {
+                if i64::from(summary.max_interruption_s) < min {
+                    return Ok(None);
+                }
+            }
+        }
+        let log_entry: Option<LogEntry> = match &t.log_entry {
+            Some(raw) => Some(
+                serde_json::from_str(raw)
+                    .map_err(|e| crate::store::corrupt("log_entry", raw, e))?,
+            ),
+            None => None,
+        };
+        let pagerduty = if ch.kind == ChannelKind::Pagerduty && !test {
+            let triggered = self.alert_open(t).await?;
+            PagerDutyAction::for_change(&t.event_type, triggered)
+        } else {
+            PagerDutyAction::Change
+        };
+        let rendered = messages::render(&Message {
+            kind: ch.kind,
+            language: Language::parse(&ch.language).unwrap_or(Language::En),
+            time_zone: ch.time_zone.parse().unwrap_or(chrono_tz::UTC),
+            event_type: &t.event_type,
+            event: &event,
+            summary: &summary,
+            log_entry: log_entry.as_ref(),
+            reminder: t.reminder.as_deref(),
+            console_url: &console_url,
+            target: &t.url,
+            pagerduty,
+            now,
+        });
+        let rendered = match rendered {
+            Rendered::Mail(mut mail)
+                if event.status == vpn_console_domain::EventStatus::Pending =>
+            {
+                mail.ics = Some(if test {
+                    super::calendar::single_event_ics(
+                        &event,
+                        event.resource.id_str(),
+                        &vpn_console_domain::impact::Impact {
+                            affected: Vec::new(),
+                            summary: summary.clone(),
+                        },
+                        now,
+                        &self.public_url,
+                    )
+                } else {
+                    self.store
+                        .event_ics(&t.account, &event, now, &self.public_url)
+                        .await?
+                });
+                Rendered::Mail(mail)
+            }
+            other => other,
+        };
+        Ok(Some(rendered.stored()))
+    }
+
+    /// Whether this PagerDuty channel's latest alert for the delivery's event is a trigger
+    /// (`failed`, `verification_failed`) that no `verified` has answered since.
+    async fn alert_open(&self, t: &Taken) -> sqlx::Result<bool> {
+        let Some(event_id) = t
+            .event_json
+            .as_deref()
+            .and_then(|raw| serde_json::from_str::<OmEvent>(raw).ok())
+            .map(|e| e.id.to_string())
+        else {
+            return Ok(false);
+        };
+        let latest = sqlx::query(
+            "SELECT event_type FROM webhook_deliveries WHERE webhook_id = $1 AND om_event_id = $2 \
+             AND id <> $3 AND created_at <= $4 AND event_type IN ($5, $6, $7) \
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(&t.webhook_id)
+        .bind(&event_id)
+        .bind(&t.id)
+        .bind(t.created_at)
+        .bind(vpn_console_domain::event::AuditAction::Failed.event_type())
+        .bind(vpn_console_domain::event::AuditAction::VerificationFailed.event_type())
+        .bind(vpn_console_domain::event::AuditAction::Verified.event_type())
+        .fetch_optional(self.store.reader())
+        .await?;
+        Ok(match latest {
+            Some(row) => {
+                text(&row, "event_type")?
+                    != vpn_console_domain::event::AuditAction::Verified.event_type()
+            }
+            None => false,
+        })
     }
 
     /// The impact summary as GET /om-events/{id} shows it.
@@ -498,11 +699,7 @@ impl Dispatcher {
     }
 
     async fn send(&self, t: &Taken, body: &str) -> Outcome {
-        let failed = |error: String| Outcome {
-            status_code: None,
-            error: Some(error),
-            response: None,
-        };
+        let failed = Outcome::failed;
         // Literal addresses never reach the resolver, so they are checked here, every time.
         let url = match ssrf::check_url(&t.url, self.allow_private) {
             Ok(url) => url,
@@ -514,17 +711,95 @@ impl Dispatcher {
         };
         let timestamp = self.clock.now().timestamp();
         let signature = signing::sign(secret, &t.id, timestamp, body);
-        let sent = self
+        let request = self
             .client
             .post(url)
             .header("content-type", "application/json")
             .header("webhook-id", &t.id)
             .header("webhook-timestamp", timestamp.to_string())
             .header("webhook-signature", signature)
-            .body(body.to_owned())
-            .send()
-            .await;
-        match sent {
+            .body(body.to_owned());
+        post(request).await
+    }
+
+    /// A channel's attempt: the robots' signatures are made now (DingTalk and Lark refuse an
+    /// old timestamp), PagerDuty is the operator's address, mail goes to the mailer.
+    async fn send_channel(&self, t: &Taken, ch: &ChannelSpec, body: &str) -> Outcome {
+        let failed = Outcome::failed;
+        let now = self.clock.now();
+        if ch.kind == ChannelKind::Email {
+            let mail: messages::Mail = match serde_json::from_str(body) {
+                Ok(mail) => mail,
+                Err(e) => return failed(format!("the stored mail is unreadable: {e}")),
+            };
+            let Some(mailer) = &self.mailer else {
+                return failed("no mail relay is configured (--smtp-url)".into());
+            };
+            return match mailer.send(&t.url, &mail, &t.id).await {
+                Ok(()) => Outcome {
+                    status_code: None,
+                    error: None,
+                    response: None,
+                    skipped: false,
+                },
+                Err(e) => failed(e),
+            };
+        }
+        let json: Value = match serde_json::from_str(body) {
+            Ok(v) => v,
+            Err(e) => return failed(format!("the stored message is unreadable: {e}")),
+        };
+        let secret = match &t.secret {
+            Ok(secret) => secret.as_str(),
+            Err(why) => return failed(why.clone()),
+        };
+        let (client, url, json) = match ch.kind {
+            ChannelKind::Pagerduty => {
+                let url = format!("{}{}", self.pagerduty_url, messages::pagerduty_path(&json));
+                (&self.operator_client, url, json)
+            }
+            kind => {
+                let url = match ssrf::check_url(&t.url, self.allow_private) {
+                    Ok(url) => url,
+                    Err(refused) => return failed(refused.0),
+                };
+                match kind {
+                    ChannelKind::Dingtalk if !secret.is_empty() => {
+                        let signed =
+                            messages::dingtalk_signed_url(&url, secret, now.timestamp_millis());
+                        (&self.client, signed.to_string(), json)
+                    }
+                    ChannelKind::Lark if !secret.is_empty() => {
+                        let signed = messages::lark_signed(&json, secret, now.timestamp());
+                        (&self.client, url.to_string(), signed)
+                    }
+                    _ => (&self.client, url.to_string(), json),
+                }
+            }
+        };
+        let request = client
+            .post(url)
+            .header("content-type", "application/json")
+            .body(json.to_string());
+        let mut outcome = post(request).await;
+        if outcome.error.is_none() {
+            if let Some(refusal) = outcome
+                .response
+                .as_deref()
+                .and_then(|answer| messages::robot_refusal(ch.kind, answer))
+            {
+                outcome.error = Some(refusal);
+            }
+        }
+        outcome
+    }
+}
+
+/// Posts a request and reads at most [`MAX_RESPONSE_BYTES`] of its answer.
+async fn post(request: reqwest::RequestBuilder) -> Outcome {
+    let failed = Outcome::failed;
+    {
+        match request.send().await {
             Err(e) => failed(describe(&e)),
             Ok(mut response) => {
                 let status = response.status().as_u16();
@@ -542,11 +817,14 @@ impl Dispatcher {
                     error: (!(200..300).contains(&status))
                         .then(|| format!("the receiver answered {status}")),
                     response: Some(truncate_utf8(&kept, MAX_RESPONSE_BYTES)),
+                    skipped: false,
                 }
             }
         }
     }
+}
 
+impl Dispatcher {
     /// Records attempts in one transaction.
     async fn record(&self, attempts: &[(Taken, String, Outcome)]) -> sqlx::Result<()> {
         let mut tx = self.store.begin().await?;
@@ -567,12 +845,25 @@ impl Dispatcher {
         outcome: &Outcome,
     ) -> sqlx::Result<()> {
         let now = self.clock.now();
+        if outcome.skipped {
+            // Filtered out by the channel: no message, no delivery to list.
+            sqlx::query("DELETE FROM webhook_deliveries WHERE id = $1 AND leased_by = $2")
+                .bind(&t.id)
+                .bind(&t.claim)
+                .execute(&mut **tx)
+                .await?;
+            return Ok(());
+        }
         let success = outcome.error.is_none();
-        let gone = outcome.status_code == Some(410);
+        // A webhook is disabled by its first 410 (9.1); a channel by its third 404 or 410 in
+        // a row (15), its deliveries retried meanwhile.
+        let gone = t.channel.is_none() && outcome.status_code == Some(410);
+        let channel_gone =
+            t.channel.is_some() && matches!(outcome.status_code, Some(404) | Some(410));
         let round = t.round_attempts + 1;
         let (status, next): (&str, Option<DateTime<Utc>>) = if success {
             ("delivered", None)
-        } else if gone || t.event_type == "ping" || !t.enabled {
+        } else if gone || t.event_type == PING_TYPE || !t.enabled {
             // A ping is tried once (DESIGN.md 17): it answers "does it work now", and a
             // retried ping would only add to the load of an endpoint that is failing.
             ("failed", None)
@@ -635,12 +926,42 @@ impl Dispatcher {
         .bind(next.map(to_millis))
         .execute(&mut **tx)
         .await?;
+        if channel_gone {
+            sqlx::query("UPDATE webhooks SET gone_in_a_row = gone_in_a_row + 1 WHERE id = $1")
+                .bind(&t.webhook_id)
+                .execute(&mut **tx)
+                .await?;
+            let code = outcome.status_code.unwrap_or_default();
+            sqlx::query(
+                "UPDATE webhooks SET enabled = 0, disabled_reason = $1 \
+                 WHERE id = $2 AND enabled = 1 AND gone_in_a_row >= $3",
+            )
+            .bind(format!(
+                "{GONE_IN_A_ROW} attempts in a row were answered 404 or 410 (the last {code}): the target no longer exists"
+            ))
+            .bind(&t.webhook_id)
+            .bind(GONE_IN_A_ROW)
+            .execute(&mut **tx)
+            .await?;
+        } else if success && t.channel.is_some() {
+            let reenable = t.event_type == PING_TYPE && !t.enabled;
+            sqlx::query(
+                "UPDATE webhooks SET gone_in_a_row = 0, \
+                 enabled = CASE WHEN $1 = 1 THEN 1 ELSE enabled END, \
+                 disabled_reason = CASE WHEN $1 = 1 THEN NULL ELSE disabled_reason END \
+                 WHERE id = $2",
+            )
+            .bind(i64::from(reenable))
+            .bind(&t.webhook_id)
+            .execute(&mut **tx)
+            .await?;
+        }
         if gone {
             sqlx::query("UPDATE webhooks SET enabled = 0 WHERE id = $1")
                 .bind(&t.webhook_id)
                 .execute(&mut **tx)
                 .await?;
-        } else if success && t.event_type == "ping" && !t.enabled {
+        } else if success && t.event_type == PING_TYPE && !t.enabled && t.channel.is_none() {
             // A receiver that answers a test again is back.
             sqlx::query("UPDATE webhooks SET enabled = 1 WHERE id = $1")
                 .bind(&t.webhook_id)
@@ -649,6 +970,33 @@ impl Dispatcher {
         }
         Ok(())
     }
+}
+
+/// The event a test message shows: a pending maintenance of a sample gateway tomorrow.
+fn sample_event(now: DateTime<Utc>) -> (OmEvent, Summary) {
+    let at = now + Duration::days(1);
+    let event: OmEvent = serde_json::from_value(json!({
+        "id": "om-sample",
+        "region": "cn-hangzhou",
+        "resource": {"kind": "vpn_gateway", "id": "vpn-sample"},
+        "gateway_ip": {"role": "ipsec_address_1", "ip": "192.0.2.1"},
+        "reason": "system_upgrade",
+        "status": "pending",
+        "default_execute_at": rfc3339(at),
+        "execute_at": rfc3339(at),
+        "published_at": rfc3339(now),
+        "started_at": null,
+        "finished_at": null,
+        "version": 1
+    }))
+    .expect("the sample event is an event");
+    let summary = Summary {
+        max_interruption_s: 60,
+        tunnels: 1,
+        connections: 1,
+        ..Summary::default()
+    };
+    (event, summary)
 }
 
 /// The console page that shows the event.

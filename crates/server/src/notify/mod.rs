@@ -1,8 +1,12 @@
-//! Notifications (DESIGN.md section 9): signed webhooks fed by an outbox, reminders ahead of
-//! pending events, and a per-user calendar feed.
+//! Notifications (DESIGN.md sections 9 and 15): signed webhooks and channels (e-mail, chat
+//! robots, PagerDuty) fed by one outbox and one dispatcher, reminders ahead of pending events,
+//! and a per-user calendar feed.
 
 pub mod calendar;
+pub mod channels;
 pub mod dispatcher;
+pub mod mail;
+pub mod messages;
 pub mod outbox;
 pub mod reminders;
 pub mod signing;

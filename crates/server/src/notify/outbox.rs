@@ -75,8 +75,10 @@ async fn arm_reminders(tx: &mut Tx, event: &OmEvent, now: DateTime<Utc>) -> sqlx
     Ok(())
 }
 
-/// Writes one delivery per enabled endpoint of the account that wants this type (or only to
-/// `only_webhook`, enabled or not: a test ping). Returns the deliveries' ids.
+/// Writes one delivery per enabled endpoint (webhook or channel) of the account that wants this
+/// type and, for a channel, this region (or only to `only_webhook`, enabled or not: a test
+/// ping). A channel's `min_interruption_s` needs the impact, which the dispatcher reads when it
+/// composes the message: that filter is applied there. Returns the deliveries' ids.
 pub(crate) async fn enqueue(
     tx: &mut Tx,
     report: &Report<'_>,
@@ -84,25 +86,30 @@ pub(crate) async fn enqueue(
 ) -> sqlx::Result<Vec<String>> {
     let rows = match only_webhook {
         Some(id) => {
-            sqlx::query("SELECT id, event_types FROM webhooks WHERE id = $1 AND account_id = $2")
-                .bind(id)
-                .bind(report.account)
-                .fetch_all(&mut **tx)
-                .await?
-        }
-        None => {
             sqlx::query(
-                "SELECT id, event_types FROM webhooks WHERE account_id = $1 AND enabled = 1",
+                "SELECT id, event_types, regions FROM webhooks WHERE id = $1 AND account_id = $2",
             )
+            .bind(id)
             .bind(report.account)
             .fetch_all(&mut **tx)
             .await?
         }
+        None => sqlx::query(
+            "SELECT id, event_types, regions FROM webhooks WHERE account_id = $1 AND enabled = 1",
+        )
+        .bind(report.account)
+        .fetch_all(&mut **tx)
+        .await?,
     };
     let mut ids = Vec::new();
     for row in rows {
         let types: Option<String> = row.try_get("event_types")?;
-        if only_webhook.is_none() && !wants(types.as_deref(), report.event_type) {
+        let regions: Option<String> = row.try_get("regions")?;
+        let region = report.event.map(|e| e.region.as_str());
+        if only_webhook.is_none()
+            && !(wants(types.as_deref(), report.event_type)
+                && in_regions(regions.as_deref(), region))
+        {
             continue;
         }
         let webhook_id: String = row.try_get("id")?;
@@ -143,6 +150,16 @@ pub fn wants(event_types: Option<&str>, event_type: &str) -> bool {
         Some(json) => serde_json::from_str::<Vec<String>>(json)
             .map(|types| types.iter().any(|t| t == event_type))
             .unwrap_or(true),
+    }
+}
+
+/// Whether a channel's `regions` (a JSON array, or none for all) include the event's region.
+pub fn in_regions(regions: Option<&str>, region: Option<&str>) -> bool {
+    match (regions, region) {
+        (Some(json), Some(region)) => serde_json::from_str::<Vec<String>>(json)
+            .map(|regions| regions.iter().any(|r| r == region))
+            .unwrap_or(true),
+        _ => true,
     }
 }
 

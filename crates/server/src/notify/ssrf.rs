@@ -172,6 +172,21 @@ pub fn client(allow_private: bool) -> reqwest::Client {
     builder.build().expect("the webhook client builds")
 }
 
+/// The client for the operator's own addresses (the PagerDuty Events API base): as
+/// [`client`], without the filtering resolver (DESIGN.md 15: the SSRF guard is for targets
+/// that accounts choose).
+pub fn operator_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .user_agent(concat!("vpn-console-channels/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the channel client builds")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,6 +46,24 @@ pub enum RetryOutcome {
     NotFailed,
 }
 
+/// Which of the endpoints of one table an operation concerns: webhooks (9.1) or channels (15)
+/// share the outbox, so each path names its own and never reaches the other's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoints {
+    Webhooks,
+    Channels,
+}
+
+impl Endpoints {
+    /// The condition on `webhooks.kind` (as `column`) that selects these endpoints.
+    pub fn condition(self, column: &str) -> String {
+        match self {
+            Endpoints::Webhooks => format!("{column} = 'webhook'"),
+            Endpoints::Channels => format!("{column} <> 'webhook'"),
+        }
+    }
+}
+
 const WEBHOOK_COLUMNS: &str = "id, url, description, event_types, enabled, created_at";
 
 fn webhook_from_row(row: &AnyRow) -> sqlx::Result<Webhook> {
@@ -78,7 +96,8 @@ fn delivery_from_row(row: &AnyRow) -> sqlx::Result<Delivery> {
 impl Store {
     pub async fn webhooks(&self, account: &str) -> sqlx::Result<Vec<Webhook>> {
         let rows = sqlx::query(&format!(
-            "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE account_id = $1 ORDER BY created_at, id"
+            "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE account_id = $1 AND kind = 'webhook' \
+             ORDER BY created_at, id"
         ))
         .bind(account)
         .fetch_all(self.reader())
@@ -102,10 +121,12 @@ impl Store {
             .bind(account)
             .execute(&mut *tx)
             .await?;
-        let count = sqlx::query("SELECT COUNT(*) AS n FROM webhooks WHERE account_id = $1")
-            .bind(account)
-            .fetch_one(&mut *tx)
-            .await?;
+        let count = sqlx::query(
+            "SELECT COUNT(*) AS n FROM webhooks WHERE account_id = $1 AND kind = 'webhook'",
+        )
+        .bind(account)
+        .fetch_one(&mut *tx)
+        .await?;
         if int(&count, "n")? as usize >= MAX_WEBHOOKS {
             return Err(CreateError::TooMany);
         }
@@ -139,45 +160,65 @@ impl Store {
         Ok(CreatedWebhook { webhook, secret })
     }
 
-    /// Removes an endpoint and its deliveries; false when the account has no such endpoint.
+    /// Removes a webhook endpoint and its deliveries; false when the account has none.
     pub async fn delete_webhook(&self, account: &str, id: &str) -> sqlx::Result<bool> {
+        self.delete_endpoint(account, id, Endpoints::Webhooks).await
+    }
+
+    /// Removes an endpoint and its deliveries; false when the account has no such endpoint.
+    pub async fn delete_endpoint(
+        &self,
+        account: &str,
+        id: &str,
+        endpoints: Endpoints,
+    ) -> sqlx::Result<bool> {
+        let kind = endpoints.condition("kind");
+        let w_kind = endpoints.condition("w.kind");
         let mut tx = self.begin().await?;
         // Explicitly, not by cascade: PostgreSQL and SQLite alike, whatever the pragmas.
-        sqlx::query(
+        sqlx::query(&format!(
             "DELETE FROM webhook_attempts WHERE delivery_id IN \
              (SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
-              WHERE w.id = $1 AND w.account_id = $2)",
-        )
+              WHERE w.id = $1 AND w.account_id = $2 AND {w_kind})"
+        ))
         .bind(id)
         .bind(account)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
+        sqlx::query(&format!(
             "DELETE FROM webhook_deliveries WHERE webhook_id IN \
-             (SELECT id FROM webhooks WHERE id = $1 AND account_id = $2)",
-        )
+             (SELECT id FROM webhooks WHERE id = $1 AND account_id = $2 AND {kind})"
+        ))
         .bind(id)
         .bind(account)
         .execute(&mut *tx)
         .await?;
-        let done = sqlx::query("DELETE FROM webhooks WHERE id = $1 AND account_id = $2")
-            .bind(id)
-            .bind(account)
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query(&format!(
+            "DELETE FROM webhooks WHERE id = $1 AND account_id = $2 AND {kind}"
+        ))
+        .bind(id)
+        .bind(account)
+        .execute(&mut *tx)
+        .await?;
         self.commit(tx).await?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn owns_webhook(&self, account: &str, id: &str) -> sqlx::Result<bool> {
-        Ok(
-            sqlx::query("SELECT id FROM webhooks WHERE id = $1 AND account_id = $2")
-                .bind(id)
-                .bind(account)
-                .fetch_optional(self.reader())
-                .await?
-                .is_some(),
-        )
+    async fn owns_endpoint(
+        &self,
+        account: &str,
+        id: &str,
+        endpoints: Endpoints,
+    ) -> sqlx::Result<bool> {
+        let kind = endpoints.condition("kind");
+        Ok(sqlx::query(&format!(
+            "SELECT id FROM webhooks WHERE id = $1 AND account_id = $2 AND {kind}"
+        ))
+        .bind(id)
+        .bind(account)
+        .fetch_optional(self.reader())
+        .await?
+        .is_some())
     }
 
     /// Queues one `ping` to the endpoint, at most [`MAX_PINGS_PER_MINUTE`] a minute; counted
@@ -188,15 +229,29 @@ impl Store {
         id: &str,
         now: DateTime<Utc>,
     ) -> sqlx::Result<PingOutcome> {
+        self.ping_endpoint(account, id, now, Endpoints::Webhooks)
+            .await
+    }
+
+    /// The same for any endpoint: a channel's test message is its kind's ping.
+    pub async fn ping_endpoint(
+        &self,
+        account: &str,
+        id: &str,
+        now: DateTime<Utc>,
+        endpoints: Endpoints,
+    ) -> sqlx::Result<PingOutcome> {
+        let kind = endpoints.condition("kind");
         let mut tx = self.begin().await?;
         // Writing the endpoint's row first makes concurrent pings of it wait for each other
         // (other replicas too), so the count below cannot be passed by two at once.
-        let owned =
-            sqlx::query("UPDATE webhooks SET enabled = enabled WHERE id = $1 AND account_id = $2")
-                .bind(id)
-                .bind(account)
-                .execute(&mut *tx)
-                .await?;
+        let owned = sqlx::query(&format!(
+            "UPDATE webhooks SET enabled = enabled WHERE id = $1 AND account_id = $2 AND {kind}"
+        ))
+        .bind(id)
+        .bind(account)
+        .execute(&mut *tx)
+        .await?;
         if owned.rows_affected() != 1 {
             return Ok(PingOutcome::NotFound);
         }
@@ -244,7 +299,19 @@ impl Store {
         id: &str,
         limit: i64,
     ) -> sqlx::Result<Option<Deliveries>> {
-        if !self.owns_webhook(account, id).await? {
+        self.endpoint_deliveries(account, id, limit, Endpoints::Webhooks)
+            .await
+    }
+
+    /// The deliveries of any endpoint, newest first; `None` when the account has no such one.
+    pub async fn endpoint_deliveries(
+        &self,
+        account: &str,
+        id: &str,
+        limit: i64,
+        endpoints: Endpoints,
+    ) -> sqlx::Result<Option<Deliveries>> {
+        if !self.owns_endpoint(account, id, endpoints).await? {
             return Ok(None);
         }
         let rows = sqlx::query(
@@ -303,7 +370,8 @@ impl Store {
     ) -> sqlx::Result<RetryOutcome> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(
-            "SELECT status FROM webhook_deliveries WHERE id = $1 AND webhook_id = $2 AND account_id = $3",
+            "SELECT d.status FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
+             WHERE d.id = $1 AND d.webhook_id = $2 AND d.account_id = $3 AND w.kind = 'webhook'",
         )
         .bind(delivery_id)
         .bind(webhook_id)

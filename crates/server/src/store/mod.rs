@@ -357,7 +357,7 @@ async fn listen_to_writes(url: &str, changes: &Changes) -> sqlx::Result<()> {
 }
 
 /// The file of a SQLite URL (its path without the query), beside which the secrets key goes.
-fn sqlite_file(url: &str) -> std::path::PathBuf {
+pub fn sqlite_file(url: &str) -> std::path::PathBuf {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
