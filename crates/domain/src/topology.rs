@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ConnectionId, CustomerGatewayId, GatewayId, IdError, TransitRouterId, TunnelId};
+use crate::verification::{IkeVersion, StartupAction, TunnelHealth};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -168,6 +169,11 @@ pub struct CustomerGateway {
     pub id: CustomerGatewayId,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub ip: IpAddr,
+    /// DESIGN.md 12.1: which IKE it speaks and whether the provider's side starts IKE.
+    #[serde(default)]
+    pub ike_version: IkeVersion,
+    #[serde(default)]
+    pub startup_action: StartupAction,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,6 +188,9 @@ pub struct Tunnel {
     pub customer_gateway: CustomerGateway,
     pub state: TunnelState,
     pub carries_traffic: bool,
+    /// What the provider's monitoring last saw (12.1); absent where nobody read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<TunnelHealth>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

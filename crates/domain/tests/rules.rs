@@ -135,12 +135,15 @@ fn tunnel(conn: &str, index: u8, gateway_ip: &str, st: St) -> Tunnel {
         customer_gateway: CustomerGateway {
             id: id(&format!("cgw-{suffix}{index}")),
             ip: ip(&format!("198.51.100.{index}")),
+            ike_version: Default::default(),
+            startup_action: Default::default(),
         },
         state: match st {
             St::Up | St::Idle => TunnelState::Available,
             St::Down => TunnelState::Unavailable,
         },
         carries_traffic: matches!(st, St::Up),
+        health: None,
     }
 }
 

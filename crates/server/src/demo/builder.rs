@@ -164,6 +164,8 @@ impl Builder<'_> {
                 customer_gateway: CustomerGateway {
                     id: self.gen.id("cgw-"),
                     ip: cgw_ip,
+                    ike_version: Default::default(),
+                    startup_action: Default::default(),
                 },
                 state: if s.available {
                     TunnelState::Available
@@ -171,6 +173,7 @@ impl Builder<'_> {
                     TunnelState::Unavailable
                 },
                 carries_traffic: s.available && s.traffic,
+                health: None,
             })
             .collect();
         let connection = Connection {

@@ -18,6 +18,8 @@ impl Builder<'_> {
         let site = CustomerGateway {
             id: self.gen.id("cgw-"),
             ip: self.gen.customer_ip(),
+            ike_version: Default::default(),
+            startup_action: Default::default(),
         };
         let default = day_at(self.now, 7, 18, 0);
         for (name, traffic) in [("site-primary-gw", true), ("site-backup-gw", false)] {
@@ -58,6 +60,7 @@ impl Builder<'_> {
                 customer_gateway: site.clone(),
                 state: TunnelState::Available,
                 carries_traffic: traffic,
+                health: None,
             })
             .collect();
         let connection = Connection {

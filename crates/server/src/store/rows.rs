@@ -174,9 +174,12 @@ impl TunnelRow {
             customer_gateway: CustomerGateway {
                 id: self.customer_gateway_id,
                 ip: parse("customer_gateway_ip", &self.customer_gateway_ip)?,
+                ike_version: Default::default(),
+                startup_action: Default::default(),
             },
             state: self.state,
             carries_traffic,
+            health: None,
         })
     }
 }
