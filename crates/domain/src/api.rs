@@ -137,6 +137,13 @@ pub struct EventDetail {
     /// at its default; `null` when the window has not placed it (10.3).
     #[serde(default)]
     pub window_fit: Option<bool>,
+    /// Did it come back? Null before completion and for events that failed or were
+    /// cancelled (DESIGN.md 12.2).
+    #[serde(default)]
+    pub verification: Option<crate::verification::Verification>,
+    /// Why a pending event waits although its time has come (13); null when not held.
+    #[serde(default)]
+    pub hold: Option<crate::hold::Hold>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

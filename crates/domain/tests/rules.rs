@@ -1994,6 +1994,8 @@ fn json_event_detail_affected_items() {
         conflicts: Vec::new(),
         freeze: None,
         window_fit: None,
+        verification: None,
+        hold: None,
     };
     let v = serde_json::to_value(&detail).unwrap();
     has_keys(&v, &["event", "affected", "summary", "server_time"]);

@@ -393,6 +393,8 @@ mod tests {
             conflicts: Vec::new(),
             freeze: None,
             window_fit: None,
+            verification: None,
+            hold: None,
         }
     }
 

@@ -56,7 +56,8 @@ const GATEWAY_COLUMNS: &str = "id, name, status, spec, tunnel_mode, ipsec_addres
 const CONNECTION_COLUMNS: &str =
     "id, name, tunnel_mode, attached_kind, attached_id, previous_executed_at";
 const TUNNEL_COLUMNS: &str = "id, connection_id, idx, gateway_ip, customer_gateway_id, \
-    customer_gateway_ip, state, carries_traffic";
+    customer_gateway_ip, state, carries_traffic, bgp, routes_received, health_checked_at, \
+    cgw_ike_version, cgw_startup_action";
 
 impl Store {
     pub async fn regions(&self) -> sqlx::Result<Vec<Region>> {

@@ -2,6 +2,8 @@
 //! execution requests and the scheduler's executions are in the submodules.
 
 mod execution;
+mod health;
+mod hold;
 mod publish;
 
 use std::collections::HashMap;
