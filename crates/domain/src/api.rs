@@ -88,6 +88,18 @@ pub struct CurrentEvent {
 pub struct OmEventsCell {
     pub current: Option<CurrentEvent>,
     pub previous_executed_at: Option<DateTime<Utc>>,
+    /// The previous event's verdict (DESIGN.md 12.2), null when it has none.
+    #[serde(default)]
+    pub previous_verdict: Option<PreviousVerdict>,
+}
+
+/// The verdict of a resource's previous event as the O&M Events column shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PreviousVerdict {
+    pub status: crate::verification::VerificationStatus,
+    /// Tunnels whose result is not `ok`.
+    pub tunnels_not_back: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1760,6 +1760,7 @@ fn current_cell() -> OmEventsCell {
             conflict: false,
         }),
         previous_executed_at: Some(t(2026, 5, 4, 2, 0, 0)),
+        previous_verdict: None,
     }
 }
 

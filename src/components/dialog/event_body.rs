@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 use vpn_console_domain::api::EventDetail;
+use vpn_console_domain::hold::Hold;
+use vpn_console_domain::verification::{Verification, VerificationStatus};
 use vpn_console_domain::{AffectedItem, EventStatus};
 
 use crate::api;
@@ -53,6 +55,8 @@ pub fn EventBody(detail: EventDetail, json: String) -> impl IntoView {
         {not_pending.then(|| view! {
             <p class="notice">{move || t(Msg::NoLongerPending)}</p>
         })}
+        {d.hold.clone().map(|h| held(ctx, h))}
+        {d.verification.clone().map(|v| verification(ctx, v))}
         <super::AdvicePanel detail=planning />
         <h3>{move || t(Msg::AffectedResources)}</h3>
         <p class="summary" id="om-summary"><strong>{summary}</strong></p>
@@ -130,5 +134,68 @@ fn affected_row(ctx: Ctx, item: AffectedItem) -> impl IntoView {
                 <td class="recommendation">{move || i18n::recommendation(lang(), recommendation_key)}</td>
             </tr>
         }.into_any(),
+    }
+}
+
+/// Which event holds this one and why (DESIGN.md 13).
+fn held(ctx: Ctx, h: Hold) -> impl IntoView {
+    let t = move |m| ctx.t(m);
+    let cgws = h
+        .customer_gateway_ids
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    view! {
+        <p class="notice held" id="om-hold">
+            {move || t(Msg::HeldBy)}" "<span class="mono">{h.partner_event_id.to_string()}</span>
+            " — "{move || t(i18n::hold_reason(h.reason))}" ("<span class="mono">{cgws}</span>"). "
+            {move || t(Msg::HoldThen)}
+        </p>
+    }
+}
+
+/// Did it come back: the verdict and each tunnel before and after, with what to do (12.2).
+fn verification(ctx: Ctx, v: Verification) -> impl IntoView {
+    let t = move |m| ctx.t(m);
+    let lang = move || ctx.lang.get();
+    let pending = v.status == VerificationStatus::Pending;
+    let deadline = v.deadline;
+    view! {
+        <h3>{move || t(Msg::VerificationHeading)}</h3>
+        <p class=format!("verdict {}", v.status.as_str()) id="om-verdict">
+            {move || t(i18n::verdict_line(v.status))}
+            {pending.then(|| view! { " "{move || ctx.time(deadline)}"." })}
+        </p>
+        {(!v.tunnels.is_empty()).then(|| view! {
+            <div class="affected-scroll" tabindex="0" role="region" aria-label=move || t(Msg::VerificationHeading)>
+            <table class="affected verification">
+                <caption class="visually-hidden">{move || t(Msg::VerificationCaption)}</caption>
+                <thead><tr>
+                    <th scope="col">{move || t(Msg::Tunnel)}</th>
+                    <th scope="col">{move || t(Msg::ColBefore)}</th>
+                    <th scope="col">{move || t(Msg::ColAfter)}</th>
+                    <th scope="col">{move || t(Msg::ColResult)}</th>
+                    <th scope="col">{move || t(Msg::ColWhatToDo)}</th>
+                </tr></thead>
+                <tbody>
+                    {v.tunnels.into_iter().map(|r| {
+                        let cgw = r.customer_gateway_id.to_string();
+                        let (before, after) = (r.before, r.after);
+                        view! {
+                            <tr class=format!("result-{}", r.result.as_str())>
+                                <td><span class="mono">{r.tunnel_id.to_string()}</span>
+                                    <div class="label mono">{cgw.clone()}</div></td>
+                                <td>{move || i18n::health(lang(), &before)}</td>
+                                <td>{move || i18n::health(lang(), &after)}</td>
+                                <td>{move || t(i18n::tunnel_result(r.result))}</td>
+                                <td class="recommendation">{move || r.hint.map(|h| i18n::hint(lang(), h, &cgw)).unwrap_or_else(|| "—".to_owned())}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            </div>
+        })}
     }
 }

@@ -124,6 +124,20 @@ async fn a_site_whose_gateway_starts_ike_is_verified_at_completion(backend: Back
         recheck(&app, &gina, &id).await.status(),
         StatusCode::NOT_FOUND
     );
+    // The O&M Events column shows the verdict beside the previous event's time.
+    let gateways: Value = alice
+        .get(app.url("/regions/cn-hangzhou/vpn-gateways?q=site2-backup-gw"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        gateways["items"][0]["om_events"]["previous_verdict"],
+        json!({"status": "verified", "tunnels_not_back": 0}),
+        "{gateways}"
+    );
     // The site's tunnels carry their health and the customer gateway its IKE settings.
     let list: Value = alice
         .get(app.url("/regions/cn-hangzhou/ipsec-connections?q=warehouse-ningbo"))
@@ -165,6 +179,19 @@ async fn a_site_that_only_answers_ike_fails_then_recovers_when_reported_up(backe
     let last = log.as_array().unwrap().last().unwrap();
     assert_eq!(last["action"], "verification_failed", "{log}");
     assert_eq!(last["to"], "failed");
+    let connections: Value = alice
+        .get(app.url("/regions/cn-hangzhou/ipsec-connections?q=factory-suzhou-via-primary"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        connections["items"][0]["om_events"]["previous_verdict"],
+        json!({"status": "failed", "tunnels_not_back": 1}),
+        "{connections}"
+    );
 
     // The customer starts the tunnel; the provider's monitoring reports it up.
     let rechecked = app

@@ -212,17 +212,19 @@ impl Store {
         }
         for table in ["gateways", "connections"] {
             sqlx::query(&format!(
-                "UPDATE {table} SET previous_executed_at = $1 WHERE id = $2"
+                "UPDATE {table} SET previous_executed_at = $1, previous_event_id = $3 WHERE id = $2"
             ))
             .bind(started_at)
             .bind(resource_id.as_str())
+            .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
         }
         for c in &finish.connections {
-            sqlx::query("UPDATE connections SET previous_executed_at = $1 WHERE id = $2")
+            sqlx::query("UPDATE connections SET previous_executed_at = $1, previous_event_id = $3 WHERE id = $2")
                 .bind(started_at)
                 .bind(c.as_str())
+                .bind(id.as_str())
                 .execute(&mut *tx)
                 .await?;
         }

@@ -19,6 +19,7 @@ use super::{int, parsed, placeholders, Store, Tx};
 use crate::clock::{from_millis, to_millis};
 
 pub use execution::{LEASE_S, SCHEDULER_ACTOR};
+pub(crate) use health::read_verification;
 pub use publish::{NewEvent, PublishError, PROVIDER_ACTOR};
 
 pub(crate) const EVENT_COLUMNS: &str =
