@@ -138,6 +138,20 @@ fn every_result_has_its_hint() {
     }
 }
 
+/// Results, the verdict before, the time of the check, and the verdict it gives.
+type VerdictCase = (
+    &'static [TunnelResult],
+    Option<VerificationStatus>,
+    DateTime<Utc>,
+    VerificationStatus,
+);
+
+/// The partners, and the hold they give: reason, partner and shared customer gateways.
+type HoldCase = (
+    Vec<Partner>,
+    Option<(HoldReason, &'static str, Vec<&'static str>)>,
+);
+
 #[test]
 fn every_verdict() {
     use TunnelResult::*;
@@ -145,12 +159,7 @@ fn every_verdict() {
     let before = t0();
     let after = t0() + Duration::minutes(11);
     let dl = t0() + Duration::minutes(10);
-    let cases: [(
-        &[TunnelResult],
-        Option<VerificationStatus>,
-        DateTime<Utc>,
-        VerificationStatus,
-    ); 14] = [
+    let cases: [VerdictCase; 14] = [
         (&[], None, before, Verified),
         (&[Ok, Ok], None, before, Verified),
         (&[Ok, Down], None, before, Pending),
@@ -346,7 +355,7 @@ fn partner(id: &str, reason: HoldReason, cgws: &[&str]) -> Partner {
 fn holds_name_the_first_reason_and_its_partner() {
     use HoldReason::*;
     let own = [cgw("cgw-site1"), cgw("cgw-site2")];
-    let cases: Vec<(Vec<Partner>, Option<(HoldReason, &str, Vec<&str>)>)> = vec![
+    let cases: Vec<HoldCase> = vec![
         (vec![], None),
         (
             vec![partner("om-b", PartnerExecuting, &["cgw-other"])],

@@ -106,6 +106,7 @@ pub(crate) struct GatewayRow {
     #[sqlx(try_from = "i64")]
     ssl_clients: u32,
     pub previous_executed_at: Option<i64>,
+    pub previous_event_id: Option<String>,
 }
 
 impl GatewayRow {
@@ -225,6 +226,7 @@ pub(crate) struct ConnectionRow {
     attached_kind: AttachmentKind,
     attached_id: String,
     pub previous_executed_at: Option<i64>,
+    pub previous_event_id: Option<String>,
 }
 
 impl ConnectionRow {

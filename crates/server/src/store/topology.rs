@@ -12,6 +12,9 @@ use super::rows::{ConnectionRow, GatewayRow, TunnelRow};
 use super::{int, parsed, placeholders, text, Store};
 use crate::clock::from_millis;
 
+/// A resource's previous execution: when it started, and which event it was.
+type Previous = (Option<i64>, Option<String>);
+
 /// A page of a list, already checked.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ListQuery {
@@ -152,14 +155,12 @@ impl Store {
         let (rows, total) = self
             .page_rows("gateways", GATEWAY_COLUMNS, account, region, query)
             .await?;
-        let (gateways, previous): (Vec<Gateway>, Vec<(Option<i64>, Option<String>)>) = rows
+        let (gateways, previous): (Vec<Gateway>, Vec<Previous>) = rows
             .iter()
             .map(|r| {
-                let previous = (
-                    crate::store::opt_int(r, "previous_executed_at")?,
-                    crate::store::opt_text(r, "previous_event_id")?,
-                );
-                Ok((GatewayRow::decode(r)?.into_gateway()?, previous))
+                let row = GatewayRow::decode(r)?;
+                let previous = (row.previous_executed_at, row.previous_event_id.clone());
+                Ok((row.into_gateway()?, previous))
             })
             .collect::<sqlx::Result<Vec<_>>>()?
             .into_iter()
@@ -194,18 +195,16 @@ impl Store {
         let (rows, total) = self
             .page_rows("connections", CONNECTION_COLUMNS, account, region, query)
             .await?;
-        let (mut connections, previous): (Vec<Connection>, Vec<(Option<i64>, Option<String>)>) =
-            rows.iter()
-                .map(|r| {
-                    let previous = (
-                        crate::store::opt_int(r, "previous_executed_at")?,
-                        crate::store::opt_text(r, "previous_event_id")?,
-                    );
-                    Ok((ConnectionRow::decode(r)?.into_connection()?, previous))
-                })
-                .collect::<sqlx::Result<Vec<_>>>()?
-                .into_iter()
-                .unzip();
+        let (mut connections, previous): (Vec<Connection>, Vec<Previous>) = rows
+            .iter()
+            .map(|r| {
+                let row = ConnectionRow::decode(r)?;
+                let previous = (row.previous_executed_at, row.previous_event_id.clone());
+                Ok((row.into_connection()?, previous))
+            })
+            .collect::<sqlx::Result<Vec<_>>>()?
+            .into_iter()
+            .unzip();
         self.attach_tunnels(&mut connections).await?;
 
         let gateway_ids: Vec<String> = connections
@@ -249,7 +248,7 @@ impl Store {
     /// The verdicts of a page's previous events, by event id, read in one query.
     async fn verdicts_of(
         &self,
-        previous: &[(Option<i64>, Option<String>)],
+        previous: &[Previous],
     ) -> sqlx::Result<HashMap<String, PreviousVerdict>> {
         let ids: Vec<&str> = previous
             .iter()
