@@ -14,7 +14,7 @@ pub use planning::{
     conflicts_heading, day_name, escape_html, DAYS,
 };
 pub use provider::{gateway_status, recommendation, region_name};
-pub use verification::{health, hint, hold_reason, previous_verdict, tunnel_result, verdict_line};
+pub use verification::{hold_html, previous_verdict, verification_html};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {

@@ -1,13 +1,14 @@
 //! The words of DESIGN.md 12 and 13 in both languages: a verdict beside the previous event's
 //! time, a tunnel's health, its result and what to do about it, and why an event is held.
 
+use chrono::{DateTime, Utc};
 use vpn_console_domain::api::PreviousVerdict;
-use vpn_console_domain::hold::HoldReason;
+use vpn_console_domain::hold::{Hold, HoldReason};
 use vpn_console_domain::verification::{
-    Bgp, Hint, Ike, TunnelHealth, TunnelResult, VerificationStatus,
+    Bgp, Hint, Ike, TunnelHealth, TunnelResult, Verification, VerificationStatus,
 };
 
-use super::{Lang, Msg};
+use super::{escape_html as esc, Lang, Msg};
 
 /// "✓ verified", "⚠ 1 tunnel did not come back", "… verifying".
 pub fn previous_verdict(lang: Lang, v: &PreviousVerdict) -> String {
@@ -93,4 +94,69 @@ pub fn hold_reason(r: HoldReason) -> Msg {
         HoldReason::PartnerVerifying => Msg::HoldPartnerVerifying,
         HoldReason::PartnerFailed => Msg::HoldPartnerFailed,
     }
+}
+
+/// The held notice's markup: which event holds this one, why, and what happens next.
+pub fn hold_html(lang: Lang, h: &Hold) -> String {
+    let cgws: Vec<&str> = h.customer_gateway_ids.iter().map(|c| c.as_str()).collect();
+    format!(
+        "{} <span class=\"mono\">{}</span> — {} (<span class=\"mono\">{}</span>). {}",
+        lang.text(Msg::HeldBy),
+        esc(h.partner_event_id.as_str()),
+        lang.text(hold_reason(h.reason)),
+        esc(&cgws.join(", ")),
+        lang.text(Msg::HoldThen)
+    )
+}
+
+/// The verification's markup: heading, verdict (with the deadline while pending) and a row per
+/// tunnel: before, after, result and what to do.
+pub fn verification_html(
+    lang: Lang,
+    v: &Verification,
+    time: &dyn Fn(DateTime<Utc>) -> String,
+) -> String {
+    let t = |m| lang.text(m);
+    let mut out = format!(
+        "<h3>{}</h3><p class=\"verdict {}\" id=\"om-verdict\">{}",
+        t(Msg::VerificationHeading),
+        v.status.as_str(),
+        t(verdict_line(v.status))
+    );
+    if v.status == VerificationStatus::Pending {
+        out.push_str(&format!(" {}.", esc(&time(v.deadline))));
+    }
+    out.push_str("</p>");
+    if v.tunnels.is_empty() {
+        return out;
+    }
+    out.push_str(&format!(
+        "<div class=\"affected-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">\
+         <table class=\"affected verification\"><caption class=\"visually-hidden\">{}</caption>\
+         <thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+         <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+        t(Msg::VerificationHeading),
+        t(Msg::VerificationCaption),
+        t(Msg::Tunnel),
+        t(Msg::ColBefore),
+        t(Msg::ColAfter),
+        t(Msg::ColResult),
+        t(Msg::ColWhatToDo)
+    ));
+    for r in &v.tunnels {
+        let cgw = r.customer_gateway_id.as_str();
+        out.push_str(&format!(
+            "<tr class=\"result-{}\"><td><span class=\"mono\">{}</span><div class=\"label mono\">{}</div></td>\
+             <td>{}</td><td>{}</td><td>{}</td><td class=\"recommendation\">{}</td></tr>",
+            r.result.as_str(),
+            esc(r.tunnel_id.as_str()),
+            esc(cgw),
+            esc(&health(lang, &r.before)),
+            esc(&health(lang, &r.after)),
+            t(tunnel_result(r.result)),
+            esc(&r.hint.map_or_else(|| "—".to_owned(), |h| hint(lang, h, cgw)))
+        ));
+    }
+    out.push_str("</tbody></table></div>");
+    out
 }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use vpn_console_domain::api::EventDetail;
 use vpn_console_domain::hold::Hold;
-use vpn_console_domain::verification::{Verification, VerificationStatus};
+use vpn_console_domain::verification::Verification;
 use vpn_console_domain::{AffectedItem, EventStatus};
 
 use crate::api;
@@ -139,63 +139,15 @@ fn affected_row(ctx: Ctx, item: AffectedItem) -> impl IntoView {
 
 /// Which event holds this one and why (DESIGN.md 13).
 fn held(ctx: Ctx, h: Hold) -> impl IntoView {
-    let t = move |m| ctx.t(m);
-    let cgws = h
-        .customer_gateway_ids
-        .iter()
-        .map(|c| c.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
-    view! {
-        <p class="notice held" id="om-hold">
-            {move || t(Msg::HeldBy)}" "<span class="mono">{h.partner_event_id.to_string()}</span>
-            " — "{move || t(i18n::hold_reason(h.reason))}" ("<span class="mono">{cgws}</span>"). "
-            {move || t(Msg::HoldThen)}
-        </p>
-    }
+    view! { <p class="notice held" id="om-hold" inner_html=move || i18n::hold_html(ctx.lang.get(), &h)></p> }
 }
 
 /// Did it come back: the verdict and each tunnel before and after, with what to do (12.2).
+// Markup from one function rather than a view per cell: built as components, these two panels
+// took the console's first load from 294.8 KB to 304.3 KB gzip, over its 300 KB budget.
 fn verification(ctx: Ctx, v: Verification) -> impl IntoView {
-    let t = move |m| ctx.t(m);
-    let lang = move || ctx.lang.get();
-    let pending = v.status == VerificationStatus::Pending;
-    let deadline = v.deadline;
     view! {
-        <h3>{move || t(Msg::VerificationHeading)}</h3>
-        <p class=format!("verdict {}", v.status.as_str()) id="om-verdict">
-            {move || t(i18n::verdict_line(v.status))}
-            {pending.then(|| view! { " "{move || ctx.time(deadline)}"." })}
-        </p>
-        {(!v.tunnels.is_empty()).then(|| view! {
-            <div class="affected-scroll" tabindex="0" role="region" aria-label=move || t(Msg::VerificationHeading)>
-            <table class="affected verification">
-                <caption class="visually-hidden">{move || t(Msg::VerificationCaption)}</caption>
-                <thead><tr>
-                    <th scope="col">{move || t(Msg::Tunnel)}</th>
-                    <th scope="col">{move || t(Msg::ColBefore)}</th>
-                    <th scope="col">{move || t(Msg::ColAfter)}</th>
-                    <th scope="col">{move || t(Msg::ColResult)}</th>
-                    <th scope="col">{move || t(Msg::ColWhatToDo)}</th>
-                </tr></thead>
-                <tbody>
-                    {v.tunnels.into_iter().map(|r| {
-                        let cgw = r.customer_gateway_id.to_string();
-                        let (before, after) = (r.before, r.after);
-                        view! {
-                            <tr class=format!("result-{}", r.result.as_str())>
-                                <td><span class="mono">{r.tunnel_id.to_string()}</span>
-                                    <div class="label mono">{cgw.clone()}</div></td>
-                                <td>{move || i18n::health(lang(), &before)}</td>
-                                <td>{move || i18n::health(lang(), &after)}</td>
-                                <td>{move || t(i18n::tunnel_result(r.result))}</td>
-                                <td class="recommendation">{move || r.hint.map(|h| i18n::hint(lang(), h, &cgw)).unwrap_or_else(|| "—".to_owned())}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-            </div>
-        })}
+        <div class="verification" id="om-verification"
+            inner_html=move || i18n::verification_html(ctx.lang.get(), &v, &|t| ctx.time(t))></div>
     }
 }
