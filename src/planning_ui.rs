@@ -147,3 +147,34 @@ pub fn WhatIfPanel(json: String) -> impl IntoView {
         </details>
     }
 }
+
+/// The hold and the verification of the event `json` (DESIGN.md 12.2, 13), drawn by the module
+/// (which reads them: see `verification_markup`); drawn again when the language or the zone
+/// changes.
+#[component]
+pub fn VerificationPanel(json: String) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let root = NodeRef::<leptos::html::Div>::new();
+    let state = RwSignal::new(None::<Result<(), String>>);
+    let attempt = RwSignal::new(0u32);
+    let json = StoredValue::new(json);
+    Effect::new(move |_| {
+        attempt.track();
+        let (lang, zone) = (ctx.lang.get(), ctx.zone.get());
+        let Some(el) = root.get() else {
+            return;
+        };
+        spawn_local(async move {
+            let detail = js_sys::JSON::parse(&json.get_value()).unwrap_or(JsValue::NULL);
+            let args = vec![detail, lang.tag().into(), zone_name(zone).into()];
+            let answer = call("verification_markup", args).await.map(|markup| {
+                el.set_inner_html(&markup.as_string().unwrap_or_default());
+            });
+            let _ = state.try_set(Some(answer));
+        });
+    });
+    view! {
+        {status(ctx, state, attempt)}
+        <div class="verification" id="om-verification" node_ref=root></div>
+    }
+}

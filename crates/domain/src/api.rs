@@ -151,10 +151,15 @@ pub struct EventDetail {
     pub window_fit: Option<bool>,
     /// Did it come back? Null before completion and for events that failed or were
     /// cancelled (DESIGN.md 12.2).
+    // The console reads this and `hold` in its lazily loaded module (crates/planning-ui), which
+    // reads them from the JSON itself: their readers in the first load cost it 9 KB gzip,
+    // over its 300 KB budget.
     #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
     pub verification: Option<crate::verification::Verification>,
     /// Why a pending event waits although its time has come (13); null when not held.
     #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
     pub hold: Option<crate::hold::Hold>,
 }
 

@@ -169,10 +169,13 @@ pub struct CustomerGateway {
     pub id: CustomerGatewayId,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub ip: IpAddr,
-    /// DESIGN.md 12.1: which IKE it speaks and whether the provider's side starts IKE.
+    /// DESIGN.md 12.1: which IKE it speaks and whether the provider's side starts IKE. The
+    /// console shows neither, so its wasm does not read them (its first load's budget).
     #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
     pub ike_version: IkeVersion,
     #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
     pub startup_action: StartupAction,
 }
 
@@ -188,8 +191,10 @@ pub struct Tunnel {
     pub customer_gateway: CustomerGateway,
     pub state: TunnelState,
     pub carries_traffic: bool,
-    /// What the provider's monitoring last saw (12.1); absent where nobody read it.
+    /// What the provider's monitoring last saw (12.1); absent where nobody read it. Not read
+    /// by the console's wasm, which does not show it (its first load's budget).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
     pub health: Option<TunnelHealth>,
 }
 

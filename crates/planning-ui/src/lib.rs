@@ -82,6 +82,34 @@ pub fn mount_what_if(
     Ok(what_if::mount(root, detail, Ctx::new(lang, zone, false)))
 }
 
+/// The markup of an event's hold and verification (DESIGN.md 12.2, 13), from the event
+/// `detail` as the browser parsed it: read here, in the module loaded on demand, to keep their
+/// readers out of the console's first load. Empty when it has neither.
+#[wasm_bindgen]
+pub fn verification_markup(detail: JsValue, lang: &str, zone: &str) -> Result<String, JsError> {
+    #[derive(serde::Deserialize)]
+    struct Part {
+        #[serde(default)]
+        verification: Option<vpn_console_domain::verification::Verification>,
+        #[serde(default)]
+        hold: Option<vpn_console_domain::hold::Hold>,
+    }
+    let part: Part = serde_wasm_bindgen::from_value(detail)
+        .map_err(|e| JsError::new(&format!("unreadable event detail: {e}")))?;
+    let ctx = Ctx::new(lang, zone, false);
+    let mut out = String::new();
+    if let Some(h) = &part.hold {
+        out.push_str(&format!(
+            "<p class=\"notice held\" id=\"om-hold\">{}</p>",
+            i18n::hold_html(ctx.lang, h)
+        ));
+    }
+    if let Some(v) = &part.verification {
+        out.push_str(&i18n::verification_html(ctx.lang, v, &|t| ctx.time_now(t)));
+    }
+    Ok(out)
+}
+
 mod router {
     /// A path under the API prefix (the console's `ApiPath`, without a query).
     pub struct ApiPath(pub String);

@@ -4,8 +4,6 @@
 
 use leptos::prelude::*;
 use vpn_console_domain::api::EventDetail;
-use vpn_console_domain::hold::Hold;
-use vpn_console_domain::verification::Verification;
 use vpn_console_domain::{AffectedItem, EventStatus};
 
 use crate::api;
@@ -37,6 +35,8 @@ pub fn EventBody(detail: EventDetail, json: String) -> impl IntoView {
         }
     });
     let not_pending = e.status != EventStatus::Pending;
+    // Read from the JSON: the console's own types do not carry them (see EventDetail).
+    let checked = json.contains("\"verification\":{") || json.contains("\"hold\":{");
     let planning = d.clone();
     let tunnels = d
         .affected
@@ -55,8 +55,7 @@ pub fn EventBody(detail: EventDetail, json: String) -> impl IntoView {
         {not_pending.then(|| view! {
             <p class="notice">{move || t(Msg::NoLongerPending)}</p>
         })}
-        {d.hold.clone().map(|h| held(ctx, h))}
-        {d.verification.clone().map(|v| verification(ctx, v))}
+        {checked.then(|| view! { <crate::planning_ui::VerificationPanel json=json.clone() /> })}
         <super::AdvicePanel detail=planning />
         <h3>{move || t(Msg::AffectedResources)}</h3>
         <p class="summary" id="om-summary"><strong>{summary}</strong></p>
@@ -134,20 +133,5 @@ fn affected_row(ctx: Ctx, item: AffectedItem) -> impl IntoView {
                 <td class="recommendation">{move || i18n::recommendation(lang(), recommendation_key)}</td>
             </tr>
         }.into_any(),
-    }
-}
-
-/// Which event holds this one and why (DESIGN.md 13).
-fn held(ctx: Ctx, h: Hold) -> impl IntoView {
-    view! { <p class="notice held" id="om-hold" inner_html=move || i18n::hold_html(ctx.lang.get(), &h)></p> }
-}
-
-/// Did it come back: the verdict and each tunnel before and after, with what to do (12.2).
-// Markup from one function rather than a view per cell: built as components, these two panels
-// took the console's first load from 294.8 KB to 304.3 KB gzip, over its 300 KB budget.
-fn verification(ctx: Ctx, v: Verification) -> impl IntoView {
-    view! {
-        <div class="verification" id="om-verification"
-            inner_html=move || i18n::verification_html(ctx.lang.get(), &v, &|t| ctx.time(t))></div>
     }
 }
