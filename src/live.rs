@@ -34,6 +34,8 @@ pub fn follow(cell: &OmEventsCell, event: &OmEvent) -> Option<OmEventsCell> {
         EventStatus::Completed => {
             next.current = None;
             next.previous_executed_at = event.started_at.or(cell.previous_executed_at);
+            // The stream carries the event, not its verdict: it shows from the next read.
+            next.previous_verdict = None;
         }
         EventStatus::Failed | EventStatus::Cancelled => next.current = None,
     }
@@ -294,6 +296,7 @@ mod tests {
                 conflict: false,
             }),
             previous_executed_at: None,
+            previous_verdict: None,
         }
     }
 

@@ -127,6 +127,7 @@ fn om_cell_shows_default_scheduled_and_previous_times() {
             conflict: false,
         }),
         previous_executed_at: Some("2026-11-01T18:00:00Z".parse().unwrap()),
+        previous_verdict: None,
     };
     let handle = leptos::mount::mount_to(root.clone(), move || {
         provide(Role::Operator);
@@ -154,10 +155,12 @@ fn om_cell_marks_a_conflict_in_words_with_its_reason() {
         OmEventsCell {
             current: Some(event(true)),
             previous_executed_at: None,
+            previous_verdict: None,
         },
         OmEventsCell {
             current: Some(event(false)),
             previous_executed_at: None,
+            previous_verdict: None,
         },
     );
     let handle = leptos::mount::mount_to(root.clone(), move || {

@@ -28,6 +28,7 @@ fn OmCellNow(cell: OmEventsCell) -> impl IntoView {
     let t = move |m| ctx.t_untracked(m);
     let current = cell.current.clone();
     let previous = cell.previous_executed_at;
+    let verdict = cell.previous_verdict;
     view! {
         <div class="om-cell">
             {match current {
@@ -49,6 +50,10 @@ fn OmCellNow(cell: OmEventsCell) -> impl IntoView {
             }}
             <div class="previous"><span class="label">{t(Msg::PreviousEvent)}</span>
                 {previous.map(|p| ctx.time_untracked(p)).unwrap_or_else(|| "—".to_owned())}
+                {verdict.map(|v| {
+                    let class = format!("verdict {}", v.status.as_str());
+                    view! { " "<span class=class>{crate::i18n::previous_verdict(ctx.lang.get_untracked(), &v)}</span> }
+                })}
             </div>
         </div>
     }

@@ -125,6 +125,11 @@ pub enum EventsCommand {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Check a completed event's tunnels again now (DESIGN.md 12.2) and show the verification.
+    Verify {
+        /// O&M event ID, om-….
+        id: String,
+    },
     /// The event's audit log, oldest first.
     Log {
         /// O&M event ID, om-….

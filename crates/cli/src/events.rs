@@ -4,7 +4,9 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use chrono::{DateTime, Utc};
 use vpn_console_domain::api::EventDetail;
+use vpn_console_domain::hold::{Hold, HoldReason};
 use vpn_console_domain::planning::{Advice, AdviceKind, ExecutionBody};
+use vpn_console_domain::verification::{Hint, TunnelHealth, Verification};
 use vpn_console_domain::{validate, AffectedItem, ExecutionRequest, OmEvent};
 
 use crate::client::{Answer, Failure, Outcome, Retry};
@@ -70,6 +72,13 @@ pub fn show(ctx: &Ctx, id: &str) -> Outcome {
             ]);
         }
         out.push_str(&t.render());
+    }
+    if let Some(h) = &d.hold {
+        out.push_str("\nHeld (one path of a site at a time)\n");
+        out.push_str(&hold_text(h, ctx.zone));
+    }
+    if let Some(v) = &d.verification {
+        out.push_str(&verification_text(v, ctx.zone));
     }
     if !recommendations.is_empty() {
         out.push_str("\nRecommendations\n");
@@ -329,6 +338,110 @@ pub fn log(ctx: &Ctx, id: &str) -> Outcome {
         ]);
     }
     ctx.print(&t.render())
+}
+
+/// Why a held event waits, and until when at the latest (DESIGN.md 13).
+fn hold_text(h: &Hold, zone: Zone) -> String {
+    let why = match h.reason {
+        HoldReason::PartnerExecuting => "is under maintenance now",
+        HoldReason::PartnerVerifying => "completed and its tunnels are not verified yet",
+        HoldReason::PartnerFailed => "completed and a tunnel it took down is still down",
+    };
+    let cgws: Vec<&str> = h.customer_gateway_ids.iter().map(|c| c.as_str()).collect();
+    fields(&[
+        ("Held by", h.partner_event_id.to_string()),
+        (
+            "Why",
+            format!("the other path of {} {why}", cgws.join(", ")),
+        ),
+        ("Since", zone.show(h.since)),
+        (
+            "Then",
+            "it starts when the hold clears, at the latest 2 hours after its execution time; \
+             an operator may start it anyway (override_hold)"
+                .to_owned(),
+        ),
+    ])
+}
+
+/// A health in a few words: `IKE up, BGP established, 24 routes`.
+fn health_text(h: &TunnelHealth) -> String {
+    let mut text = format!("IKE {}", h.ike.as_str());
+    if let Some(bgp) = h.bgp {
+        text.push_str(&format!(", BGP {}", bgp.as_str()));
+    }
+    if let Some(n) = h.routes_received {
+        text.push_str(&format!(", {n} routes"));
+    }
+    text
+}
+
+/// What a network engineer does about a tunnel that did not come back whole.
+fn hint_text(hint: Option<Hint>, cgw: &str) -> String {
+    match hint {
+        None => "—".to_owned(),
+        Some(Hint::InitiateFromCustomerGateway) => format!(
+            "Your device answers IKE but does not start it: start the tunnel from {cgw} \
+             (IKEv1 / startup action add)"
+        ),
+        Some(Hint::CheckCustomerGateway) => {
+            format!("Check {cgw}: its IKE does not come up")
+        }
+        Some(Hint::CheckBgpAdvertisements) => {
+            format!("Check the BGP session and the routes {cgw} advertises")
+        }
+    }
+}
+
+/// The verification of a completed event: its verdict and one row per tunnel.
+fn verification_text(v: &Verification, zone: Zone) -> String {
+    let mut out = format!(
+        "\nVerification: {} (deadline {}, checked {})\n",
+        words(v.status.as_str()),
+        zone.show(v.deadline),
+        zone.show(v.checked_at)
+    );
+    if v.tunnels.is_empty() {
+        out.push_str("no tunnel to verify\n");
+        return out;
+    }
+    let mut t = Table::new(&[
+        "TUNNEL",
+        "CUSTOMER GATEWAY",
+        "BEFORE",
+        "AFTER",
+        "RESULT",
+        "WHAT TO DO",
+    ]);
+    for r in &v.tunnels {
+        t.row(vec![
+            r.tunnel_id.to_string(),
+            r.customer_gateway_id.to_string(),
+            health_text(&r.before),
+            health_text(&r.after),
+            r.result.as_str().to_owned(),
+            hint_text(r.hint, r.customer_gateway_id.as_str()),
+        ]);
+    }
+    out.push_str(&t.render());
+    out
+}
+
+/// `events verify ID`: `POST /om-events/{id}/verification`, the tunnels checked again now.
+pub fn verify(ctx: &Ctx, id: &str) -> Outcome {
+    let answer = ctx.api.send(
+        "POST",
+        &format!("/om-events/{}/verification", encode(id)),
+        &[],
+        None,
+        Retry::OnceOnNetworkFailure,
+    )?;
+    if ctx.json {
+        return ctx.print_raw(&answer.body);
+    }
+    let v: Verification = serde_json::from_str(&answer.body)
+        .map_err(|e| Failure::Network(format!("the server's answer is not a verification: {e}")))?;
+    ctx.print(verification_text(&v, ctx.zone).trim_start())
 }
 
 /// A wire value in words for people: `system_upgrade` is "System upgrade".

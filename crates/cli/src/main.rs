@@ -90,6 +90,7 @@ fn run(cli: Cli) -> Outcome {
             EventsCommand::Show { id } => events::show(&ctx, id),
             EventsCommand::Reschedule { id, at } => events::reschedule(&ctx, id, at),
             EventsCommand::Execute { id, yes } => events::execute(&ctx, id, *yes),
+            EventsCommand::Verify { id } => events::verify(&ctx, id),
             EventsCommand::Log { id } => events::log(&ctx, id),
         },
         Command::CalendarUrl => notify::calendar_url(&ctx),

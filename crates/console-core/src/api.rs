@@ -394,7 +394,7 @@ pub async fn list<R: DeserializeOwned, T>(
 }
 
 /// The event detail and its ETag (the version to send back in `If-Match`).
-/// The event, its ETag, and its detail as JSON text for the what-if (src/planning_ui.rs), which
+/// The event, its ETag, and its detail as JSON text for the what-if (src/lazy_pages.rs), which
 /// reads it in its own module.
 pub async fn event(id: &str) -> Result<(EventDetail, String, String), CallError> {
     let answer = send(Method::Get, &event_api_path(id, ""), &[], None).await?;

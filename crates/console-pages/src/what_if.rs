@@ -85,6 +85,7 @@ pub fn topology_of(detail: &EventDetail) -> (Option<Gateway>, Vec<Connection>) {
             customer_gateway: customer_gateway.clone(),
             state: *state,
             carries_traffic: *carries_traffic,
+            health: None,
         };
         match connections.iter_mut().find(|c| &c.id == connection_id) {
             Some(c) => c.tunnels.push(tunnel),
@@ -147,6 +148,7 @@ fn partner_of(detail: &EventDetail, c: &Connection) -> Tunnel {
         customer_gateway: maintained.customer_gateway.clone(),
         state,
         carries_traffic: state == TunnelState::Available && !maintained.carries_traffic,
+        health: None,
     }
 }
 
@@ -311,9 +313,12 @@ mod tests {
             customer_gateway: CustomerGateway {
                 id: format!("cgw-{conn}").parse().unwrap(),
                 ip: "116.62.0.4".parse().unwrap(),
+                ike_version: Default::default(),
+                startup_action: Default::default(),
             },
             state,
             carries_traffic: traffic,
+            health: None,
         }
     }
 
@@ -388,6 +393,8 @@ mod tests {
             conflicts: Vec::new(),
             freeze: None,
             window_fit: None,
+            verification: None,
+            hold: None,
         }
     }
 

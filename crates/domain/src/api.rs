@@ -88,6 +88,18 @@ pub struct CurrentEvent {
 pub struct OmEventsCell {
     pub current: Option<CurrentEvent>,
     pub previous_executed_at: Option<DateTime<Utc>>,
+    /// The previous event's verdict (DESIGN.md 12.2), null when it has none.
+    #[serde(default)]
+    pub previous_verdict: Option<PreviousVerdict>,
+}
+
+/// The verdict of a resource's previous event as the O&M Events column shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PreviousVerdict {
+    pub status: crate::verification::VerificationStatus,
+    /// Tunnels whose result is not `ok`.
+    pub tunnels_not_back: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,6 +149,13 @@ pub struct EventDetail {
     /// at its default; `null` when the window has not placed it (10.3).
     #[serde(default)]
     pub window_fit: Option<bool>,
+    /// Did it come back? Null before completion and for events that failed or were
+    /// cancelled (DESIGN.md 12.2).
+    #[serde(default)]
+    pub verification: Option<crate::verification::Verification>,
+    /// Why a pending event waits although its time has come (13); null when not held.
+    #[serde(default)]
+    pub hold: Option<crate::hold::Hold>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

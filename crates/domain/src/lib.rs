@@ -6,6 +6,7 @@
 pub mod api;
 pub mod event;
 pub mod execution;
+pub mod hold;
 pub mod ids;
 pub mod impact;
 pub mod instant;
@@ -15,6 +16,7 @@ pub mod planning;
 pub mod schedule;
 pub mod time;
 pub mod topology;
+pub mod verification;
 
 pub use event::{
     AuditAction, EventStatus, GatewayIp, GatewayIpRole, OmEvent, Reason, ResourceKind, ResourceRef,

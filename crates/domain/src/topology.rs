@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ConnectionId, CustomerGatewayId, GatewayId, IdError, TransitRouterId, TunnelId};
+use crate::verification::{IkeVersion, StartupAction, TunnelHealth};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -168,6 +169,14 @@ pub struct CustomerGateway {
     pub id: CustomerGatewayId,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub ip: IpAddr,
+    /// DESIGN.md 12.1: which IKE it speaks and whether the provider's side starts IKE. The
+    /// console shows neither, so its wasm does not read them (its first load's budget).
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
+    pub ike_version: IkeVersion,
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
+    pub startup_action: StartupAction,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,6 +191,11 @@ pub struct Tunnel {
     pub customer_gateway: CustomerGateway,
     pub state: TunnelState,
     pub carries_traffic: bool,
+    /// What the provider's monitoring last saw (12.1); absent where nobody read it. Not read
+    /// by the console's wasm, which does not show it (its first load's budget).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
+    pub health: Option<TunnelHealth>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

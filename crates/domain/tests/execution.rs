@@ -90,6 +90,8 @@ fn connection(conn: &str, gw: &str, tunnels: &[(&str, St)]) -> Connection {
                 customer_gateway: CustomerGateway {
                     id: format!("cgw-{suffix}{}", i + 1).parse().unwrap(),
                     ip: format!("198.51.100.{}", i + 1).parse().unwrap(),
+                    ike_version: Default::default(),
+                    startup_action: Default::default(),
                 },
                 state: if *s == Down {
                     TunnelState::Unavailable
@@ -97,6 +99,7 @@ fn connection(conn: &str, gw: &str, tunnels: &[(&str, St)]) -> Connection {
                     TunnelState::Available
                 },
                 carries_traffic: *s == Up,
+                health: None,
             })
             .collect(),
     }

@@ -96,6 +96,8 @@ pub fn tunnel(conn: &str, index: u8, gateway_ip: &str, cgw: &str, st: St) -> Tun
         customer_gateway: CustomerGateway {
             id: id(cgw),
             ip: ip("198.51.100.7"),
+            ike_version: Default::default(),
+            startup_action: Default::default(),
         },
         state: if st == St::Down {
             TunnelState::Unavailable
@@ -103,6 +105,7 @@ pub fn tunnel(conn: &str, index: u8, gateway_ip: &str, cgw: &str, st: St) -> Tun
             TunnelState::Available
         },
         carries_traffic: st == St::Up,
+        health: None,
     }
 }
 

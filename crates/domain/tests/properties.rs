@@ -184,6 +184,8 @@ fn build_connection(
                 customer_gateway: CustomerGateway {
                     id: format!("cgw-c{i}t{j}").parse().unwrap(),
                     ip: format!("198.51.100.{}", i * 2 + j + 1).parse().unwrap(),
+                    ike_version: Default::default(),
+                    startup_action: Default::default(),
                 },
                 state: if ts.available {
                     TunnelState::Available
@@ -191,6 +193,7 @@ fn build_connection(
                     TunnelState::Unavailable
                 },
                 carries_traffic: ts.traffic,
+                health: None,
             })
             .collect(),
     }

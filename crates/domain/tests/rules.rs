@@ -135,12 +135,15 @@ fn tunnel(conn: &str, index: u8, gateway_ip: &str, st: St) -> Tunnel {
         customer_gateway: CustomerGateway {
             id: id(&format!("cgw-{suffix}{index}")),
             ip: ip(&format!("198.51.100.{index}")),
+            ike_version: Default::default(),
+            startup_action: Default::default(),
         },
         state: match st {
             St::Up | St::Idle => TunnelState::Available,
             St::Down => TunnelState::Unavailable,
         },
         carries_traffic: matches!(st, St::Up),
+        health: None,
     }
 }
 
@@ -1757,6 +1760,7 @@ fn current_cell() -> OmEventsCell {
             conflict: false,
         }),
         previous_executed_at: Some(t(2026, 5, 4, 2, 0, 0)),
+        previous_verdict: None,
     }
 }
 
@@ -1805,6 +1809,7 @@ fn json_dual_tunnel_gateway_item() {
                 "conflict": false,
             },
             "previous_executed_at": "2026-05-04T02:00:00Z",
+            "previous_verdict": null,
         })
     );
     let back: GatewayItem = serde_json::from_value(v).unwrap();
@@ -1824,7 +1829,7 @@ fn json_single_tunnel_gateway_item() {
     assert_eq!(v["ssl_clients"], json!(2));
     assert_eq!(
         v["om_events"],
-        json!({"current": null, "previous_executed_at": null})
+        json!({"current": null, "previous_executed_at": null, "previous_verdict": null})
     );
     let absent = Addresses::Single {
         gateway_address: None,
@@ -1905,7 +1910,8 @@ fn json_connection_items() {
             assert_eq!(j["gateway_ip"], json!(tun.gateway_ip.to_string()));
             assert_eq!(
                 j["customer_gateway"],
-                json!({"id": tun.customer_gateway.id.as_str(), "ip": tun.customer_gateway.ip.to_string()})
+                json!({"id": tun.customer_gateway.id.as_str(), "ip": tun.customer_gateway.ip.to_string(),
+                    "ike_version": "ikev2", "startup_action": "start"})
             );
             assert_eq!(j["state"], json!(tun.state.as_str()));
             assert_eq!(j["carries_traffic"], json!(tun.carries_traffic));
@@ -1991,6 +1997,8 @@ fn json_event_detail_affected_items() {
         conflicts: Vec::new(),
         freeze: None,
         window_fit: None,
+        verification: None,
+        hold: None,
     };
     let v = serde_json::to_value(&detail).unwrap();
     has_keys(&v, &["event", "affected", "summary", "server_time"]);
@@ -2017,7 +2025,7 @@ fn json_event_detail_affected_items() {
     assert_eq!(tunnel["gateway_ip"], json!(SADDR));
     assert_eq!(
         tunnel["customer_gateway"],
-        json!({"id": "cgw-s1", "ip": "198.51.100.1"})
+        json!({"id": "cgw-s1", "ip": "198.51.100.1", "ike_version": "ikev2", "startup_action": "start"})
     );
     assert_eq!(tunnel["state"], json!("available"));
     assert_eq!(tunnel["effect"], json!("interruption"));

@@ -26,7 +26,8 @@ fn tunnel() -> Value {
     json!({
         "kind": "tunnel", "id": "tun-a1", "connection_id": "vco-a1", "connection_name": "hq",
         "connection_tunnel_mode": "dual_tunnel", "index": 1, "gateway_ip": "47.1.2.3",
-        "customer_gateway": {"id": "cgw-a1", "ip": "203.0.113.7"}, "state": "available",
+        "customer_gateway": {"id": "cgw-a1", "ip": "203.0.113.7", "ike_version": "ikev2",
+            "startup_action": "start"}, "state": "available",
         "carries_traffic": true, "effect": "failover", "max_interruption_s": 3,
         "recommendation": "r", "recommendation_key": "auto_failover"
     })

@@ -34,6 +34,15 @@ pub struct Requester<'a> {
     pub via: Option<&'a str>,
 }
 
+/// An accepted change as written: the new time, whether it is Execute Now, and whether it
+/// overrides a hold.
+#[derive(Debug, Clone, Copy)]
+struct Moved {
+    execute_at: DateTime<Utc>,
+    execute_now: bool,
+    override_hold: bool,
+}
+
 /// One event of a request and the version its sender saw (`If-Match`); `None` is
 /// `If-Match: *`, any version.
 #[derive(Debug, Clone)]
@@ -177,8 +186,12 @@ impl<'s> Execution<'s> {
         for result in results {
             let event = match (&result.decision, events.get(&result.id)) {
                 (Decision::Accepted(plan), Some(event)) => {
-                    self.write(&account, event, plan.execute_at, plan.execute_now, now)
-                        .await?
+                    let moved = Moved {
+                        execute_at: plan.execute_at,
+                        execute_now: plan.execute_now,
+                        override_hold: change.override_hold(),
+                    };
+                    self.write(&account, event, &moved, now).await?
                 }
                 _ => None,
             };
@@ -269,16 +282,26 @@ impl<'s> Execution<'s> {
 
     /// Writes one accepted change and its audit entry; `None` when the event changed since it
     /// was read.
+    ///
+    /// Holds (DESIGN.md 13): moving an event later ends its hold (a later one is logged
+    /// again); `override_hold` lets the scheduler start it although it would be held.
     async fn write(
         &mut self,
         account: &str,
         event: &OmEvent,
-        execute_at: DateTime<Utc>,
-        execute_now: bool,
+        moved: &Moved,
         now: DateTime<Utc>,
     ) -> sqlx::Result<Option<OmEvent>> {
+        let Moved {
+            execute_at,
+            execute_now,
+            override_hold,
+        } = *moved;
         let sql = format!(
-            "UPDATE om_events SET execute_at = $1, version = version + 1 \
+            "UPDATE om_events SET execute_at = $1, version = version + 1, \
+             hold = CASE WHEN $1 > execute_at THEN NULL ELSE hold END, \
+             held_since = CASE WHEN $1 > execute_at THEN NULL ELSE held_since END, \
+             override_hold = CASE WHEN $5 = 1 THEN 1 ELSE override_hold END \
              WHERE id = $2 AND version = $3 AND status = 'pending' AND account_id = $4 \
              RETURNING {EVENT_COLUMNS}"
         );
@@ -286,7 +309,8 @@ impl<'s> Execution<'s> {
             .bind(crate::clock::to_millis(execute_at))
             .bind(event.id.as_str())
             .bind(event.version)
-            .bind(account);
+            .bind(account)
+            .bind(i64::from(override_hold));
         let Some((moved, _)) = update_event(&mut self.tx, query).await? else {
             return Ok(None);
         };

@@ -112,6 +112,21 @@ enum Command {
     },
     /// Provider: cancel a pending O&M event.
     CancelEvent { id: String },
+    /// Provider's monitoring: report a tunnel's health (`--ike` also sets its state); the
+    /// completed events it may change the verdict of are checked again.
+    TunnelHealth {
+        #[arg(long)]
+        tunnel: String,
+        /// up or down.
+        #[arg(long)]
+        ike: String,
+        /// established or down (tunnels with BGP).
+        #[arg(long)]
+        bgp: Option<String>,
+        /// Routes received from the customer's side.
+        #[arg(long)]
+        routes: Option<u32>,
+    },
     /// Create an account.
     CreateAccount { id: String, name: String },
     /// Create a user; the password is read from the environment variable NEW_USER_PASSWORD.
@@ -274,6 +289,38 @@ async fn run() -> anyhow::Result<()> {
             )
             .await?;
             println!("{}", serde_json::to_string_pretty(&event)?);
+            Ok(())
+        }
+        Command::TunnelHealth {
+            tunnel,
+            ike,
+            bgp,
+            routes,
+        } => {
+            use vpn_console_domain::verification::{Bgp, Ike};
+            let ike = Ike::parse(&ike)
+                .ok_or_else(|| anyhow::anyhow!("--ike is up or down, not '{ike}'"))?;
+            let bgp = bgp
+                .map(|b| {
+                    Bgp::parse(&b)
+                        .ok_or_else(|| anyhow::anyhow!("--bgp is established or down, not '{b}'"))
+                })
+                .transpose()?;
+            let tunnel = tunnel.parse()?;
+            let rechecked = store
+                .report_tunnel_health(
+                    &tunnel,
+                    ike,
+                    bgp,
+                    routes,
+                    clock.now(),
+                    &operator::cli_actor(),
+                )
+                .await?;
+            println!(
+                "{}",
+                serde_json::json!({"tunnel": tunnel, "rechecked_events": rechecked})
+            );
             Ok(())
         }
         Command::CancelEvent { id } => {

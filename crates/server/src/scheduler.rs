@@ -81,6 +81,8 @@ impl Troubles {
 pub struct Pass {
     pub started: usize,
     pub completed: usize,
+    /// Verifications whose deadline passed and that got their verdict (DESIGN.md 12.2).
+    pub concluded: usize,
 }
 
 impl Scheduler {
@@ -152,7 +154,16 @@ impl Scheduler {
                 .await?;
             pass.completed += self
                 .each_at_once(&finished, |id| async move {
-                    self.store.finish_event(&id, now, &self.instance).await
+                    self.store
+                        .finish_event(&id, now, &self.instance, self.time_scale)
+                        .await
+                })
+                .await?;
+            // Verdicts before starts: a partner's verdict decides whether a due event is held.
+            let concluding = self.store.verifications_due(now, BATCH).await?;
+            pass.concluded += self
+                .each_at_once(&concluding, |id| async move {
+                    self.store.conclude_verification(&id, now).await
                 })
                 .await?;
             let due = self.store.due_events(now, BATCH).await?;
@@ -160,12 +171,16 @@ impl Scheduler {
             pass.started += self
                 .each_at_once(&due, |id| async move {
                     self.store
-                        .start_event(&id, now, duration, &self.instance)
+                        .start_event(&id, now, duration, &self.instance, self.time_scale)
                         .await
                 })
                 .await?;
             // A full batch of events that all wait for a retry changes nothing: stop there.
-            if (finished.len() < BATCH as usize && due.len() < BATCH as usize) || pass == before {
+            if (finished.len() < BATCH as usize
+                && due.len() < BATCH as usize
+                && concluding.len() < BATCH as usize)
+                || pass == before
+            {
                 return Ok(pass);
             }
         }

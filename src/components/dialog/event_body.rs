@@ -35,6 +35,7 @@ pub fn EventBody(detail: EventDetail, json: String) -> impl IntoView {
         }
     });
     let not_pending = e.status != EventStatus::Pending;
+    let (hold, verification) = (d.hold.clone(), d.verification.clone());
     let planning = d.clone();
     let tunnels = d
         .affected
@@ -53,6 +54,8 @@ pub fn EventBody(detail: EventDetail, json: String) -> impl IntoView {
         {not_pending.then(|| view! {
             <p class="notice">{move || t(Msg::NoLongerPending)}</p>
         })}
+        {hold.map(|hold| view! { <super::verification::HoldNotice hold=hold /> })}
+        {verification.map(|v| view! { <super::verification::VerificationTable verification=v /> })}
         <super::AdvicePanel detail=planning />
         <h3>{move || t(Msg::AffectedResources)}</h3>
         <p class="summary" id="om-summary"><strong>{summary}</strong></p>

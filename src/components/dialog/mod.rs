@@ -12,6 +12,7 @@ mod bulk;
 mod event_body;
 mod execution_form;
 mod modal;
+mod verification;
 
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;

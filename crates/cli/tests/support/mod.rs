@@ -44,6 +44,11 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Server {
+        Server::start_scaled(1.0)
+    }
+
+    /// A server whose maintenance runs `time_scale` times faster than real time.
+    pub fn start_scaled(time_scale: f64) -> Server {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("index.html"),
@@ -54,6 +59,7 @@ impl Server {
         let mut child = Command::new(server_bin())
             .args(["--listen", "127.0.0.1:0", "--demo", "--console-dir"])
             .arg(dir.path())
+            .args(["--time-scale", &time_scale.to_string()])
             .env("DATABASE_URL", &database_url)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -100,6 +106,22 @@ impl Server {
             .expect("create-token printed the token")
             .trim()
             .to_owned()
+    }
+
+    /// Runs an operator command of the server on the same database; its stdout.
+    pub fn operator(&self, args: &[&str]) -> String {
+        let out = Command::new(server_bin())
+            .args(args)
+            .env("DATABASE_URL", &self.database_url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
     }
 
     /// The API's own answer, read without omctl: `(status, etag, JSON)`.

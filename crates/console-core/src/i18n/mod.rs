@@ -5,6 +5,7 @@
 mod format;
 mod planning;
 mod provider;
+mod verification;
 
 pub use format::{duration, effect, page_status, reason, role, status, summary};
 
@@ -13,6 +14,7 @@ pub use planning::{
     conflicts_heading, day_name, escape_html, DAYS,
 };
 pub use provider::{gateway_status, recommendation, region_name};
+pub use verification::{health, hint, hold_reason, previous_verdict, tunnel_result, verdict_line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -136,6 +138,42 @@ messages! {
     Default => "Default: ", "默认：";
     Scheduled => "Scheduled: ", "已设定：";
     PreviousEvent => "Previous: ", "上次：";
+    VerdictVerified => "✓ verified", "✓ 已验证恢复";
+    VerdictVerifying => "… verifying", "… 正在验证";
+    VerdictTunnelNotBack => "tunnel did not come back", "条隧道未恢复";
+    VerdictTunnelsNotBack => "tunnels did not come back", "条隧道未恢复";
+    VerdictTunnelShort => "tunnel came back short of routes", "条隧道恢复后路由缺失";
+    VerdictTunnelsShort => "tunnels came back short of routes", "条隧道恢复后路由缺失";
+    VerificationHeading => "Did it come back?", "维护后是否恢复？";
+    VerificationVerified => "Verified: every tunnel came back.", "已验证：所有隧道均已恢复。";
+    VerificationPending => "Verifying: waiting for the tunnels to come back until", "正在验证：等待隧道恢复，截止";
+    VerificationDegraded => "Degraded: a tunnel came back without all its BGP routes.", "部分恢复：有隧道恢复后 BGP 路由不全。";
+    VerificationFailed => "Failed: a tunnel did not come back.", "失败：有隧道未恢复。";
+    VerificationCaption => "Each affected tunnel before and after the maintenance", "每条受影响隧道在维护前后的状态";
+    ColBefore => "Before", "维护前";
+    ColAfter => "After", "维护后";
+    ColResult => "Result", "结果";
+    ColWhatToDo => "What to do", "处理建议";
+    ResultOk => "Back", "已恢复";
+    ResultRoutesMissing => "Routes missing", "路由缺失";
+    ResultBgpDown => "BGP down", "BGP 断开";
+    ResultDown => "Down", "未恢复";
+    IkeUp => "IKE up", "IKE 已连接";
+    IkeDown => "IKE down", "IKE 断开";
+    BgpEstablished => "BGP established", "BGP 已建立";
+    BgpDown => "BGP down", "BGP 断开";
+    Routes => "routes", "条路由";
+    HintInitiateBefore => "Your device answers IKE but does not start it: start the tunnel from", "您的设备只响应 IKE 而不主动发起：请从";
+    HintInitiateAfter => "(IKEv1 / startup action add).", "发起隧道（IKEv1 / 启动动作 add）。";
+    HintCheckCgwBefore => "Check customer gateway", "请检查用户网关";
+    HintCheckCgwAfter => ": its IKE does not come up.", "：IKE 未能建立。";
+    HintBgpBefore => "Check the BGP session and the routes advertised by", "请检查 BGP 会话以及";
+    HintBgpAfter => ".", "通告的路由。";
+    HeldBy => "Held: waiting for O&M event", "已暂缓：等待运维事件";
+    HoldPartnerExecuting => "the other path of the site is under maintenance now", "该站点的另一条路径正在维护";
+    HoldPartnerVerifying => "the other path's tunnels are not verified back yet", "另一条路径的隧道尚未验证恢复";
+    HoldPartnerFailed => "a tunnel of the other path did not come back", "另一条路径有隧道未恢复";
+    HoldThen => "It starts as soon as the hold clears, at the latest 2 hours after its execution time.", "暂缓解除后立即开始，最迟在执行时间后 2 小时开始。";
     OmEvents => "O&M Events", "运维事件";
     OmEventsOf => "O&M Events of", "运维事件：";
     NoPendingEvent => "No pending O&M event", "没有待执行的运维事件";

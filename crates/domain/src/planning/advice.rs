@@ -269,6 +269,7 @@ fn after(
                 customer_gateway: first.customer_gateway.clone(),
                 state: TunnelState::Available,
                 carries_traffic: false,
+                health: None,
             });
         }
         AdviceKind::MoveEarlierOutOfConflict => {}

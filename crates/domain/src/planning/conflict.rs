@@ -50,6 +50,7 @@ impl PlannedEvent {
                     customer_gateway: customer_gateway.clone(),
                     state: *state,
                     carries_traffic: *carries_traffic,
+                    health: None,
                 }),
                 _ => None,
             })

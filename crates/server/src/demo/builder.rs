@@ -2,6 +2,7 @@
 //! transaction, and the seeded choices of times and reasons.
 
 use std::net::IpAddr;
+use vpn_console_domain::verification::{Ike, TunnelHealth};
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
@@ -154,6 +155,7 @@ impl Builder<'_> {
             TunnelMode::SingleTunnel
         };
         let cgw_ip = self.gen.customer_ip();
+        let now = self.now;
         let tunnels = setups
             .iter()
             .enumerate()
@@ -164,6 +166,8 @@ impl Builder<'_> {
                 customer_gateway: CustomerGateway {
                     id: self.gen.id("cgw-"),
                     ip: cgw_ip,
+                    ike_version: Default::default(),
+                    startup_action: Default::default(),
                 },
                 state: if s.available {
                     TunnelState::Available
@@ -171,6 +175,7 @@ impl Builder<'_> {
                     TunnelState::Unavailable
                 },
                 carries_traffic: s.available && s.traffic,
+                health: Some(seen_at(s.available, now)),
             })
             .collect();
         let connection = Connection {
@@ -394,5 +399,15 @@ pub(super) fn address(g: &Gateway, role: GatewayIpRole) -> GatewayIp {
     GatewayIp {
         role,
         ip: ip.expect("demo gateways have every address they use"),
+    }
+}
+
+/// The health the provider's monitoring saw at `now` of a tunnel without BGP.
+pub(super) fn seen_at(available: bool, now: DateTime<Utc>) -> TunnelHealth {
+    TunnelHealth {
+        ike: if available { Ike::Up } else { Ike::Down },
+        bgp: None,
+        routes_received: None,
+        checked_at: now,
     }
 }

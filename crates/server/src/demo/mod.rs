@@ -139,7 +139,13 @@ pub async fn load(scheduler: &Scheduler) -> anyhow::Result<bool> {
     // Killed here, the event is pending and overdue: the next scheduler pass starts it.
     for (id, at) in to_start {
         store
-            .start_event(&id, at, execution, &scheduler.instance)
+            .start_event(
+                &id,
+                at,
+                execution,
+                &scheduler.instance,
+                scheduler.time_scale,
+            )
             .await
             .with_context(|| format!("starting demo event {id}"))?;
     }

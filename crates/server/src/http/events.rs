@@ -13,6 +13,7 @@ use vpn_console_domain::api::{
     AlertTrend, ApiError, EventDetail, History, LogEntry, MAX_HISTORY_DAYS,
 };
 use vpn_console_domain::planning::{Decision, ExecutionBody};
+use vpn_console_domain::verification::Verification;
 use vpn_console_domain::{EventId, OmEvent};
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, KnownRegion};
@@ -25,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_event))
         .routes(routes!(request_execution))
+        .routes(routes!(recheck_verification))
         .routes(routes!(event_log))
         .routes(routes!(history))
         .routes(routes!(alert_trend))
@@ -71,6 +73,7 @@ async fn get_event(
         .await?
         .impact;
     let version = event.version;
+    let event_id = event.id.clone();
     let now = state.clock.now();
     let mut detail = EventDetail {
         event,
@@ -81,6 +84,8 @@ async fn get_event(
         conflicts: Vec::new(),
         freeze: None,
         window_fit: None,
+        verification: state.store.verification(&event_id).await?,
+        hold: state.store.hold(&event_id).await?,
     };
     crate::planning::fill_detail(&state.store, &principal.account, &mut detail, now).await?;
     Ok(([(header::ETAG, etag(version))], Json(detail)).into_response())
@@ -219,6 +224,45 @@ async fn request_execution(
     }
     let tag = etag(event.version);
     Ok(([(header::ETAG, tag)], Json(event)).into_response())
+}
+
+/// Checks the tunnels of a completed event again at once (DESIGN.md 12.2) and answers the
+/// `verification` object itself. A verdict that changes is logged (`verified` or
+/// `verification_failed`) as the scheduler's would be.
+#[utoipa::path(post, path = "/om-events/{id}/verification", tag = "om-events",
+    params(("id" = String, Path, description = "O&M event ID, om-…")),
+    responses((status = 200, body = Verification),
+        (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "not_completed: the event has not completed (or failed, or was cancelled), so there is nothing to verify")))]
+async fn recheck_verification(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Verification>> {
+    let event = owned_event(&state, &auth.0.account, &id).await?;
+    auth.require_operator()?;
+    let via = auth
+        .0
+        .via
+        .starts_with("token:")
+        .then_some(auth.0.via.as_str());
+    let now = state.clock.now();
+    state
+        .store
+        .recheck_verification(&event.id, now, &auth.0.email, via)
+        .await?
+        .map(Json)
+        .ok_or_else(|| {
+            AppError::new(
+                StatusCode::CONFLICT,
+                "not_completed",
+                format!(
+                    "O&M event {} is {}: only a completed event's tunnels are verified.",
+                    event.id,
+                    event.status.as_str()
+                ),
+            )
+        })
 }
 
 /// The first answer again, marked as a replay.

@@ -100,8 +100,9 @@ impl Store {
         .await?;
         for t in &c.tunnels {
             sqlx::query(
-                "INSERT INTO tunnels (id, connection_id, idx, gateway_ip, customer_gateway_id, customer_gateway_ip, state, carries_traffic) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO tunnels (id, connection_id, idx, gateway_ip, customer_gateway_id, customer_gateway_ip, state, carries_traffic, \
+                 bgp, routes_received, health_checked_at, cgw_ike_version, cgw_startup_action) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
             .bind(t.id.as_str())
             .bind(c.id.as_str())
@@ -111,6 +112,11 @@ impl Store {
             .bind(t.customer_gateway.ip.to_string())
             .bind(t.state.as_str())
             .bind(i64::from(t.carries_traffic))
+            .bind(t.health.as_ref().and_then(|h| h.bgp).map(|b| b.as_str()))
+            .bind(t.health.as_ref().and_then(|h| h.routes_received).map(i64::from))
+            .bind(t.health.as_ref().map(|h| crate::clock::to_millis(h.checked_at)))
+            .bind(t.customer_gateway.ike_version.as_str())
+            .bind(t.customer_gateway.startup_action.as_str())
             .execute(&mut **tx)
             .await?;
         }

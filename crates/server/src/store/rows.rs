@@ -15,6 +15,8 @@ use vpn_console_domain::{
     Reason, RegionId, ResourceKind, ResourceRef, Tunnel, TunnelId, TunnelMode, TunnelState,
 };
 
+use vpn_console_domain::verification::{Ike, IkeVersion, StartupAction, TunnelHealth};
+
 use super::corrupt;
 use super::Role;
 use crate::clock::from_millis;
@@ -104,6 +106,7 @@ pub(crate) struct GatewayRow {
     #[sqlx(try_from = "i64")]
     ssl_clients: u32,
     pub previous_executed_at: Option<i64>,
+    pub previous_event_id: Option<String>,
 }
 
 impl GatewayRow {
@@ -150,6 +153,13 @@ pub(crate) struct TunnelRow {
     #[sqlx(try_from = "String")]
     state: TunnelState,
     carries_traffic: i64,
+    bgp: Option<String>,
+    routes_received: Option<i64>,
+    health_checked_at: Option<i64>,
+    #[sqlx(try_from = "String")]
+    cgw_ike_version: IkeVersion,
+    #[sqlx(try_from = "String")]
+    cgw_startup_action: StartupAction,
 }
 
 impl TunnelRow {
@@ -167,6 +177,26 @@ impl TunnelRow {
             1 => true,
             other => return Err(corrupt("carries_traffic", &other.to_string(), "not 0 or 1")),
         };
+        // IKE is the tunnel's state (DESIGN.md 12.1 ties them); the health is shown once the
+        // provider's monitoring or an execution has looked at the tunnel.
+        let health = match self.health_checked_at {
+            None => None,
+            Some(at) => Some(TunnelHealth {
+                ike: if self.state == TunnelState::Available {
+                    Ike::Up
+                } else {
+                    Ike::Down
+                },
+                bgp: parse_opt("bgp", self.bgp.as_deref())?,
+                routes_received: self
+                    .routes_received
+                    .map(|n| {
+                        u32::try_from(n).map_err(|e| corrupt("routes_received", &n.to_string(), e))
+                    })
+                    .transpose()?,
+                checked_at: from_millis(at),
+            }),
+        };
         Ok(Tunnel {
             id: self.id,
             index,
@@ -174,9 +204,12 @@ impl TunnelRow {
             customer_gateway: CustomerGateway {
                 id: self.customer_gateway_id,
                 ip: parse("customer_gateway_ip", &self.customer_gateway_ip)?,
+                ike_version: self.cgw_ike_version,
+                startup_action: self.cgw_startup_action,
             },
             state: self.state,
             carries_traffic,
+            health,
         })
     }
 }
@@ -193,6 +226,7 @@ pub(crate) struct ConnectionRow {
     attached_kind: AttachmentKind,
     attached_id: String,
     pub previous_executed_at: Option<i64>,
+    pub previous_event_id: Option<String>,
 }
 
 impl ConnectionRow {

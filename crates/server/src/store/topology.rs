@@ -3,13 +3,17 @@
 use std::collections::HashMap;
 
 use sqlx::any::AnyRow;
-use vpn_console_domain::api::{CurrentEvent, OmEventsCell, Region};
+use vpn_console_domain::api::{CurrentEvent, OmEventsCell, PreviousVerdict, Region};
 use vpn_console_domain::impact::affected_resources;
+use vpn_console_domain::verification::TunnelResult;
 use vpn_console_domain::{Attachment, Connection, Gateway, GatewayId, OmEvent, RegionId, Tunnel};
 
 use super::rows::{ConnectionRow, GatewayRow, TunnelRow};
 use super::{int, parsed, placeholders, text, Store};
 use crate::clock::from_millis;
+
+/// A resource's previous execution: when it started, and which event it was.
+type Previous = (Option<i64>, Option<String>);
 
 /// A page of a list, already checked.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -52,11 +56,12 @@ fn connection_from_row(row: &AnyRow) -> sqlx::Result<Connection> {
 }
 
 const GATEWAY_COLUMNS: &str = "id, name, status, spec, tunnel_mode, ipsec_address_1, \
-    ipsec_address_2, ssl_address, gateway_address, ssl_clients, previous_executed_at";
+    ipsec_address_2, ssl_address, gateway_address, ssl_clients, previous_executed_at, previous_event_id";
 const CONNECTION_COLUMNS: &str =
-    "id, name, tunnel_mode, attached_kind, attached_id, previous_executed_at";
+    "id, name, tunnel_mode, attached_kind, attached_id, previous_executed_at, previous_event_id";
 const TUNNEL_COLUMNS: &str = "id, connection_id, idx, gateway_ip, customer_gateway_id, \
-    customer_gateway_ip, state, carries_traffic";
+    customer_gateway_ip, state, carries_traffic, bgp, routes_received, health_checked_at, \
+    cgw_ike_version, cgw_startup_action";
 
 impl Store {
     pub async fn regions(&self) -> sqlx::Result<Vec<Region>> {
@@ -150,11 +155,11 @@ impl Store {
         let (rows, total) = self
             .page_rows("gateways", GATEWAY_COLUMNS, account, region, query)
             .await?;
-        let (gateways, previous): (Vec<Gateway>, Vec<Option<i64>>) = rows
+        let (gateways, previous): (Vec<Gateway>, Vec<Previous>) = rows
             .iter()
             .map(|r| {
                 let row = GatewayRow::decode(r)?;
-                let previous = row.previous_executed_at;
+                let previous = (row.previous_executed_at, row.previous_event_id.clone());
                 Ok((row.into_gateway()?, previous))
             })
             .collect::<sqlx::Result<Vec<_>>>()?
@@ -162,13 +167,15 @@ impl Store {
             .unzip();
         let ids: Vec<String> = gateways.iter().map(|g| g.id.to_string()).collect();
         let current = self.current_events_for(&ids).await?;
+        let verdicts = self.verdicts_of(&previous).await?;
         let items = gateways
             .into_iter()
             .zip(previous)
-            .map(|(g, previous)| {
+            .map(|(g, (previous, previous_id))| {
                 let cell = OmEventsCell {
                     current: current.get(g.id.as_str()).map(current_event),
                     previous_executed_at: previous.map(from_millis),
+                    previous_verdict: previous_id.and_then(|id| verdicts.get(&id).copied()),
                 };
                 (g, cell)
             })
@@ -188,11 +195,11 @@ impl Store {
         let (rows, total) = self
             .page_rows("connections", CONNECTION_COLUMNS, account, region, query)
             .await?;
-        let (mut connections, previous): (Vec<Connection>, Vec<Option<i64>>) = rows
+        let (mut connections, previous): (Vec<Connection>, Vec<Previous>) = rows
             .iter()
             .map(|r| {
                 let row = ConnectionRow::decode(r)?;
-                let previous = row.previous_executed_at;
+                let previous = (row.previous_executed_at, row.previous_event_id.clone());
                 Ok((row.into_connection()?, previous))
             })
             .collect::<sqlx::Result<Vec<_>>>()?
@@ -211,11 +218,12 @@ impl Store {
         let mut resource_ids: Vec<String> = connections.iter().map(|c| c.id.to_string()).collect();
         resource_ids.extend(gateway_ids);
         let current = self.current_events_for(&resource_ids).await?;
+        let verdicts = self.verdicts_of(&previous).await?;
 
         let items = connections
             .into_iter()
             .zip(previous)
-            .map(|(c, previous)| {
+            .map(|(c, (previous, previous_id))| {
                 let own = current.get(c.id.as_str());
                 let via_gateway = match &c.attached_to {
                     Attachment::VpnGateway { id } => current.get(id.as_str()).filter(|e| {
@@ -229,11 +237,55 @@ impl Store {
                 let cell = OmEventsCell {
                     current: own.or(via_gateway).map(current_event),
                     previous_executed_at: previous.map(from_millis),
+                    previous_verdict: previous_id.and_then(|id| verdicts.get(&id).copied()),
                 };
                 (c, cell)
             })
             .collect();
         Ok((items, total))
+    }
+
+    /// The verdicts of a page's previous events, by event id, read in one query.
+    async fn verdicts_of(
+        &self,
+        previous: &[Previous],
+    ) -> sqlx::Result<HashMap<String, PreviousVerdict>> {
+        let ids: Vec<&str> = previous
+            .iter()
+            .filter_map(|(_, id)| id.as_deref())
+            .collect();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT id, verification FROM om_events WHERE verification IS NOT NULL AND id IN ({})",
+            placeholders(1, ids.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        let mut found = HashMap::new();
+        for r in q.fetch_all(self.reader()).await? {
+            let Some(v) =
+                super::events::read_verification(crate::store::opt_text(&r, "verification")?)?
+            else {
+                continue;
+            };
+            let not_back = v
+                .tunnels
+                .iter()
+                .filter(|t| t.result != TunnelResult::Ok)
+                .count();
+            found.insert(
+                text(&r, "id")?,
+                PreviousVerdict {
+                    status: v.status,
+                    tunnels_not_back: u32::try_from(not_back).unwrap_or(u32::MAX),
+                },
+            );
+        }
+        Ok(found)
     }
 
     async fn attach_tunnels(&self, connections: &mut [Connection]) -> sqlx::Result<()> {

@@ -40,10 +40,17 @@ async fn the_demo_runs_its_executing_event_at_the_time_scale(backend: Backend) {
     let actions = crate::support::actions(&log);
     // Moved earlier than its default by the account's operator (the log says who, so that a
     // maintenance window leaves it there), then started and completed by this server's
-    // scheduler: nothing to resume.
+    // scheduler: nothing to resume. Its tunnels come back at once (their customer gateway
+    // lets the provider's side start IKE), so it is verified at completion (DESIGN.md 12).
     assert_eq!(
         actions,
-        ["published", "rescheduled", "started", "completed"],
+        [
+            "published",
+            "rescheduled",
+            "started",
+            "completed",
+            "verified"
+        ],
         "{log}"
     );
     assert_eq!(log[1]["actor"], "alice@acme.example", "{log}");

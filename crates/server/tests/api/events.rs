@@ -389,6 +389,7 @@ async fn openapi_lists_every_route() {
         ("/api/v1/om-events/{id}", "get"),
         ("/api/v1/om-events/{id}/execution", "post"),
         ("/api/v1/om-events/{id}/log", "get"),
+        ("/api/v1/om-events/{id}/verification", "post"),
         ("/api/v1/regions/{region}/om-events", "get"),
         ("/api/v1/regions/{region}/alerts/trend", "get"),
         ("/api/v1/session", "post"),
@@ -399,5 +400,16 @@ async fn openapi_lists_every_route() {
             paths.get(path).and_then(|p| p.get(method)).is_some(),
             "{method} {path} missing"
         );
+    }
+    // The verification and hold objects of DESIGN.md 12.2 and 13 are described.
+    let schemas = json["components"]["schemas"].as_object().unwrap();
+    for schema in [
+        "Verification",
+        "VerifiedTunnel",
+        "TunnelHealth",
+        "Hold",
+        "PreviousVerdict",
+    ] {
+        assert!(schemas.contains_key(schema), "schema {schema} missing");
     }
 }

@@ -31,3 +31,4 @@ mod planning;
 mod provider;
 mod safety;
 mod scheduler;
+mod verification;

@@ -6,7 +6,9 @@ use chrono::{DateTime, Duration, Utc};
 use vpn_console_domain::execution::{self, TunnelChange};
 use vpn_console_domain::{AuditAction, EventId, EventStatus};
 
-use super::{read_snapshot, record_change, update_event, Change, EVENT_COLUMNS};
+use vpn_console_domain::{hold, TunnelState};
+
+use super::{health, read_snapshot, record_change, update_event, Change, EVENT_COLUMNS};
 use crate::clock::to_millis;
 use crate::store::{opt_int, text, Store, Tx};
 
@@ -34,12 +36,17 @@ impl Store {
     /// [`execution::start`] is written (tunnels down, traffic failed over, SSL clients
     /// disconnected, alerts, the snapshot). Returns false when another scheduler got there
     /// first (the conditional update makes that exactly-once).
+    ///
+    /// Before it starts, the hold rule (DESIGN.md 13) is asked: a held event is written held
+    /// (logged `held` once per hold) and stays pending; one held past the ceiling starts
+    /// anyway, its `started` entry `from: "held"`.
     pub async fn start_event(
         &self,
         id: &EventId,
         now: DateTime<Utc>,
         duration: Duration,
         instance: &str,
+        time_scale: f64,
     ) -> sqlx::Result<bool> {
         let Some((event, account)) = self.event_any_account(id).await? else {
             return Ok(false);
@@ -49,11 +56,33 @@ impl Store {
         }
         let (gateway, connections) = self.event_topology(&account, &event).await?;
         let start = execution::start(&event, gateway.as_ref(), &connections);
+        let paths = health::paths(&start.snapshot);
+        let state = self.hold_state(id).await?;
+        let found = hold::hold(
+            &paths,
+            &self.hold_partners(&account, id, &paths, now).await?,
+            state.held_since.unwrap_or(now),
+        );
+        let forced = match hold::decide_start(
+            found,
+            state.override_hold,
+            event.execute_at,
+            now,
+            time_scale,
+        ) {
+            hold::StartDecision::Hold(h) => {
+                self.write_hold(id, &h, &state, now).await?;
+                return Ok(false);
+            }
+            hold::StartDecision::Start { forced } => forced,
+        };
+        let baseline = health::baseline(&start.snapshot, &connections, now);
 
         let mut tx = self.begin().await?;
         let sql = format!(
             "UPDATE om_events SET status = 'executing', started_at = $1, completes_at = $2, executed_by = $3, \
-             execution_snapshot = $4, version = version + 1, lease_until = $6 \
+             execution_snapshot = $4, version = version + 1, lease_until = $6, \
+             hold = NULL, held_since = NULL, override_hold = 0 \
              WHERE id = $5 AND status = 'pending' AND execute_at <= $1 RETURNING {EVENT_COLUMNS}"
         );
         let query = sqlx::query(&sql)
@@ -68,6 +97,14 @@ impl Store {
             return Ok(false);
         };
         write_tunnels(&mut tx, &start.tunnels).await?;
+        for t in start
+            .tunnels
+            .iter()
+            .filter(|t| t.state == TunnelState::Unavailable)
+        {
+            health::take_down(&mut tx, &t.id, now).await?;
+        }
+        health::keep_baseline(&mut tx, id, &baseline, &paths).await?;
         if let Some(gateway) = &start.ssl_clients_disconnected {
             sqlx::query("UPDATE gateways SET ssl_clients = 0 WHERE id = $1")
                 .bind(gateway.as_str())
@@ -93,7 +130,7 @@ impl Store {
                 at: now,
                 actor: SCHEDULER_ACTOR,
                 action: AuditAction::Started,
-                from: Some("pending".to_owned()),
+                from: Some(if forced { "held" } else { "pending" }.to_owned()),
                 to: Some("executing".to_owned()),
                 via: None,
                 on_behalf_of: None,
@@ -115,10 +152,11 @@ impl Store {
         id: &EventId,
         now: DateTime<Utc>,
         instance: &str,
+        time_scale: f64,
     ) -> sqlx::Result<bool> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(
-            "SELECT resource_id, started_at, executed_by, execution_snapshot FROM om_events WHERE id = $1 AND status = 'executing'",
+            "SELECT resource_id, started_at, executed_by, execution_snapshot, health_baseline FROM om_events WHERE id = $1 AND status = 'executing'",
         )
         .bind(id.as_str())
         .fetch_optional(&mut *tx)
@@ -163,6 +201,8 @@ impl Store {
             .await?;
         }
         write_tunnels(&mut tx, &finish.tunnels).await?;
+        let baseline = health::read_baseline(crate::store::opt_text(&row, "health_baseline")?)?;
+        let after = health::restore_data_plane(&mut tx, &baseline, now).await?;
         if let Some((gateway, count)) = &finish.ssl_clients {
             sqlx::query("UPDATE gateways SET ssl_clients = $1 WHERE id = $2")
                 .bind(i64::from(*count))
@@ -172,17 +212,19 @@ impl Store {
         }
         for table in ["gateways", "connections"] {
             sqlx::query(&format!(
-                "UPDATE {table} SET previous_executed_at = $1 WHERE id = $2"
+                "UPDATE {table} SET previous_executed_at = $1, previous_event_id = $3 WHERE id = $2"
             ))
             .bind(started_at)
             .bind(resource_id.as_str())
+            .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
         }
         for c in &finish.connections {
-            sqlx::query("UPDATE connections SET previous_executed_at = $1 WHERE id = $2")
+            sqlx::query("UPDATE connections SET previous_executed_at = $1, previous_event_id = $3 WHERE id = $2")
                 .bind(started_at)
                 .bind(c.as_str())
+                .bind(id.as_str())
                 .execute(&mut *tx)
                 .await?;
         }
@@ -191,6 +233,7 @@ impl Store {
             &change(AuditAction::Completed, "executing", "completed"),
         )
         .await?;
+        health::verify_at_completion(&mut tx, id, &baseline, &after, now, time_scale).await?;
         self.commit(tx).await?;
         Ok(true)
     }

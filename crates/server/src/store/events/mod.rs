@@ -2,6 +2,8 @@
 //! execution requests and the scheduler's executions are in the submodules.
 
 mod execution;
+mod health;
+mod hold;
 mod publish;
 
 use std::collections::HashMap;
@@ -17,6 +19,7 @@ use super::{int, parsed, placeholders, Store, Tx};
 use crate::clock::{from_millis, to_millis};
 
 pub use execution::{LEASE_S, SCHEDULER_ACTOR};
+pub(crate) use health::read_verification;
 pub use publish::{NewEvent, PublishError, PROVIDER_ACTOR};
 
 pub(crate) const EVENT_COLUMNS: &str =
