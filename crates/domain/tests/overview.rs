@@ -360,19 +360,22 @@ fn down(from: DateTime<Utc>, minutes: Option<i64>) -> DownSpan {
     }
 }
 
+/// (name, executions, alerts, now, planned seconds, other seconds)
+type DowntimeCase = (
+    &'static str,
+    Vec<SiteExecution>,
+    Vec<DownSpan>,
+    DateTime<Utc>,
+    i64,
+    i64,
+);
+
 #[test]
 fn planned_and_other_minutes_follow_the_section() {
     let march = Month::parse("2026-03").unwrap();
     let later = t(2026, 5, 1, 0, 0);
     let d = t(2026, 3, 10, 10, 0);
-    let cases: Vec<(
-        &str,
-        Vec<SiteExecution>,
-        Vec<DownSpan>,
-        DateTime<Utc>,
-        i64,
-        i64,
-    )> = vec![
+    let cases: Vec<DowntimeCase> = vec![
         ("nothing", vec![], vec![], later, 0, 0),
         (
             "an execution longer than the interruption counts the interruption",

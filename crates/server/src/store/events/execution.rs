@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use vpn_console_domain::execution::{self, TunnelChange};
-use vpn_console_domain::{AuditAction, EventId, EventStatus};
+use vpn_console_domain::{AuditAction, EventId, EventStatus, TunnelState};
 
 use super::{read_snapshot, record_change, update_event, Change, EVENT_COLUMNS};
 use crate::clock::to_millis;
@@ -17,7 +17,13 @@ pub const LEASE_S: i64 = 15;
 /// The actor of the audit entries the scheduler writes.
 pub const SCHEDULER_ACTOR: &str = "scheduler";
 
-async fn write_tunnels(tx: &mut Tx, tunnels: &[TunnelChange]) -> sqlx::Result<()> {
+/// Writes the tunnels' new states; a tunnel available again clears its open tunnel-down
+/// alerts, which is where the availability report's downtime ends (DESIGN.md 16).
+async fn write_tunnels(
+    tx: &mut Tx,
+    tunnels: &[TunnelChange],
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
     for t in tunnels {
         sqlx::query("UPDATE tunnels SET state = $1, carries_traffic = $2 WHERE id = $3")
             .bind(t.state.as_str())
@@ -25,6 +31,16 @@ async fn write_tunnels(tx: &mut Tx, tunnels: &[TunnelChange]) -> sqlx::Result<()
             .bind(t.id.as_str())
             .execute(&mut **tx)
             .await?;
+        if t.state == TunnelState::Available {
+            sqlx::query(
+                "UPDATE alerts SET cleared_at = $1 WHERE resource_id = $2 \
+                 AND kind = 'tunnel_down' AND cleared_at IS NULL",
+            )
+            .bind(to_millis(now))
+            .bind(t.id.as_str())
+            .execute(&mut **tx)
+            .await?;
+        }
     }
     Ok(())
 }
@@ -67,7 +83,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(false);
         };
-        write_tunnels(&mut tx, &start.tunnels).await?;
+        write_tunnels(&mut tx, &start.tunnels, now).await?;
         if let Some(gateway) = &start.ssl_clients_disconnected {
             sqlx::query("UPDATE gateways SET ssl_clients = 0 WHERE id = $1")
                 .bind(gateway.as_str())
@@ -162,7 +178,7 @@ impl Store {
             )
             .await?;
         }
-        write_tunnels(&mut tx, &finish.tunnels).await?;
+        write_tunnels(&mut tx, &finish.tunnels, now).await?;
         if let Some((gateway, count)) = &finish.ssl_clients {
             sqlx::query("UPDATE gateways SET ssl_clients = $1 WHERE id = $2")
                 .bind(i64::from(*count))
