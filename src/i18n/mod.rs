@@ -80,6 +80,8 @@ messages! {
     VpnGateways => "VPN Gateways", "VPN 网关";
     IpsecConnections => "IPsec Connections", "IPsec 连接";
     History => "O&M event history", "运维事件历史";
+    DownloadCsvRegion => "Download CSV (this region)", "下载 CSV（当前地域）";
+    DownloadCsvAll => "Download CSV (all regions)", "下载 CSV（全部地域）";
     PageNotFound => "Page not found", "页面不存在";
     GoToGateways => "Go to VPN Gateways", "前往 VPN 网关";
     LoadingConsole => "Loading the console…", "正在加载控制台…";
