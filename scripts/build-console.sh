@@ -7,13 +7,13 @@ source scripts/env.sh
 # no-op when they are there already).
 cargo fetch --locked
 CARGO_TARGET_DIR="$WASM_TARGET_DIR" trunk build --release --offline
-# The what-if and the settings page: a module of their own (crates/planning-ui), imported by the
+# The what-if and the settings page: a module of their own (crates/console-pages), imported by the
 # console when one is opened, so not part of its first load. Optimised as Trunk does the console.
-CARGO_TARGET_DIR="$WASM_TARGET_DIR" cargo build --release --offline --target wasm32-unknown-unknown -p vpn-console-planning
-wasm-bindgen --target web --no-typescript --out-dir dist --out-name planning-ui \
-  "$WASM_TARGET_DIR/wasm32-unknown-unknown/release/vpn_console_planning.wasm"
+CARGO_TARGET_DIR="$WASM_TARGET_DIR" cargo build --release --offline --target wasm32-unknown-unknown -p vpn-console-pages
+wasm-bindgen --target web --no-typescript --out-dir dist --out-name console-pages \
+  "$WASM_TARGET_DIR/wasm32-unknown-unknown/release/vpn_console_pages.wasm"
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types \
-  --enable-multivalue --enable-sign-ext --enable-mutable-globals -o dist/planning-ui_bg.wasm dist/planning-ui_bg.wasm
+  --enable-multivalue --enable-sign-ext --enable-mutable-globals -o dist/console-pages_bg.wasm dist/console-pages_bg.wasm
 # Precompressed copies, served by the server when the browser accepts them. Zopfli writes gzip
 # that any browser reads, about 4% smaller than gzip -9 (10 KB of the wasm); gzip -9 where it is
 # missing (scripts/bootstrap.sh installs it).

@@ -19,7 +19,7 @@ say "cargo clippy (native, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
 
 say "cargo clippy (console and domain for wasm32)"
-CARGO_TARGET_DIR="$WASM_TARGET_DIR" cargo clippy --target wasm32-unknown-unknown -p vpn-console -p vpn-console-domain -p vpn-console-planning --features vpn-console/csr --all-targets -- -D warnings
+CARGO_TARGET_DIR="$WASM_TARGET_DIR" cargo clippy --target wasm32-unknown-unknown -p vpn-console -p vpn-console-core -p vpn-console-domain -p vpn-console-pages --features vpn-console/csr --all-targets -- -D warnings
 
 say "the domain crate pulls no server or heavy crate into the wasm"
 heavy=$(cargo tree -p vpn-console-domain -e normal --target wasm32-unknown-unknown --prefix none \
@@ -32,7 +32,7 @@ cargo test --workspace
 
 say "domain and console tests in headless Chromium (wasm-bindgen-test)"
 export WASM_BINDGEN_TEST_TIMEOUT=120
-CARGO_TARGET_DIR="$WASM_TARGET_DIR" cargo test --target wasm32-unknown-unknown -p vpn-console-domain -p vpn-console -p vpn-console-planning --features vpn-console/csr
+CARGO_TARGET_DIR="$WASM_TARGET_DIR" cargo test --target wasm32-unknown-unknown -p vpn-console-domain -p vpn-console-core -p vpn-console -p vpn-console-pages --features vpn-console/csr
 
 say "console build (trunk, release, offline)"
 scripts/build-console.sh

@@ -8,8 +8,8 @@ use crate::api;
 use crate::i18n::{self, Lang, Msg};
 use crate::pages::{ConnectionsPage, GatewaysPage, HistoryPage, LoginPage, NotificationsPage};
 use crate::router::{
-    list_href, provide_location, use_location, use_navigate, use_query_map, NavLink, CONNECTIONS,
-    GATEWAYS, HISTORY, MAINTENANCE, NOTIFICATIONS,
+    list_href, provide_location, use_location, use_navigate, use_query_map, NavLink, AUDIT_LOG,
+    CONNECTIONS, GATEWAYS, HISTORY, MAINTENANCE, NOTIFICATIONS,
 };
 use crate::state::{
     initial_lang, initial_zone, remember_lang, remember_region, remember_zone, use_region, Ctx,
@@ -68,6 +68,7 @@ enum Page {
     History,
     Notifications,
     Maintenance,
+    AuditLog,
     NotFound,
 }
 
@@ -84,6 +85,7 @@ impl Page {
             HISTORY => Page::History,
             NOTIFICATIONS => Page::Notifications,
             MAINTENANCE => Page::Maintenance,
+            AUDIT_LOG => Page::AuditLog,
             _ => Page::NotFound,
         }
     }
@@ -142,6 +144,9 @@ fn Shell() -> impl IntoView {
                 <NavLink href=nav_href(HISTORY)>{move || t(Msg::History)}</NavLink>
                 <NavLink href=nav_href(NOTIFICATIONS)>{move || t(Msg::Notifications)}</NavLink>
                 <NavLink href=nav_href(MAINTENANCE)>{move || t(Msg::Maintenance)}</NavLink>
+                {move || ctx.can_change().then(|| view! {
+                    <NavLink href=nav_href(AUDIT_LOG)>{move || t(Msg::AuditLog)}</NavLink>
+                })}
             </nav>
             <main class="content" id="main" tabindex="-1">
                 {move || match page.get() {
@@ -150,7 +155,8 @@ fn Shell() -> impl IntoView {
                     Page::Connections => view! { <ConnectionsPage/> }.into_any(),
                     Page::History => view! { <HistoryPage/> }.into_any(),
                     Page::Notifications => view! { <NotificationsPage/> }.into_any(),
-                    Page::Maintenance => view! { <crate::planning_ui::MaintenancePage/> }.into_any(),
+                    Page::Maintenance => view! { <crate::lazy_pages::MaintenancePage/> }.into_any(),
+                    Page::AuditLog => view! { <crate::lazy_pages::LazyPage name="audit-log"/> }.into_any(),
                     Page::NotFound => view! { <h1>{t(Msg::PageNotFound)}</h1> <p><a href=GATEWAYS>{t(Msg::GoToGateways)}</a></p> }.into_any(),
                 }}
             </main>

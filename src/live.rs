@@ -91,6 +91,11 @@ impl Live {
         }
     }
 
+    /// Subscribes the running effect to every change the stream reports.
+    pub fn track(&self) {
+        self.events.track();
+    }
+
     /// Keeps a message's event unless a newer state of it is known already.
     pub fn apply(&self, change: EventChange) {
         self.events.update(|events| {

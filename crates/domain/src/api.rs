@@ -241,3 +241,27 @@ mod tests {
         assert_eq!(refusal("forbidden").schedule_code(), None);
     }
 }
+
+/// One entry of the account audit log (DESIGN.md 17), as `GET /audit-log` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    /// The user's email, or for an operator command the operating-system user who ran it.
+    pub actor: String,
+    /// `session`, `token:<name>` or `cli`.
+    pub via: String,
+    /// `session.created`, `webhook.deleted`, `freeze_period.created`, …
+    pub action: String,
+    /// What the action was on: a webhook's, freeze period's or token's id or name, a user's email.
+    pub target: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// `GET /audit-log`'s answer, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    pub total: u64,
+}

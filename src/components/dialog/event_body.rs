@@ -78,7 +78,7 @@ pub fn EventBody(detail: EventDetail, json: String) -> impl IntoView {
                 </div>
             }.into_any()
         }}
-        {tunnels.then(|| view! { <crate::planning_ui::WhatIfPanel json=json /> })}
+        {tunnels.then(|| view! { <crate::lazy_pages::WhatIfPanel json=json /> })}
         <details class="log" on:toggle=move |ev| {
             use wasm_bindgen::JsCast;
             let open = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()).is_some_and(|d| d.open());

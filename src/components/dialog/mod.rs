@@ -4,7 +4,7 @@
 //!
 //! Composed of a reusable [`Modal`] shell, the event's body ([`EventBody`]) and the execution
 //! form ([`ExecutionForm`]), whose submission is a Leptos `Action`. Part two's dialogs reuse the
-//! shell: advice as a section of the body (`advice.rs`; the what-if is `crates/planning-ui`,
+//! shell: advice as a section of the body (`advice.rs`; the what-if is `crates/console-pages`,
 //! loaded when first opened), the bulk dialog as its own `bulk.rs` with its own form.
 
 mod advice;

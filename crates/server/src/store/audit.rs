@@ -2,32 +2,10 @@
 //! log entry, with who made it and how (`session`, `token:<name>` or `cli`).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+pub use vpn_console_domain::api::{AuditEntry, AuditPage};
 
 use super::{int, opt_text, text, Store, Tx};
 use crate::clock::{from_millis, to_millis};
-
-/// One entry as `GET /audit-log` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AuditEntry {
-    pub at: DateTime<Utc>,
-    /// The user's email, or for an operator command the operating-system user who ran it.
-    pub actor: String,
-    /// `session`, `token:<name>` or `cli`.
-    pub via: String,
-    /// `session.created`, `webhook.deleted`, `freeze_period.created`, …
-    pub action: String,
-    /// What the action was on: a webhook's, freeze period's or token's id or name, a user's email.
-    pub target: Option<String>,
-    pub detail: Option<String>,
-}
-
-/// `GET /audit-log`'s answer, newest first.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AuditPage {
-    pub items: Vec<AuditEntry>,
-    pub total: u64,
-}
 
 /// An entry to record; the time is the caller's clock.
 pub struct AuditRecord<'a> {

@@ -5,7 +5,7 @@ use vpn_console_domain::notifications::{
 };
 
 use super::{decode, get, json_body, send, success_body, CallError, Method};
-use crate::router::ApiPath;
+use crate::paths::ApiPath;
 
 /// Answers without a body (202, 204) are a success on their status alone.
 async fn no_content(method: Method, path: &ApiPath) -> Result<(), CallError> {

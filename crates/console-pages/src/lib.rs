@@ -1,21 +1,21 @@
-//! The what-if panel of the O&M Events dialog and the Maintenance settings page (DESIGN.md
-//! 10.1, 10.3), as a wasm module of their own: the console imports it (`/planning-ui.js`) only
-//! when the panel or the page is opened, so neither is part of its first load (300 KB gzip
-//! budget). Both are markup strings with delegated listeners, so this module needs no Leptos;
-//! the console's strings and time formatting are compiled in from its own files.
+//! The console's lazily loaded pages (docs/CONSOLE.md), a wasm module of their own: the console
+//! imports it (`/console-pages.js`) only when one of them is opened, so none is part of its
+//! first load (300 KB gzip budget). Pages are Leptos components mounted by [`mount_page`]; the
+//! strings, times and API client are the console's (crates/console-core).
+//!
+//! The what-if panel and the Maintenance settings page (DESIGN.md 10.1, 10.3) are still markup
+//! strings with delegated listeners (`mount_what_if`, `mount_settings`), written before the
+//! module had Leptos.
 
 use wasm_bindgen::prelude::*;
 
-mod api;
 mod maintenance;
+pub mod pages;
 mod what_if;
 
-#[allow(dead_code, unused_imports)] // the console's whole catalogue; this module uses a part of it
-#[path = "../../../src/i18n/mod.rs"]
-mod i18n;
-#[allow(dead_code, unused_imports)]
-#[path = "../../../src/time.rs"]
-mod time;
+pub(crate) use vpn_console_core::{api, i18n, time};
+
+pub use pages::{mount_page, MountedPage};
 
 use i18n::{Lang, Msg};
 use time::{format_time, Zone};
@@ -80,15 +80,4 @@ pub fn mount_what_if(
     let detail = serde_wasm_bindgen::from_value(detail)
         .map_err(|e| JsError::new(&format!("unreadable event detail: {e}")))?;
     Ok(what_if::mount(root, detail, Ctx::new(lang, zone, false)))
-}
-
-mod router {
-    /// A path under the API prefix (the console's `ApiPath`, without a query).
-    pub struct ApiPath(pub String);
-
-    impl ApiPath {
-        pub fn new(path: &str) -> ApiPath {
-            ApiPath(path.to_owned())
-        }
-    }
 }

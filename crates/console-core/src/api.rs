@@ -1,22 +1,24 @@
-//! Typed client of the HTTP API: one function per endpoint, answers in the domain's shapes;
-//! the paths come from src/router.rs.
+//! The one browser client of the HTTP API, for the console and its lazily loaded pages: one
+//! function per endpoint, answers in the domain's shapes; the paths come from [`crate::paths`].
+//! A page's own endpoints (in this crate's submodules or in the page's crate) are built on
+//! [`send`], [`get`], [`decode`] and [`json_body`].
 
 use std::cell::RefCell;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use vpn_console_domain::api::{
-    AlertTrend, ApiError, EventDetail, History, LogEntry, LoginRequest, OmEventsCell, Page, Region,
-    SessionInfo, API_PREFIX,
+    AlertTrend, ApiError, AuditPage, EventDetail, History, LogEntry, LoginRequest, OmEventsCell,
+    Page, Region, SessionInfo, API_PREFIX,
 };
 use vpn_console_domain::planning::{BulkExecutionRequest, BulkExecutionResponse, ExecutionBody};
 use vpn_console_domain::OmEvent;
 use wasm_bindgen::JsValue;
 
-use crate::router::{event_api_path, list_api_path, region_days_api_path, ApiPath};
+use crate::paths::{event_api_path, list_api_path, region_days_api_path, ApiPath};
 
-#[path = "api_notifications.rs"]
 pub mod notifications;
+pub mod planning;
 
 /// A failed call, as the console shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,17 +67,18 @@ pub fn on_unauthenticated(f: impl Fn() + 'static) {
 }
 
 /// An answer: status, ETag, and the body as the browser parsed it (`None` when it is not JSON).
-struct Answer {
-    status: u16,
-    etag: Option<String>,
-    body: Option<JsValue>,
+pub struct Answer {
+    pub status: u16,
+    pub etag: Option<String>,
+    pub body: Option<JsValue>,
 }
 
 /// The methods the API is called with.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Method {
+pub enum Method {
     Get,
     Post,
+    Put,
     Delete,
 }
 
@@ -84,7 +87,7 @@ type Sent<'a> =
 
 /// Boxed so that the fetch's state machine is compiled once, not inlined into the future of
 /// every endpoint and every resource that awaits one (that copy was the wasm's biggest item).
-fn send<'a>(
+pub fn send<'a>(
     method: Method,
     path: &'a ApiPath,
     headers: &'a [(&'a str, &'a str)],
@@ -166,6 +169,7 @@ fn request(
     let mut builder = match method {
         Method::Get => Request::get(&url),
         Method::Post => Request::post(&url),
+        Method::Put => Request::put(&url),
         Method::Delete => Request::delete(&url),
     }
     .query(path.query.iter().map(|(k, v)| (*k, v)))
@@ -256,7 +260,7 @@ async fn fetch(
     ))
 }
 
-fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, CallError> {
+pub fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, CallError> {
     let body = success_body(answer)?;
     serde_wasm_bindgen::from_value(body).map_err(unreadable)
 }
@@ -265,14 +269,14 @@ fn unreadable(e: serde_wasm_bindgen::Error) -> CallError {
     CallError::Network(format!("unreadable answer: {e}"))
 }
 
-fn api_error(body: Option<JsValue>) -> Option<ApiError> {
+pub fn api_error(body: Option<JsValue>) -> Option<ApiError> {
     serde_wasm_bindgen::from_value(body?).ok()
 }
 
 /// The body of a 2xx answer, else the error it carries; kept apart from `decode` so that only
 /// the parsing is compiled once per answer type.
 #[inline(never)]
-fn success_body(answer: Answer) -> Result<JsValue, CallError> {
+pub fn success_body(answer: Answer) -> Result<JsValue, CallError> {
     if (200..300).contains(&answer.status) {
         return answer
             .body
@@ -297,12 +301,12 @@ fn success_body(answer: Answer) -> Result<JsValue, CallError> {
     })
 }
 
-async fn get<T: DeserializeOwned>(path: &ApiPath) -> Result<T, CallError> {
+pub async fn get<T: DeserializeOwned>(path: &ApiPath) -> Result<T, CallError> {
     decode(send(Method::Get, path, &[], None).await?)
 }
 
 /// Serialized as serde_json would (maps as objects, `None` as `null`), written by the browser.
-fn json_body(value: &impl Serialize) -> String {
+pub fn json_body(value: &impl Serialize) -> String {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     value
         .serialize(&serializer)
@@ -448,4 +452,13 @@ pub async fn history(region: &str, days: u32) -> Result<History, CallError> {
 
 pub async fn alert_trend(region: &str, days: u32) -> Result<AlertTrend, CallError> {
     get(&region_days_api_path(region, "alerts/trend", days)).await
+}
+
+/// `GET /audit-log` (operators): one page of the account audit log of the last `days`.
+pub async fn audit_log(days: u32, page: u32, page_size: u32) -> Result<AuditPage, CallError> {
+    get(&ApiPath::new("/audit-log")
+        .with("days", days)
+        .with("page", page)
+        .with("page_size", page_size))
+    .await
 }

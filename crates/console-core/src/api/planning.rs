@@ -7,7 +7,7 @@ use serde::Deserialize;
 use vpn_console_domain::planning::{FreezePeriod, FreezePeriodSpec, MaintenanceWindowSpec};
 
 use super::{decode, get, json_body, send, success_body, CallError, Method};
-use crate::router::ApiPath;
+use crate::paths::ApiPath;
 
 const WINDOW: &str = "/maintenance-window";
 const FREEZES: &str = "/freeze-periods";

@@ -1,8 +1,9 @@
-//! The what-if panel and the Maintenance settings page are a second wasm module
-//! (crates/planning-ui, built to /planning-ui.js by scripts/build-console.sh): they cost the
-//! first load about 23 KB gzip against its 300 KB budget, and most visits open neither. The
-//! module is imported the first time one of them is opened; here are the two places it mounts
-//! into, with "Loading…" meanwhile and the failure, with a retry, when it cannot be loaded.
+//! The lazily loaded pages are a second wasm module (crates/console-pages, built to
+//! /console-pages.js by scripts/build-console.sh; docs/CONSOLE.md): most visits open none of
+//! them, so they stay out of the first load's 300 KB gzip budget. The module is imported the
+//! first time one is opened; here are the places it mounts into ([`LazyPage`] for a whole page,
+//! the what-if panel, the settings page), with "Loading…" meanwhile and the failure, with a
+//! retry, when it cannot be loaded.
 
 use js_sys::{Array, Function, Promise, Reflect};
 use leptos::prelude::*;
@@ -16,15 +17,15 @@ use crate::time::Zone;
 
 // One import for the page's life; a failed one is forgotten so that a retry imports again.
 #[wasm_bindgen(inline_js = "let loading = null;
-export function planning_ui() {
+export function lazy_pages() {
   if (!loading) {
-    loading = import('/planning-ui.js').then(async (m) => { await m.default(); return m; });
+    loading = import('/console-pages.js').then(async (m) => { await m.default(); return m; });
     loading.catch(() => { loading = null; });
   }
   return loading;
 }")]
 extern "C" {
-    fn planning_ui() -> Promise;
+    fn lazy_pages() -> Promise;
 }
 
 fn describe(e: JsValue) -> String {
@@ -36,7 +37,7 @@ fn describe(e: JsValue) -> String {
 
 /// Calls the module's `name` with `args`, importing the module first if need be.
 async fn call(name: &str, args: Vec<JsValue>) -> Result<JsValue, String> {
-    let module = JsFuture::from(planning_ui()).await.map_err(describe)?;
+    let module = JsFuture::from(lazy_pages()).await.map_err(describe)?;
     let f: Function = Reflect::get(&module, &name.into())
         .map_err(describe)?
         .dyn_into()
@@ -146,4 +147,81 @@ pub fn WhatIfPanel(json: String) -> impl IntoView {
             {status(ctx, state, attempt)}
         </details>
     }
+}
+
+/// A whole page of the lazy module, by its name there (`mount_page`): mounted again when the
+/// language, the zone or the session changes, told of every change the live stream reports,
+/// and able to open the O&M Events dialog over itself.
+#[component]
+pub fn LazyPage(name: &'static str) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let live = use_context::<crate::live::Live>();
+    let root = NodeRef::<leptos::html::Div>::new();
+    let state = RwSignal::new(None::<Result<(), String>>);
+    let attempt = RwSignal::new(0u32);
+    let open_event = RwSignal::new(None::<String>);
+    // The mounted page (the module's `MountedPage`), freed when replaced or when this goes.
+    let mounted = StoredValue::new_local(None::<JsValue>);
+    let free = move || {
+        if let Some(page) = mounted.try_update_value(Option::take).flatten() {
+            let _ = call_method(&page, "free");
+        }
+    };
+    let on_open = StoredValue::new_local(Closure::<dyn Fn(String)>::new(move |id: String| {
+        open_event.set(Some(id))
+    }));
+    Effect::new(move |_| {
+        attempt.track();
+        let (lang, zone, can) = (ctx.lang.get(), ctx.zone.get(), ctx.can_change());
+        let Some(el) = root.get() else {
+            return;
+        };
+        free();
+        let on_open: JsValue = on_open.with_value(|f| f.as_ref().clone());
+        spawn_local(async move {
+            let args = vec![
+                name.into(),
+                el.into(),
+                lang.tag().into(),
+                zone_name(zone).into(),
+                can.into(),
+                on_open,
+            ];
+            let answer = call("mount_page", args).await;
+            let shown = answer.as_ref().map(|_| ()).map_err(Clone::clone);
+            if let Ok(page) = answer {
+                mounted.set_value(Some(page));
+            }
+            let _ = state.try_set(Some(shown));
+        });
+    });
+    if let Some(live) = live {
+        Effect::new(move |_| {
+            live.track();
+            mounted.with_value(|page| {
+                if let Some(page) = page {
+                    let _ = call_method(page, "refresh");
+                }
+            });
+        });
+    }
+    on_cleanup(free);
+    let refresh = Callback::new(move |()| {
+        mounted.with_value(|page| {
+            if let Some(page) = page {
+                let _ = call_method(page, "refresh");
+            }
+        })
+    });
+    view! {
+        {status(ctx, state, attempt)}
+        <div class="lazy-page" node_ref=root></div>
+        <crate::components::EventDialogHost open_event=open_event on_changed=refresh/>
+    }
+}
+
+/// Calls `object.name()`.
+fn call_method(object: &JsValue, name: &str) -> Result<JsValue, JsValue> {
+    let f: Function = Reflect::get(object, &name.into())?.dyn_into()?;
+    f.call0(object)
 }

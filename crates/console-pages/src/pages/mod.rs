@@ -1,0 +1,103 @@
+//! The lazily loaded pages (docs/CONSOLE.md): Leptos components that the console mounts into
+//! its page with [`mount_page`], by name. A page reads what the console told it from
+//! [`PageCtx`]: the language and zone (a change of either mounts the page anew), whether the
+//! session may change things, a counter that moves when the live stream reports a change, and a
+//! way to open the console's O&M Events dialog.
+
+use leptos::prelude::*;
+use vpn_console_core::i18n::{Lang, Msg};
+use vpn_console_core::time::{format_time, Zone};
+use wasm_bindgen::prelude::*;
+
+mod audit_log;
+
+/// What the console tells a mounted page.
+#[derive(Clone, Copy)]
+pub struct PageCtx {
+    pub lang: Lang,
+    pub zone: Zone,
+    can_change: bool,
+    /// Moves when the console's live stream reports a change: pages that show events read
+    /// them again.
+    pub refresh: ReadSignal<u32>,
+    open_event: StoredValue<js_sys::Function, LocalStorage>,
+}
+
+impl PageCtx {
+    pub fn t(&self, m: Msg) -> &'static str {
+        self.lang.text(m)
+    }
+
+    pub fn time(&self, t: chrono::DateTime<chrono::Utc>) -> String {
+        format_time(t, self.zone, self.lang)
+    }
+
+    /// Whether the session's role may change things (the server refuses a viewer anyway).
+    pub fn can_change(&self) -> bool {
+        self.can_change
+    }
+
+    /// Opens the console's O&M Events dialog of `event_id` over this page.
+    pub fn open_event(&self, event_id: &str) {
+        self.open_event.with_value(|f| {
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_str(event_id));
+        });
+    }
+}
+
+pub fn use_page() -> PageCtx {
+    expect_context::<PageCtx>()
+}
+
+/// A mounted page; the console calls `refresh` on live changes and `free` to remove it.
+#[wasm_bindgen]
+pub struct MountedPage {
+    set_refresh: WriteSignal<u32>,
+    _view: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
+}
+
+#[wasm_bindgen]
+impl MountedPage {
+    /// The live stream reported a change.
+    pub fn refresh(&self) {
+        self.set_refresh.update(|n| *n = n.wrapping_add(1));
+    }
+}
+
+/// Renders the page `name` into `root` (the console's placeholder, emptied first).
+/// `open_event(id)` opens the O&M Events dialog.
+#[wasm_bindgen]
+pub fn mount_page(
+    name: &str,
+    root: web_sys::HtmlElement,
+    lang: &str,
+    zone: &str,
+    can_change: bool,
+    open_event: js_sys::Function,
+) -> Result<MountedPage, JsError> {
+    let page: fn() -> AnyView = match name {
+        "audit-log" => || view! { <audit_log::AuditLogPage/> }.into_any(),
+        other => return Err(JsError::new(&format!("no page named {other}"))),
+    };
+    let (refresh, set_refresh) = signal(0u32);
+    let ctx = PageCtx {
+        lang: Lang::from_tag(lang),
+        zone: if zone == "utc" {
+            Zone::Utc
+        } else {
+            Zone::Local
+        },
+        can_change,
+        refresh,
+        open_event: StoredValue::new_local(open_event),
+    };
+    root.set_inner_html("");
+    let view = leptos::mount::mount_to(root, move || {
+        provide_context(ctx);
+        page()
+    });
+    Ok(MountedPage {
+        set_refresh,
+        _view: view,
+    })
+}
