@@ -10,6 +10,7 @@ use vpn_console_core::time::{format_time, Zone};
 use wasm_bindgen::prelude::*;
 
 mod audit_log;
+mod overview;
 
 /// What the console tells a mounted page.
 #[derive(Clone, Copy)]
@@ -77,6 +78,7 @@ pub fn mount_page(
 ) -> Result<MountedPage, JsError> {
     let page: fn() -> AnyView = match name {
         "audit-log" => || view! { <audit_log::AuditLogPage/> }.into_any(),
+        "overview" => || view! { <overview::OverviewPage/> }.into_any(),
         other => return Err(JsError::new(&format!("no page named {other}"))),
     };
     let (refresh, set_refresh) = signal(0u32);
