@@ -9,7 +9,7 @@ use crate::i18n::{self, Lang, Msg};
 use crate::pages::{ConnectionsPage, GatewaysPage, HistoryPage, LoginPage, NotificationsPage};
 use crate::router::{
     list_href, provide_location, use_location, use_navigate, use_query_map, NavLink, AUDIT_LOG,
-    CONNECTIONS, GATEWAYS, HISTORY, MAINTENANCE, NOTIFICATIONS, OVERVIEW,
+    CONNECTIONS, GATEWAYS, HISTORY, MAINTENANCE, NOTIFICATIONS, OVERVIEW, REPORTS,
 };
 use crate::state::{
     initial_lang, initial_zone, remember_lang, remember_region, remember_zone, use_region, Ctx,
@@ -70,6 +70,7 @@ enum Page {
     Maintenance,
     AuditLog,
     Overview,
+    Reports,
     NotFound,
 }
 
@@ -88,6 +89,7 @@ impl Page {
             MAINTENANCE => Page::Maintenance,
             AUDIT_LOG => Page::AuditLog,
             OVERVIEW => Page::Overview,
+            REPORTS => Page::Reports,
             _ => Page::NotFound,
         }
     }
@@ -146,6 +148,7 @@ fn Shell() -> impl IntoView {
                 <NavLink href=nav_href(GATEWAYS)>{move || t(Msg::VpnGateways)}</NavLink>
                 <NavLink href=nav_href(CONNECTIONS)>{move || t(Msg::IpsecConnections)}</NavLink>
                 <NavLink href=nav_href(HISTORY)>{move || t(Msg::History)}</NavLink>
+                <NavLink href=nav_href(REPORTS)>{move || t(Msg::ReportsNav)}</NavLink>
                 <NavLink href=nav_href(NOTIFICATIONS)>{move || t(Msg::Notifications)}</NavLink>
                 <NavLink href=nav_href(MAINTENANCE)>{move || t(Msg::Maintenance)}</NavLink>
                 {move || ctx.can_change().then(|| view! {
@@ -162,6 +165,7 @@ fn Shell() -> impl IntoView {
                     Page::Maintenance => view! { <crate::lazy_pages::MaintenancePage/> }.into_any(),
                     Page::AuditLog => view! { <crate::lazy_pages::LazyPage name="audit-log"/> }.into_any(),
                     Page::Overview => view! { <crate::lazy_pages::LazyPage name="overview"/> }.into_any(),
+                    Page::Reports => view! { <crate::lazy_pages::LazyPage name="reports"/> }.into_any(),
                     Page::NotFound => view! { <h1>{t(Msg::PageNotFound)}</h1> <p><a href=GATEWAYS>{t(Msg::GoToGateways)}</a></p> }.into_any(),
                 }}
             </main>

@@ -101,3 +101,39 @@ test('the Overview speaks Simplified Chinese', async () => {
   assert.match(await page.locator('#at-risk-list').innerText(), /单隧道连接/);
   await context.close();
 });
+
+test('the Reports tab shows each site of the month with its minutes and availability, and its CSV', async () => {
+  const context = await browser.newContext({ timezoneId: 'Asia/Shanghai', locale: 'en-US', viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/vpn-gateways`);
+  await page.getByLabel('Email').fill('alice@acme.example');
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'VPN Gateways' }).waitFor();
+  await page.getByRole('link', { name: 'Reports' }).click();
+  await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
+  const rows = page.locator('#availability-table tbody tr');
+  await rows.first().waitFor();
+  const month = await page.locator('#report-month').inputValue();
+  assert.match(month, /^\d{4}-\d{2}$/);
+  const report = (await api(page, `/reports/availability?month=${month}`)).body;
+  assert.equal(await rows.count(), report.sites.length);
+  assert.match(await rows.first().innerText(), new RegExp(report.sites[0].customer_gateway_id));
+  await axe(page, 'the Reports tab');
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download CSV' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), `availability-${month}.csv`);
+
+  // Another month: asked for and shown.
+  const asked = page.waitForRequest((r) => r.url().includes('/reports/availability?month=2026-01'));
+  await page.locator('#report-month').fill('2026-01');
+  await page.locator('#report-month').dispatchEvent('change');
+  await asked;
+  await page.locator('#language-selector').selectOption('zh');
+  await page.getByRole('heading', { name: '报表', level: 1 }).waitFor();
+  await page.locator('#availability-table').getByRole('columnheader', { name: '可用率' }).waitFor();
+  await context.close();
+});

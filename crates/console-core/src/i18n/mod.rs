@@ -435,6 +435,27 @@ messages! {
     RiskOutsideWindow => "outside the maintenance window", "不在运维窗口内";
     #[cfg(feature = "lazy-strings")]
     RiskLastVerificationFailed => "the last maintenance did not verify", "上次运维未通过验证";
+    ReportsNav => "Reports", "报表";
+    #[cfg(feature = "lazy-strings")]
+    ReportsIntro => "Each site's month: minutes down for maintenance (planned) and otherwise, and its availability with and without the planned minutes.", "每个站点的月度情况：运维（计划内）和其他原因的中断分钟数，以及计入与不计入计划内中断的可用率。";
+    #[cfg(feature = "lazy-strings")]
+    Month => "Month", "月份";
+    #[cfg(feature = "lazy-strings")]
+    DownloadCsv => "Download CSV", "下载 CSV";
+    #[cfg(feature = "lazy-strings")]
+    LoadingReport => "Loading the report…", "正在加载报表…";
+    #[cfg(feature = "lazy-strings")]
+    NoSites => "This account has no site.", "此账号没有站点。";
+    #[cfg(feature = "lazy-strings")]
+    ReportCaption => "Availability per site", "各站点可用率";
+    #[cfg(feature = "lazy-strings")]
+    ColPlannedMinutes => "Planned minutes", "计划内分钟数";
+    #[cfg(feature = "lazy-strings")]
+    ColOtherMinutes => "Other minutes", "其他分钟数";
+    #[cfg(feature = "lazy-strings")]
+    ColAvailability => "Availability", "可用率";
+    #[cfg(feature = "lazy-strings")]
+    ColAvailabilityExcludingPlanned => "Excluding planned", "不计计划内";
     // Account audit log (DESIGN.md 17): the navigation's name in the first load, the page lazy.
     AuditLog => "Audit log", "操作审计";
     #[cfg(feature = "lazy-strings")]

@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 
 mod audit_log;
 mod overview;
+mod reports;
 
 /// What the console tells a mounted page.
 #[derive(Clone, Copy)]
@@ -79,6 +80,7 @@ pub fn mount_page(
     let page: fn() -> AnyView = match name {
         "audit-log" => || view! { <audit_log::AuditLogPage/> }.into_any(),
         "overview" => || view! { <overview::OverviewPage/> }.into_any(),
+        "reports" => || view! { <reports::ReportsPage/> }.into_any(),
         other => return Err(JsError::new(&format!("no page named {other}"))),
     };
     let (refresh, set_refresh) = signal(0u32);
