@@ -9,7 +9,7 @@ use crate::i18n::{self, Lang, Msg};
 use crate::pages::{ConnectionsPage, GatewaysPage, LoginPage};
 use crate::router::{
     list_href, provide_location, use_location, use_navigate, use_query_map, NavLink, AUDIT_LOG,
-    CONNECTIONS, GATEWAYS, HISTORY, MAINTENANCE, NOTIFICATIONS,
+    CONNECTIONS, GATEWAYS, HISTORY, MAINTENANCE, NOTIFICATIONS, OVERVIEW, REPORTS,
 };
 use crate::state::{
     initial_lang, initial_zone, remember_lang, remember_region, remember_zone, use_region, Ctx,
@@ -69,6 +69,8 @@ enum Page {
     Notifications,
     Maintenance,
     AuditLog,
+    Overview,
+    Reports,
     NotFound,
 }
 
@@ -86,6 +88,8 @@ impl Page {
             NOTIFICATIONS => Page::Notifications,
             MAINTENANCE => Page::Maintenance,
             AUDIT_LOG => Page::AuditLog,
+            OVERVIEW => Page::Overview,
+            REPORTS => Page::Reports,
             _ => Page::NotFound,
         }
     }
@@ -116,8 +120,9 @@ fn Shell() -> impl IntoView {
     });
     let go = use_navigate();
     Effect::new(move |_| {
+        // The landing page after log-in: every region at once (DESIGN.md 16).
         if location.pathname.with(|p| p == "/") {
-            go(GATEWAYS, true);
+            go(OVERVIEW, true);
         }
     });
     let page = Memo::new(move |_| location.pathname.with(|p| Page::of(p)));
@@ -139,9 +144,11 @@ fn Shell() -> impl IntoView {
         <div class="layout">
             <nav class="sidenav" aria-label=move || t(Msg::NavVpn)>
                 <p class="nav-group">{move || t(Msg::NavVpn)}</p>
+                <NavLink href=nav_href(OVERVIEW)>{move || t(Msg::OverviewNav)}</NavLink>
                 <NavLink href=nav_href(GATEWAYS)>{move || t(Msg::VpnGateways)}</NavLink>
                 <NavLink href=nav_href(CONNECTIONS)>{move || t(Msg::IpsecConnections)}</NavLink>
                 <NavLink href=nav_href(HISTORY)>{move || t(Msg::History)}</NavLink>
+                <NavLink href=nav_href(REPORTS)>{move || t(Msg::ReportsNav)}</NavLink>
                 <NavLink href=nav_href(NOTIFICATIONS)>{move || t(Msg::Notifications)}</NavLink>
                 <NavLink href=nav_href(MAINTENANCE)>{move || t(Msg::Maintenance)}</NavLink>
                 {move || ctx.can_change().then(|| view! {
@@ -157,6 +164,8 @@ fn Shell() -> impl IntoView {
                     Page::Notifications => view! { <crate::lazy_pages::LazyPage name="notifications"/> }.into_any(),
                     Page::Maintenance => view! { <crate::lazy_pages::MaintenancePage/> }.into_any(),
                     Page::AuditLog => view! { <crate::lazy_pages::LazyPage name="audit-log"/> }.into_any(),
+                    Page::Overview => view! { <crate::lazy_pages::LazyPage name="overview"/> }.into_any(),
+                    Page::Reports => view! { <crate::lazy_pages::LazyPage name="reports"/> }.into_any(),
                     Page::NotFound => view! { <h1>{t(Msg::PageNotFound)}</h1> <p><a href=GATEWAYS>{t(Msg::GoToGateways)}</a></p> }.into_any(),
                 }}
             </main>

@@ -86,6 +86,8 @@ pub const HISTORY: &str = "/history";
 pub const NOTIFICATIONS: &str = "/notifications";
 pub const MAINTENANCE: &str = "/maintenance";
 pub const AUDIT_LOG: &str = "/audit-log";
+pub const OVERVIEW: &str = "/overview";
+pub const REPORTS: &str = "/reports";
 
 /// A list page's address: path, region, search and page.
 pub fn list_href(path: &str, region: &str, q: &str, page: u32) -> String {

@@ -244,3 +244,31 @@ test('in Simplified Chinese the region names and the gateway status are Chinese,
   assert.deepEqual([...new Set(lines)], [1], `lines per pill: ${lines.join(' ')}`);
   await context.close();
 });
+
+test('the history page downloads its events as CSV, for the region and for every region', async () => {
+  const page = await loggedIn(browser, server);
+  await page.goto(`${server.url}/history?region=cn-hangzhou`);
+  await page.locator('#history-table tbody tr').first().waitFor();
+  const rows = await page.locator('#history-table tbody tr').count();
+  for (const [name, file, atLeast] of [
+    ['Download CSV (this region)', 'om-events-cn-hangzhou.csv', rows],
+    ['Download CSV (all regions)', 'om-events.csv', rows + 1],
+  ]) {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), file);
+    const chunks = [];
+    for await (const chunk of await download.createReadStream()) chunks.push(chunk);
+    const bytes = Buffer.concat(chunks);
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a byte-order mark for Excel');
+    const text = bytes.subarray(3).toString('utf8');
+    assert.ok(text.startsWith('id,region,resource_kind,resource_id,resource_name,'), text.slice(0, 80));
+    const records = text.split('\r\n').filter((l) => l !== '');
+    assert.ok(records.length - 1 >= atLeast, `${name}: ${records.length - 1} rows, the page shows ${rows}`);
+  }
+  // The page stayed where it was: a download is not a navigation.
+  assert.match(page.url(), /\/history\?region=cn-hangzhou/);
+  await page.context().close();
+});

@@ -74,6 +74,13 @@ pub enum Command {
     /// Channels: e-mail, Slack, Teams, DingTalk, WeCom, Lark and PagerDuty.
     #[command(subcommand)]
     Channels(ChannelsCommand),
+    /// Every region at once: the events at risk in the coming days with their reasons, and the
+    /// counts per region.
+    Overview {
+        /// How many days ahead, 1 to 90.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=90))]
+        days: u32,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -134,6 +141,19 @@ pub enum EventsCommand {
     Log {
         /// O&M event ID, om-….
         id: String,
+    },
+    /// Write the O&M events as CSV to standard output (UTF-8 with a byte-order mark, CRLF), as
+    /// the history lists them: every current event and those finished in the last days.
+    Export {
+        /// CSV, the one format there is (required, so that a later format is a choice).
+        #[arg(long, required = true)]
+        csv: bool,
+        /// How many days back, 1 to 90.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=90))]
+        days: u32,
+        /// Only this region's events (default: every region).
+        #[arg(long, value_name = "R")]
+        region: Option<String>,
     },
 }
 

@@ -219,7 +219,11 @@ fn status_failure(method: &str, path: &str, status: u16, body: &str) -> Failure 
     }
 }
 
-/// The endpoints of DESIGN.md sections 9.1 and 9.2, which an older server does not have.
+/// The endpoints of DESIGN.md sections 9.1, 9.2 and 16, which an older server does not have.
 fn unknown_route(path: &str) -> bool {
-    path == "/webhooks" || path == "/calendar-feed"
+    let path = path.split('?').next().unwrap_or(path);
+    path == "/webhooks"
+        || path == "/calendar-feed"
+        || path == "/overview"
+        || path.ends_with("/om-events.csv")
 }

@@ -5,6 +5,7 @@ mod client;
 mod events;
 mod lists;
 mod notify;
+mod overview;
 mod table;
 mod time;
 
@@ -92,7 +93,13 @@ fn run(cli: Cli) -> Outcome {
             EventsCommand::Execute { id, yes } => events::execute(&ctx, id, *yes),
             EventsCommand::Verify { id } => events::verify(&ctx, id),
             EventsCommand::Log { id } => events::log(&ctx, id),
+            EventsCommand::Export {
+                csv: _,
+                days,
+                region,
+            } => overview::export(&ctx, *days, region.as_deref()),
         },
+        Command::Overview { days } => overview::overview(&ctx, *days),
         Command::CalendarUrl => notify::calendar_url(&ctx),
         Command::Webhooks(w) => match w {
             WebhooksCommand::List => notify::list(&ctx),

@@ -246,3 +246,96 @@ fn every_command_has_help() {
         assert!(top.stdout.contains(args[0]), "{} is listed", args[0]);
     }
 }
+
+#[test]
+fn overview_tables_the_events_at_risk_and_the_counts_and_export_writes_the_servers_csv() {
+    let server = Server::start();
+    let token = server.token(VIEWER);
+
+    let run = omctl(&server.url, &token, &["overview", "--days", "30"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (_, _, ov) = server.api(&token, "/overview?days=30");
+    let at_risk = ov["at_risk"].as_array().unwrap();
+    assert!(!at_risk.is_empty());
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("EVENT ") && lines[0].contains("WHY AT RISK"),
+        "{}",
+        run.stdout
+    );
+    for (line, r) in lines[1..].iter().zip(at_risk) {
+        assert!(line.starts_with(r["event_id"].as_str().unwrap()), "{line}");
+    }
+    let single = at_risk
+        .iter()
+        .position(|r| {
+            r["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x == "single_tunnel")
+        })
+        .unwrap();
+    assert!(
+        lines[1 + single].contains("single-tunnel connection, no redundant path"),
+        "the reasons in words: {}",
+        lines[1 + single]
+    );
+    let events = ov["events"].as_array().unwrap().len();
+    assert!(run.stdout.contains(&format!(
+        "{} of {events} event(s) in the next 30 days at risk",
+        at_risk.len()
+    )));
+    // The counts: a row per region, zeros included.
+    let counts_at = lines.iter().position(|l| l.starts_with("REGION ")).unwrap();
+    let regions = ov["regions"].as_array().unwrap();
+    assert_eq!(lines.len() - counts_at - 1, regions.len());
+    let beijing = lines[counts_at + 1..]
+        .iter()
+        .find(|l| l.starts_with("cn-beijing "))
+        .unwrap();
+    assert!(
+        beijing.split_whitespace().skip(3).all(|n| n == "0"),
+        "{beijing}"
+    );
+
+    let run = omctl(&server.url, &token, &["overview", "--json"]);
+    assert_eq!(run.code, 0);
+    let (_, _, again) = server.api(&token, "/overview");
+    assert_eq!(
+        without_server_time(json(&run.stdout)),
+        without_server_time(again)
+    );
+
+    // The CSV as the server wrote it: byte-order mark, CRLF, a row per event of the history.
+    let run = omctl(
+        &server.url,
+        &token,
+        &[
+            "events",
+            "export",
+            "--csv",
+            "--region",
+            "cn-hangzhou",
+            "--days",
+            "30",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("\u{feff}id,region,resource_kind,"));
+    let (_, _, history) = server.api(&token, "/regions/cn-hangzhou/om-events?days=30");
+    let items = history["items"].as_array().unwrap();
+    assert_eq!(run.stdout.matches("\r\n").count(), items.len() + 1);
+    let all = omctl(&server.url, &token, &["events", "export", "--csv"]);
+    assert_eq!(all.code, 0);
+    assert!(
+        all.stdout.matches("\r\n").count() > items.len() + 1,
+        "every region"
+    );
+
+    // Usage: the format must be named, days stay in 1–90.
+    let run = omctl(&server.url, &token, &["events", "export"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = omctl(&server.url, &token, &["overview", "--days", "91"]);
+    assert_eq!(run.code, 2);
+}

@@ -462,3 +462,15 @@ pub async fn audit_log(days: u32, page: u32, page_size: u32) -> Result<AuditPage
         .with("page_size", page_size))
     .await
 }
+
+/// `GET /overview`: every region at once for the next `days` days (DESIGN.md 16).
+pub async fn overview(days: u32) -> Result<vpn_console_domain::overview::Overview, CallError> {
+    get(&ApiPath::new("/overview").with("days", days)).await
+}
+
+/// `GET /reports/availability?month=YYYY-MM`: each site's month (DESIGN.md 16).
+pub async fn availability(
+    month: &str,
+) -> Result<vpn_console_domain::overview::AvailabilityReport, CallError> {
+    get(&ApiPath::new("/reports/availability").with("month", month)).await
+}

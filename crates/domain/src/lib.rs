@@ -12,6 +12,7 @@ pub mod impact;
 pub mod instant;
 pub mod names;
 pub mod notifications;
+pub mod overview;
 pub mod planning;
 pub mod schedule;
 pub mod time;

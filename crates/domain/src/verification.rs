@@ -112,6 +112,16 @@ pub enum VerificationStatus {
 
 crate::string_forms!(TunnelResult, Hint, VerificationStatus);
 
+impl VerificationStatus {
+    /// `degraded` or `failed`: the maintenance left the site worse than before.
+    pub fn is_failure(self) -> bool {
+        matches!(
+            self,
+            VerificationStatus::Degraded | VerificationStatus::Failed
+        )
+    }
+}
+
 /// How long after completion the tunnels have to come back, before the time scale.
 pub const VERIFY_WITHIN_S: i64 = 10 * 60;
 /// How long after completion (real time) a health change still re-checks the verdict.

@@ -7,6 +7,7 @@ pub mod http;
 pub mod live;
 pub mod notify;
 pub mod operator;
+pub mod overview;
 pub mod planning;
 pub mod scheduler;
 pub mod serve;

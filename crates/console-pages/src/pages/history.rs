@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use vpn_console_domain::api::MAX_HISTORY_DAYS;
+use vpn_console_domain::api::{API_PREFIX, MAX_HISTORY_DAYS};
 use vpn_console_domain::EventStatus;
 
 use vpn_console_core::api;
@@ -48,6 +48,17 @@ pub fn HistoryPage() -> impl IntoView {
             Some(Err(e)) => view! { <p class="error" role="alert">{e.message(ctx.lang)}</p> }.into_any(),
         }}
         <h2>{move || t(Msg::Events)}</h2>
+        // Plain links: the browser sends the session cookie and saves the file (DESIGN.md 16).
+        <p class="downloads">
+            <a class="download" download="" href=format!(
+                "{API_PREFIX}{}",
+                vpn_console_core::paths::region_days_api_path(&ctx.region(), "om-events.csv", MAX_HISTORY_DAYS).key()
+            )>{move || t(Msg::DownloadCsvRegion)}</a>
+            " · "
+            <a class="download" download="" href=format!("{API_PREFIX}/om-events.csv?days={MAX_HISTORY_DAYS}")>
+                {move || t(Msg::DownloadCsvAll)}
+            </a>
+        </p>
         {move || match history.get().flatten() {
             None => view! { <p class="muted" role="status">{t(Msg::LoadingEvents)}</p> }.into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e.message(ctx.lang)}</p> }.into_any(),

@@ -13,6 +13,8 @@ mod audit_log;
 mod chart;
 mod history;
 mod notifications;
+mod overview;
+mod reports;
 
 /// What the console tells a mounted page.
 #[derive(Clone, Copy)]
@@ -90,6 +92,8 @@ pub fn mount_page(
         "audit-log" => || view! { <audit_log::AuditLogPage/> }.into_any(),
         "history" => || view! { <history::HistoryPage/> }.into_any(),
         "notifications" => || view! { <notifications::NotificationsPage/> }.into_any(),
+        "overview" => || view! { <overview::OverviewPage/> }.into_any(),
+        "reports" => || view! { <reports::ReportsPage/> }.into_any(),
         other => return Err(JsError::new(&format!("no page named {other}"))),
     };
     let (refresh, set_refresh) = signal(0u32);

@@ -10,6 +10,7 @@ mod first_page;
 mod headers;
 mod lists;
 mod login_guard;
+mod overview;
 mod planning;
 mod regions;
 mod session;
@@ -123,7 +124,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(webhooks::router())
         .merge(channels::router())
         .merge(calendar::router())
-        .merge(audit::router());
+        .merge(audit::router())
+        .merge(overview::router());
     let (router, doc) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     (router, doc)
 }

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod events;
 pub mod idempotency;
 pub mod login_throttle;
+pub mod overview;
 mod placements;
 pub mod planning;
 mod provisioning;

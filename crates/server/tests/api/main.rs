@@ -27,6 +27,7 @@ mod events;
 mod first_page;
 mod lists;
 mod operator;
+mod overview;
 mod planning;
 mod provider;
 mod safety;

@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use vpn_console_domain::execution::{self, TunnelChange};
-use vpn_console_domain::{AuditAction, EventId, EventStatus};
+use vpn_console_domain::{AuditAction, EventId, EventStatus, TunnelState};
 
-use vpn_console_domain::{hold, TunnelState};
+use vpn_console_domain::hold;
 
 use super::{health, read_snapshot, record_change, update_event, Change, EVENT_COLUMNS};
 use crate::clock::to_millis;
@@ -19,7 +19,13 @@ pub const LEASE_S: i64 = 15;
 /// The actor of the audit entries the scheduler writes.
 pub const SCHEDULER_ACTOR: &str = "scheduler";
 
-async fn write_tunnels(tx: &mut Tx, tunnels: &[TunnelChange]) -> sqlx::Result<()> {
+/// Writes the tunnels' new states; a tunnel available again clears its open tunnel-down
+/// alerts, which is where the availability report's downtime ends (DESIGN.md 16).
+async fn write_tunnels(
+    tx: &mut Tx,
+    tunnels: &[TunnelChange],
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
     for t in tunnels {
         sqlx::query("UPDATE tunnels SET state = $1, carries_traffic = $2 WHERE id = $3")
             .bind(t.state.as_str())
@@ -27,7 +33,29 @@ async fn write_tunnels(tx: &mut Tx, tunnels: &[TunnelChange]) -> sqlx::Result<()
             .bind(t.id.as_str())
             .execute(&mut **tx)
             .await?;
+        if t.state == TunnelState::Available {
+            clear_tunnel_down_alerts(tx, t.id.as_str(), now).await?;
+        }
     }
+    Ok(())
+}
+
+/// A tunnel is up again: its open tunnel-down alerts end now (the availability report of
+/// DESIGN.md 16 counts the minutes in between). Whatever brings it back calls this: the
+/// event's restore, the simulated data plane and `tunnel-health`.
+pub(crate) async fn clear_tunnel_down_alerts(
+    tx: &mut Tx,
+    tunnel: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE alerts SET cleared_at = $1 WHERE resource_id = $2 \
+         AND kind = 'tunnel_down' AND cleared_at IS NULL",
+    )
+    .bind(to_millis(now))
+    .bind(tunnel)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -96,7 +124,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(false);
         };
-        write_tunnels(&mut tx, &start.tunnels).await?;
+        write_tunnels(&mut tx, &start.tunnels, now).await?;
         for t in start
             .tunnels
             .iter()
@@ -200,7 +228,7 @@ impl Store {
             )
             .await?;
         }
-        write_tunnels(&mut tx, &finish.tunnels).await?;
+        write_tunnels(&mut tx, &finish.tunnels, now).await?;
         let baseline = health::read_baseline(crate::store::opt_text(&row, "health_baseline")?)?;
         let after = health::restore_data_plane(&mut tx, &baseline, now).await?;
         if let Some((gateway, count)) = &finish.ssl_clients {

@@ -172,6 +172,9 @@ pub(crate) async fn restore_data_plane(
         write_health(&b.tunnel_id, &health)
             .execute(&mut **tx)
             .await?;
+        if health.is_up() {
+            super::execution::clear_tunnel_down_alerts(tx, b.tunnel_id.as_str(), now).await?;
+        }
         sqlx::query("UPDATE tunnels SET comes_back_with_routes = NULL WHERE id = $1")
             .bind(b.tunnel_id.as_str())
             .execute(&mut **tx)
@@ -472,6 +475,9 @@ impl Store {
             }
         };
         write_health(tunnel, &health).execute(&mut *tx).await?;
+        if health.is_up() {
+            super::execution::clear_tunnel_down_alerts(&mut tx, tunnel.as_str(), now).await?;
+        }
         let since = now - Duration::hours(verification::RECHECK_FOR_H);
         let rows = sqlx::query(
             "SELECT e.id FROM om_events e JOIN event_paths p ON p.event_id = e.id \
