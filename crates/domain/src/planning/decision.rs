@@ -317,6 +317,15 @@ impl ExecutionBody {
         }
     }
 
+    pub fn mode(&self) -> ExecutionMode {
+        self.mode
+    }
+
+    /// The requested time of a change `at`.
+    pub fn execute_at(&self) -> Option<DateTime<Utc>> {
+        self.execute_at
+    }
+
     pub fn allow_conflict(&self) -> bool {
         self.allow_conflict
     }
