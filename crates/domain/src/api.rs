@@ -154,6 +154,9 @@ pub struct LogEntry {
     /// freeze period) moved the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_behalf_of: Option<String>,
+    /// For a change applied after approval (14.2): the approvers' emails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

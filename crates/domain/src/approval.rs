@@ -6,8 +6,25 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::api::ApiError;
+use crate::event::AuditAction;
 use crate::impact::Summary;
 use crate::planning::{ExecutionBody, ExecutionMode};
+
+/// Whether an entry of an event's log means the event changed, so that a request still
+/// pending for it fails with `event_changed`: it moved, started, ended or was cancelled. A
+/// hold leaves its time alone, and the approvals' own entries are the request's.
+pub fn ends_pending_requests(action: AuditAction) -> bool {
+    matches!(
+        action,
+        AuditAction::Rescheduled
+            | AuditAction::ExecuteNow
+            | AuditAction::Started
+            | AuditAction::Resumed
+            | AuditAction::Completed
+            | AuditAction::Failed
+            | AuditAction::Cancelled
+    )
+}
 
 /// What a policy may send for approval (14.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -483,6 +500,26 @@ mod tests {
             },
             false,
         )
+    }
+
+    #[test]
+    fn which_log_entries_end_a_pending_request() {
+        let ending: Vec<AuditAction> = AuditAction::ALL
+            .into_iter()
+            .filter(|a| ends_pending_requests(*a))
+            .collect();
+        assert_eq!(
+            ending,
+            [
+                AuditAction::Rescheduled,
+                AuditAction::ExecuteNow,
+                AuditAction::Started,
+                AuditAction::Resumed,
+                AuditAction::Completed,
+                AuditAction::Failed,
+                AuditAction::Cancelled,
+            ]
+        );
     }
 
     #[test]

@@ -97,6 +97,7 @@ impl Store {
                 to: Some("executing".to_owned()),
                 via: None,
                 on_behalf_of: None,
+                approved_by: &[],
             },
         )
         .await?;
@@ -154,6 +155,7 @@ impl Store {
             to: Some(to.to_owned()),
             via: None,
             on_behalf_of: None,
+            approved_by: &[],
         };
         if crate::store::opt_text(&row, "executed_by")?.as_deref() != Some(instance) {
             record_change(
@@ -240,6 +242,7 @@ impl Store {
                 to: Some("failed".to_owned()),
                 via: None,
                 on_behalf_of: None,
+                approved_by: &[],
             },
         )
         .await?;
