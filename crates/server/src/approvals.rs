@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use vpn_console_domain::api::Role;
 use vpn_console_domain::approval::{
-    check_cancel, check_decision, next_status, ApprovalDecision, ApprovalRefusal,
-    ApprovalRequest, ApprovalStatus, Decider, DecisionBody, Happening, RequestState, Verdict,
+    check_cancel, check_decision, next_status, ApprovalDecision, ApprovalRefusal, ApprovalRequest,
+    ApprovalStatus, Decider, DecisionBody, Happening, RequestState, Verdict,
 };
 use vpn_console_domain::AuditAction;
 
@@ -59,7 +59,12 @@ pub async fn decide(
     let Some(seen) = store.approval(&principal.account, id).await? else {
         return Ok(Err(ApprovalRefusal::NotFound));
     };
-    let deciders: Vec<&str> = seen.request.decisions.iter().map(|d| d.by.as_str()).collect();
+    let deciders: Vec<&str> = seen
+        .request
+        .decisions
+        .iter()
+        .map(|d| d.by.as_str())
+        .collect();
     if let Err(refusal) = check_decision(&state_of(&seen, &deciders), &decider(principal), now) {
         return Ok(Err(refusal));
     }
@@ -79,9 +84,13 @@ pub async fn decide(
     let Some(stored) = approvals::approval_in_tx(execution.tx(), id).await? else {
         return Ok(Err(ApprovalRefusal::NotFound));
     };
-    let deciders: Vec<&str> = stored.request.decisions.iter().map(|d| d.by.as_str()).collect();
-    if let Err(refusal) = check_decision(&state_of(&stored, &deciders), &decider(principal), now)
-    {
+    let deciders: Vec<&str> = stored
+        .request
+        .decisions
+        .iter()
+        .map(|d| d.by.as_str())
+        .collect();
+    if let Err(refusal) = check_decision(&state_of(&stored, &deciders), &decider(principal), now) {
         return Ok(Err(refusal));
     }
     let decision = ApprovalDecision {
@@ -180,7 +189,10 @@ pub async fn cancel(
     if let Err(refusal) = check_cancel(&state_of(&stored, &[]), &decider(principal), now) {
         return Ok(Err(refusal));
     }
-    if !store.cancel_approval(&stored, token_via(principal), now).await? {
+    if !store
+        .cancel_approval(&stored, token_via(principal), now)
+        .await?
+    {
         return Ok(Err(ApprovalRefusal::NotPending));
     }
     Ok(Ok(()))

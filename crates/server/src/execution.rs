@@ -16,21 +16,21 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use vpn_console_domain::planning::{
-    decide_bulk, validate_bulk, BulkExecutionRequest, BulkItem, BulkResult, Decision,
-    ExecutionBody, FreezePeriod, PlannedEvent, PlanningContext, PlanningError,
-};
 use vpn_console_domain::api::ApiError;
 use vpn_console_domain::approval::{
     self, ApprovalRefusal, ApprovalRequest, ApprovalStatus, RequestedChange,
 };
+use vpn_console_domain::planning::{
+    decide_bulk, validate_bulk, BulkExecutionRequest, BulkItem, BulkResult, Decision,
+    ExecutionBody, FreezePeriod, PlannedEvent, PlanningContext, PlanningError,
+};
 use vpn_console_domain::{AuditAction, EventId, OmEvent, Summary};
 
 use crate::planning::conflicts_of;
+use crate::store::approvals::{self, StoredApproval};
 use crate::store::events::{
     audit_time, event_from_row, record_change, update_event, Change, EVENT_COLUMNS,
 };
-use crate::store::approvals::{self, StoredApproval};
 use crate::store::idempotency::{IdempotentRequest, NextAction, SavedAnswer};
 use crate::store::{placeholders, Store, Tx};
 

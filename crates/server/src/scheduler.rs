@@ -164,7 +164,9 @@ impl Scheduler {
                 match self.store.expire_approval(id, now).await {
                     Ok(true) => pass.expired += 1,
                     Ok(false) => {}
-                    Err(e) => tracing::error!(approval = %id, error = %e, "expiring an approval request failed; tried again next pass"),
+                    Err(e) => {
+                        tracing::error!(approval = %id, error = %e, "expiring an approval request failed; tried again next pass")
+                    }
                 }
             }
             let due = self.store.due_events(now, BATCH).await?;

@@ -75,7 +75,10 @@ async fn load(conn: &mut sqlx::AnyConnection, row: &AnyRow) -> sqlx::Result<Stor
             })
         })
         .collect::<sqlx::Result<Vec<_>>>()?;
-    let error = match (opt_text(row, "error_code")?, opt_text(row, "error_message")?) {
+    let error = match (
+        opt_text(row, "error_code")?,
+        opt_text(row, "error_message")?,
+    ) {
         (Some(code), message) => Some(ApiError {
             code,
             message: message.unwrap_or_default(),
@@ -149,10 +152,7 @@ pub(crate) async fn awaiting_approval(
 }
 
 /// Stores a new request, pending, with the events' versions as they were decided.
-pub(crate) async fn insert_approval(
-    tx: &mut Tx,
-    stored: &StoredApproval,
-) -> sqlx::Result<()> {
+pub(crate) async fn insert_approval(tx: &mut Tx, stored: &StoredApproval) -> sqlx::Result<()> {
     let r = &stored.request;
     sqlx::query(&format!(
         "INSERT INTO approval_requests ({REQUEST_COLUMNS}) \
