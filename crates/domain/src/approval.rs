@@ -563,7 +563,8 @@ mod tests {
 
     #[test]
     fn a_policy_reads_strictly() {
-        let cases: &[(&str, Option<(&[Covered], u8)>)] = &[
+        type Read<'a> = Option<(&'a [Covered], u8)>;
+        let cases: &[(&str, Read)] = &[
             (r#"{"require_for":[],"min_approvals":1}"#, Some((&[], 1))),
             (
                 r#"{"require_for":["bulk","execute_now","bulk"],"min_approvals":2}"#,
@@ -623,11 +624,12 @@ mod tests {
     fn a_request_expires_ten_real_minutes_before_the_earliest_time() {
         use ApprovalRefusal::TooLateForApproval as Late;
         let now = t(10, 0);
-        let cases: &[(
+        type Case<'a> = (
             Option<DateTime<Utc>>,
-            &[DateTime<Utc>],
+            &'a [DateTime<Utc>],
             Result<DateTime<Utc>, ApprovalRefusal>,
-        )] = &[
+        );
+        let cases: &[Case] = &[
             (None, &[t(12, 0)], Ok(t(11, 50))),
             (Some(t(11, 0)), &[t(12, 0)], Ok(t(10, 50))),
             (Some(t(13, 0)), &[t(12, 0)], Ok(t(11, 50))),

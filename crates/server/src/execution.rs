@@ -82,7 +82,7 @@ pub enum Settled {
     /// 202: the policy covers it. The items that failed their checks are answered as without
     /// approval; the request covers the others, whose `event` is `None`.
     SentForApproval {
-        request: ApprovalRequest,
+        request: Box<ApprovalRequest>,
         decided: Vec<Decided>,
     },
 }
@@ -391,7 +391,7 @@ impl<'s> Execution<'s> {
             })
             .collect();
         Ok(Ok(Settled::SentForApproval {
-            request: stored.request,
+            request: Box::new(stored.request),
             decided,
         }))
     }

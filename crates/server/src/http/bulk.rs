@@ -61,7 +61,7 @@ async fn bulk_execution(
         .await?
     {
         Ok(Settled::Applied(decided)) => (decided, None),
-        Ok(Settled::SentForApproval { request, decided }) => (decided, Some(request)),
+        Ok(Settled::SentForApproval { request, decided }) => (decided, Some(*request)),
         Err(refused) => return Err(refused.into()),
     };
     let wake = decided

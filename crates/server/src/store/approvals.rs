@@ -125,7 +125,7 @@ pub(crate) async fn approval_in_tx(tx: &mut Tx, id: &str) -> sqlx::Result<Option
     .await?;
     match row {
         None => Ok(None),
-        Some(row) => load(&mut **tx, &row).await.map(Some),
+        Some(row) => load(tx, &row).await.map(Some),
     }
 }
 
@@ -404,7 +404,7 @@ impl Store {
         .await?;
         match row {
             None => Ok(None),
-            Some(row) => load(&mut *conn, &row).await.map(Some),
+            Some(row) => load(&mut conn, &row).await.map(Some),
         }
     }
 
@@ -438,7 +438,7 @@ impl Store {
         let rows = list.fetch_all(&mut *conn).await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in &rows {
-            items.push(load(&mut *conn, row).await?.request);
+            items.push(load(&mut conn, row).await?.request);
         }
         Ok((items, u64::try_from(total).unwrap_or_default()))
     }
