@@ -9,6 +9,7 @@ use vpn_console_domain::api::{
     AlertTrend, ApiError, EventDetail, History, LogEntry, LoginRequest, OmEventsCell, Page, Region,
     SessionInfo, API_PREFIX,
 };
+use vpn_console_domain::approval::{ApprovalList, ApprovalPolicy, ApprovalRequest};
 use vpn_console_domain::planning::{BulkExecutionRequest, BulkExecutionResponse, ExecutionBody};
 use vpn_console_domain::OmEvent;
 use wasm_bindgen::JsValue;
@@ -404,22 +405,50 @@ pub async fn event(id: &str) -> Result<(EventDetail, String, String), CallError>
     decode(answer).map(|d| (d, etag, json))
 }
 
+/// What a change request came to: made, or sent for approval (202, DESIGN.md 14).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Executed {
+    Changed(OmEvent),
+    SentForApproval(ApprovalRequest),
+}
+
 pub async fn request_execution(
     id: &str,
     etag: &str,
     idempotency_key: &str,
     body: &ExecutionBody,
-) -> Result<OmEvent, CallError> {
+) -> Result<Executed, CallError> {
     let headers = [("If-Match", etag), ("Idempotency-Key", idempotency_key)];
-    decode(
-        send(
-            Method::Post,
-            &event_api_path(id, "/execution"),
-            &headers,
-            Some(json_body(body)),
-        )
-        .await?,
+    let answer = send(
+        Method::Post,
+        &event_api_path(id, "/execution"),
+        &headers,
+        Some(json_body(body)),
     )
+    .await?;
+    if answer.status == 202 {
+        decode(answer).map(Executed::SentForApproval)
+    } else {
+        decode(answer).map(Executed::Changed)
+    }
+}
+
+/// The account's approval policy and the event's pending request, if any.
+pub async fn approvals_of(
+    event_id: &str,
+) -> Result<(ApprovalPolicy, Option<ApprovalRequest>), CallError> {
+    let policy = get(&ApiPath::new("/approval-policy")).await?;
+    let pending: ApprovalList = get(&ApiPath::new("/approvals?status=pending")).await?;
+    let request = pending
+        .items
+        .into_iter()
+        .find(|r| r.event_ids.iter().any(|e| e == event_id));
+    Ok((policy, request))
+}
+
+/// The requester withdraws a pending request.
+pub async fn cancel_approval(id: &str) -> Result<(), CallError> {
+    notifications::no_content(Method::Delete, &ApiPath::new(format!("/approvals/{id}"))).await
 }
 
 /// `POST /om-events/bulk-execution`: every item decided on its own (DESIGN.md 10.4).

@@ -1,5 +1,6 @@
 //! omctl: the O&M events console's command-line client over the public API (DESIGN.md 11).
 
+mod approvals;
 mod cli;
 mod client;
 mod events;
@@ -12,7 +13,7 @@ use std::io::Write;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, EventsCommand, WebhooksCommand};
+use crate::cli::{ApprovalsCommand, Cli, Command, EventsCommand, WebhooksCommand};
 use crate::client::{Api, Failure, Outcome};
 use crate::time::Zone;
 
@@ -88,8 +89,8 @@ fn run(cli: Cli) -> Outcome {
                 days,
             } => lists::events(&ctx, region, status.as_deref(), *days),
             EventsCommand::Show { id } => events::show(&ctx, id),
-            EventsCommand::Reschedule { id, at } => events::reschedule(&ctx, id, at),
-            EventsCommand::Execute { id, yes } => events::execute(&ctx, id, *yes),
+            EventsCommand::Reschedule { id, at, why } => events::reschedule(&ctx, id, at, why),
+            EventsCommand::Execute { id, yes, why } => events::execute(&ctx, id, *yes, why),
             EventsCommand::Log { id } => events::log(&ctx, id),
         },
         Command::CalendarUrl => notify::calendar_url(&ctx),
@@ -101,6 +102,16 @@ fn run(cli: Cli) -> Outcome {
                 event_types,
             } => notify::add(&ctx, receiver, description.as_deref(), event_types),
             WebhooksCommand::Remove { id } => notify::remove(&ctx, id),
+        },
+        Command::Approvals(a) => match a {
+            ApprovalsCommand::List { status } => approvals::list(&ctx, status.as_deref()),
+            ApprovalsCommand::Show { id } => approvals::show(&ctx, id),
+            ApprovalsCommand::Approve { id, comment } => {
+                approvals::decide(&ctx, id, "approve", comment.as_deref())
+            }
+            ApprovalsCommand::Reject { id, comment } => {
+                approvals::decide(&ctx, id, "reject", comment.as_deref())
+            }
         },
     }
 }

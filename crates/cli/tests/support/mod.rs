@@ -102,6 +102,46 @@ impl Server {
             .to_owned()
     }
 
+    /// A second operator of Acme, from the operator command on the same database.
+    pub fn create_operator(&self, email: &str) {
+        let out = Command::new(server_bin())
+            .args([
+                "create-user",
+                "--account",
+                "acme",
+                "--email",
+                email,
+                "--role",
+                "operator",
+            ])
+            .env("DATABASE_URL", &self.database_url)
+            .env("NEW_USER_PASSWORD", "a long enough password")
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `PUT path` with a JSON body, without omctl: the answer's status.
+    pub fn put(&self, token: &str, path: &str, body: &Value) -> u16 {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        agent
+            .put(format!("{}/api/v1{path}", self.url))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .send(body.to_string())
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
     /// The API's own answer, read without omctl: `(status, etag, JSON)`.
     pub fn api(&self, token: &str, path: &str) -> (u16, Option<String>, Value) {
         let agent = ureq::Agent::config_builder()
