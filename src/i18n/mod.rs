@@ -182,6 +182,7 @@ messages! {
     ApprovalReason => "Reason", "原因";
     ApprovalTicket => "Ticket (optional)", "工单号（可选）";
     SentForApproval => "Sent for approval. It is applied when another person approves it.", "已提交审批，他人批准后即执行。";
+    ResultSentForApproval => "sent for approval", "已提交审批";
     AwaitingApproval => "Waiting for approval", "等待审批";
     ApprovalRequestedBy => "requested by", "申请人";
     ApprovalExpires => "expires", "到期";
