@@ -9,7 +9,7 @@ use vpn_console_domain::api::{
     AlertTrend, ApiError, EventDetail, History, LogEntry, LoginRequest, OmEventsCell, Page, Region,
     SessionInfo, API_PREFIX,
 };
-use vpn_console_domain::approval::{ApprovalList, ApprovalPolicy, ApprovalRequest};
+use vpn_console_domain::approval::ApprovalPolicy;
 use vpn_console_domain::planning::{BulkExecutionRequest, BulkExecutionResponse, ExecutionBody};
 use vpn_console_domain::OmEvent;
 use wasm_bindgen::JsValue;
@@ -405,11 +405,34 @@ pub async fn event(id: &str) -> Result<(EventDetail, String, String), CallError>
     decode(answer).map(|d| (d, etag, json))
 }
 
-/// What a change request came to: made, or sent for approval (202, DESIGN.md 14).
-#[derive(Debug, Clone, PartialEq)]
+/// What a change request came to: made, or sent for approval (202, DESIGN.md 14; the request
+/// is read again with the event's approvals).
+#[derive(Clone)]
 pub enum Executed {
     Changed(OmEvent),
-    SentForApproval(ApprovalRequest),
+    SentForApproval,
+}
+
+/// A pending approval request as the dialog shows it: only the fields it reads, since every
+/// type the console decodes costs the first load its own decoder.
+#[derive(Clone, PartialEq, serde::Deserialize)]
+pub struct PendingApproval {
+    pub id: String,
+    pub event_ids: Vec<String>,
+    pub requested_by: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub change: PendingChange,
+}
+
+#[derive(Clone, PartialEq, serde::Deserialize)]
+pub struct PendingChange {
+    /// `None` for Execute Now.
+    pub execute_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(serde::Deserialize)]
+struct PendingApprovals {
+    items: Vec<PendingApproval>,
 }
 
 pub async fn request_execution(
@@ -427,7 +450,7 @@ pub async fn request_execution(
     )
     .await?;
     if answer.status == 202 {
-        decode(answer).map(Executed::SentForApproval)
+        Ok(Executed::SentForApproval)
     } else {
         decode(answer).map(Executed::Changed)
     }
@@ -436,9 +459,9 @@ pub async fn request_execution(
 /// The account's approval policy and the event's pending request, if any.
 pub async fn approvals_of(
     event_id: &str,
-) -> Result<(ApprovalPolicy, Option<ApprovalRequest>), CallError> {
+) -> Result<(ApprovalPolicy, Option<PendingApproval>), CallError> {
     let policy = get(&ApiPath::new("/approval-policy")).await?;
-    let pending: ApprovalList = get(&ApiPath::new("/approvals?status=pending")).await?;
+    let pending: PendingApprovals = get(&ApiPath::new("/approvals?status=pending")).await?;
     let request = pending
         .items
         .into_iter()

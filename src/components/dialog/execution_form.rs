@@ -5,13 +5,13 @@
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use vpn_console_domain::approval::{ApprovalPolicy, ApprovalRequest};
+use vpn_console_domain::approval::ApprovalPolicy;
 use vpn_console_domain::planning::ExecutionBody;
 use vpn_console_domain::{EventStatus, ExecutionRequest, ScheduleError};
 
 use super::Loaded;
 use crate::action::LocalAction;
-use crate::api::{self, CallError, Executed};
+use crate::api::{self, CallError, Executed, PendingApproval};
 use crate::i18n::{self, Lang, Msg};
 use crate::state::Ctx;
 use crate::time::{browser_offset_at, input_value, parse_input, schedule_error, zone_label, Zone};
@@ -106,7 +106,7 @@ pub fn ExecutionForm(
     let sending = send.pending();
     // The account's approval policy and the event's pending request (DESIGN.md 14), loaded
     // with each state of the event.
-    let approvals = RwSignal::new(None::<(ApprovalPolicy, Option<ApprovalRequest>)>);
+    let approvals = RwSignal::new(None::<(ApprovalPolicy, Option<PendingApproval>)>);
     let load_approvals = move || {
         let Some(id) = loaded.with_untracked(|l| l.as_ref().map(|l| l.detail.event.id.to_string()))
         else {
@@ -162,14 +162,10 @@ pub fn ExecutionForm(
         }
         match send.value().get_untracked() {
             Some(Ok(Executed::Changed(_))) => on_done.run(()),
-            Some(Ok(Executed::SentForApproval(r))) => {
+            Some(Ok(Executed::SentForApproval)) => {
                 step.set(Step::Choose);
                 idempotency_key.set(new_idempotency_key());
-                approvals.update(|a| {
-                    if let Some((_, pending)) = a {
-                        *pending = Some(r);
-                    }
-                });
+                load_approvals();
             }
             Some(Err(CallError::Network(_))) | None => {}
             Some(Err(e)) => {
@@ -293,7 +289,7 @@ pub fn ExecutionForm(
         })}
         <p class="notice" role="alert">{notice}</p>
         <p class="notice sent" role="status">
-            {move || matches!(answer(), Some(Ok(Executed::SentForApproval(_)))).then(|| t(Msg::SentForApproval))}
+            {move || matches!(answer(), Some(Ok(Executed::SentForApproval))).then(|| t(Msg::SentForApproval))}
         </p>
         {move || failed().map(|m| view! {
             <div class="error-box" role="alert">

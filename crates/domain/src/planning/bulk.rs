@@ -199,14 +199,12 @@ impl BulkItemResult {
     }
 }
 
-/// `200 {results}`; `202 {results, approval}` when the approval policy covers the change
-/// (14.2): the items that passed their checks are `status` 202 and covered by `approval`.
+/// `200 {results}`. A `202` (the approval policy covers the change, 14.2) also has `approval`,
+/// which the console does not read: its decoder stays out of the first load.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BulkExecutionResponse {
     pub results: Vec<BulkItemResult>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval: Option<crate::approval::ApprovalRequest>,
 }
 
 /// The latest time the bulk dialog allows: the earliest default among the selected events.

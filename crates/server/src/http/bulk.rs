@@ -5,9 +5,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vpn_console_domain::api::ApiError;
+use vpn_console_domain::approval::ApprovalRequest;
 use vpn_console_domain::planning::{
     BulkExecutionBody, BulkExecutionRequest, BulkExecutionResponse, BulkItemResult, Decision,
 };
@@ -18,6 +20,16 @@ use super::planning::{PlanningErrorBody, Refusal};
 use super::AppState;
 use crate::execution::{Settled, Target};
 use crate::store::idempotency::SavedAnswer;
+
+/// The answer: `{results}` (200), or with the approval request that covers the items that
+/// passed their checks (202).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BulkAnswer {
+    #[serde(flatten)]
+    results: BulkExecutionResponse,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approval: Option<ApprovalRequest>,
+}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(bulk_execution))
@@ -31,7 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body get the first answer")),
     request_body = BulkExecutionBody,
     responses((status = 200, body = BulkExecutionResponse),
-        (status = 202, body = BulkExecutionResponse, description = "The approval policy covers the change (only `bulk` in require_for, or allow_conflict/override_hold set and listed): the items that passed their checks are 202 and covered by `approval`"),
+        (status = 202, body = BulkAnswer, description = "The approval policy covers the change (only `bulk` in require_for, or allow_conflict/override_hold set and listed): the items that passed their checks are 202 and covered by `approval`"),
         (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
         (status = 413, body = ApiError), (status = 415, body = ApiError),
         (status = 422, body = PlanningErrorBody, description = "no_events, too_many_events, duplicate_event_id (field events or events[i].id), idempotency_key_reused, reason_required, too_late_for_approval")))]
@@ -72,7 +84,7 @@ async fn bulk_execution(
     } else {
         StatusCode::OK
     };
-    let response = BulkExecutionResponse {
+    let results = BulkExecutionResponse {
         results: decided
             .into_iter()
             .map(|d| match (&d.result.decision, &approval) {
@@ -85,8 +97,8 @@ async fn bulk_execution(
                 _ => BulkItemResult::new(&d.result, d.event),
             })
             .collect(),
-        approval,
     };
+    let response = BulkAnswer { results, approval };
     let answer = SavedAnswer {
         status: status.as_u16(),
         body: serde_json::to_string(&response).expect("answers serialize"),
