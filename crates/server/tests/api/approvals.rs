@@ -598,6 +598,45 @@ async fn a_request_fails_when_its_event_changes(backend: Backend) {
         (status, err["code"].as_str()),
         (StatusCode::CONFLICT, Some("not_pending"))
     );
+
+    // The maintenance window moves another event while its request waits.
+    let (status, request, event_id, _) = change(
+        &app,
+        &alice,
+        "remote-access-ssl",
+        json!({"mode": "now", "reason": "r"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let id = request["id"].as_str().unwrap().to_owned();
+    let window = json!({"time_zone": "UTC", "days": ["sun", "mon", "tue", "wed", "thu", "fri", "sat"],
+        "start": "00:00", "duration_minutes": 60});
+    let res = alice
+        .put(app.url("/maintenance-window"))
+        .json(&window)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let moved: Value = res.json().await.unwrap();
+    assert!(
+        moved["moved"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["event_id"] == event_id.as_str()),
+        "the window moves it: {moved}"
+    );
+    let failed = approval(&app, &bob, &id).await;
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(failed["error"]["code"], "event_changed");
+    let log = app.log_of(&alice, &event_id).await;
+    let actions = actions(&log);
+    assert_eq!(
+        actions[actions.len() - 2..],
+        ["rescheduled", "approval_failed"],
+        "{log}"
+    );
     app.stop().await;
 }
 
