@@ -266,7 +266,7 @@ pub fn ExecutionForm(
         })}
         {move || awaiting().map(|r| {
             let mine = ctx.session.with(|s| s.as_ref().is_some_and(|s| s.email == r.requested_by));
-            let change = match r.change.execute_at {
+            let change = match r.execute_at {
                 Some(at) => ctx.time(at),
                 None => t(Msg::ExecuteNow).to_owned(),
             };
