@@ -7,7 +7,8 @@ Exit codes:
   0  done
   1  refused by a rule (checked here before sending, or by the server: not pending, later than
      the default execution time, in the past, a DST-ambiguous or nonexistent local time, changed
-     meanwhile, not found), or not confirmed at the prompt
+     meanwhile, not found, a refused approval decision such as your own request), or not
+     confirmed at the prompt
   2  usage (a bad flag or value; execute without --yes when no terminal can confirm)
   3  authentication (no token, a wrong or revoked token, a viewer's token for an operator's change)
   4  network (no answer from the server, TLS, or a server error)";
@@ -81,6 +82,50 @@ pub enum Command {
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=90))]
         days: u32,
     },
+    /// Approval requests: changes the account's approval policy sends to a second person.
+    #[command(subcommand)]
+    Approvals(ApprovalsCommand),
+}
+
+/// Why a change is made, for the approval policy (required when it covers the change).
+#[derive(Debug, Args)]
+pub struct ReasonArgs {
+    /// Why (1–500 characters); required when the account's approval policy covers the change.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// A change number or similar (at most 100 characters).
+    #[arg(long, value_name = "TEXT")]
+    pub ticket: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApprovalsCommand {
+    /// The account's approval requests, newest first.
+    List {
+        /// Only requests in this status: pending, approved, rejected, expired, cancelled or
+        /// failed.
+        #[arg(long, value_name = "S", value_parser = parse_approval_status)]
+        status: Option<String>,
+    },
+    /// One request: the change, the reason, the risk, the decisions.
+    Show {
+        /// Approval request ID, apr-….
+        id: String,
+    },
+    /// Approve someone else's request (operator).
+    Approve {
+        /// Approval request ID, apr-….
+        id: String,
+        #[arg(long, value_name = "TEXT")]
+        comment: Option<String>,
+    },
+    /// Reject someone else's request (operator).
+    Reject {
+        /// Approval request ID, apr-….
+        id: String,
+        #[arg(long, value_name = "TEXT")]
+        comment: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -123,6 +168,8 @@ pub enum EventsCommand {
         /// 2026-12-02T02:00:00+08:00), or a wall time (2026-12-02 02:00) read in --tz.
         #[arg(long, value_name = "TIME")]
         at: String,
+        #[command(flatten)]
+        why: ReasonArgs,
     },
     /// Execute a pending event now (asks for confirmation unless --yes).
     Execute {
@@ -131,6 +178,8 @@ pub enum EventsCommand {
         /// Do not ask; needed when no terminal can answer (scripts).
         #[arg(long, short = 'y')]
         yes: bool,
+        #[command(flatten)]
+        why: ReasonArgs,
     },
     /// Check a completed event's tunnels again now (DESIGN.md 12.2) and show the verification.
     Verify {
@@ -231,4 +280,10 @@ fn parse_status(s: &str) -> Result<String, String> {
     vpn_console_domain::EventStatus::parse(s)
         .map(|st| st.as_str().to_owned())
         .ok_or_else(|| "use pending, executing, completed, failed or cancelled".to_owned())
+}
+
+fn parse_approval_status(s: &str) -> Result<String, String> {
+    vpn_console_domain::approval::ApprovalStatus::parse(s)
+        .map(|st| st.as_str().to_owned())
+        .ok_or_else(|| "use pending, approved, rejected, expired, cancelled or failed".to_owned())
 }

@@ -61,6 +61,8 @@ pub type Outcome<T = ()> = Result<T, Failure>;
 
 /// A 2xx answer.
 pub struct Answer {
+    /// 202 is a change sent for approval rather than made.
+    pub status: u16,
     pub etag: Option<String>,
     pub body: String,
 }
@@ -179,7 +181,7 @@ impl Api {
             .read_to_string()
             .map_err(|e| network_failure(&url, e))?;
         if (200..300).contains(&status) {
-            return Ok(Answer { etag, body });
+            return Ok(Answer { status, etag, body });
         }
         Err(status_failure(method, path, status, &body))
     }
@@ -200,6 +202,13 @@ fn status_failure(method: &str, path: &str, status: u16, body: &str) -> Failure 
         401 => Failure::Auth(format!(
             "{text}; check OM_TOKEN / --token (an API token from the server's create-token)"
         )),
+        // The two-person rule refuses a decision, it does not doubt who asks.
+        403 if api
+            .as_ref()
+            .is_some_and(|e| e.code == "own_request" || e.code == "not_requester") =>
+        {
+            Failure::Refused(text)
+        }
         403 => Failure::Auth(text),
         404 if api.as_ref().is_some_and(|e| e.code == "not_found") && unknown_route(path) => {
             Failure::Refused(format!(

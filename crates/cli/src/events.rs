@@ -9,6 +9,7 @@ use vpn_console_domain::planning::{Advice, AdviceKind, ExecutionBody};
 use vpn_console_domain::verification::{Hint, TunnelHealth, Verification};
 use vpn_console_domain::{validate, AffectedItem, ExecutionRequest, OmEvent};
 
+use crate::cli::ReasonArgs;
 use crate::client::{Answer, Failure, Outcome, Retry};
 use crate::lists::encode;
 use crate::table::{cell, fields, Table};
@@ -225,7 +226,12 @@ fn advice_table(advice: &[Advice], zone: Zone) -> Table {
 
 /// Sends an execution request the domain's rule accepted, against the version just read; the
 /// same Idempotency-Key on the one retry makes a lost answer safe to ask for again.
-fn send_execution(ctx: &Ctx, detail: &Detail, request: &ExecutionRequest) -> Outcome<Answer> {
+fn send_execution(
+    ctx: &Ctx,
+    detail: &Detail,
+    request: &ExecutionRequest,
+    why: &ReasonArgs,
+) -> Outcome<Answer> {
     let (event, server_time) = (&detail.detail.event, detail.detail.server_time);
     if let Err(refusal) = validate(event, request, server_time) {
         return Err(Failure::Rule(refusal));
@@ -236,8 +242,11 @@ fn send_execution(ctx: &Ctx, detail: &Detail, request: &ExecutionRequest) -> Out
         .clone()
         .unwrap_or_else(|| format!("\"{}\"", event.version));
     let key = uuid::Uuid::new_v4().to_string();
-    let body = serde_json::to_value(ExecutionBody::new(request.clone(), false))
-        .expect("an execution body serializes");
+    let body = serde_json::to_value(
+        ExecutionBody::new(request.clone(), false)
+            .with_reason(why.reason.clone(), why.ticket.clone()),
+    )
+    .expect("an execution body serializes");
     ctx.api.send(
         "POST",
         &format!("/om-events/{}/execution", encode(event.id.as_str())),
@@ -252,13 +261,16 @@ fn updated(answer: &Answer) -> Outcome<OmEvent> {
         .map_err(|e| Failure::Network(format!("the server's answer is not an O&M event: {e}")))
 }
 
-pub fn reschedule(ctx: &Ctx, id: &str, at: &str) -> Outcome {
+pub fn reschedule(ctx: &Ctx, id: &str, at: &str, why: &ReasonArgs) -> Outcome {
     // A malformed or DST-refused time ends here, before any request.
     let execute_at = parse_at(at, ctx.tz.as_deref())?;
     let detail = read_detail(ctx, id)?;
-    let answer = send_execution(ctx, &detail, &ExecutionRequest::At { execute_at })?;
+    let answer = send_execution(ctx, &detail, &ExecutionRequest::At { execute_at }, why)?;
     if ctx.json {
         return ctx.print_raw(&answer.body);
+    }
+    if answer.status == 202 {
+        return crate::approvals::sent_for_approval(ctx, &answer);
     }
     let event = updated(&answer)?;
     ctx.print(&format!(
@@ -270,7 +282,7 @@ pub fn reschedule(ctx: &Ctx, id: &str, at: &str) -> Outcome {
     ))
 }
 
-pub fn execute(ctx: &Ctx, id: &str, yes: bool) -> Outcome {
+pub fn execute(ctx: &Ctx, id: &str, yes: bool, why: &ReasonArgs) -> Outcome {
     let interactive = std::io::stdin().is_terminal();
     if !yes && !interactive {
         return Err(Failure::Usage(format!(
@@ -304,9 +316,12 @@ pub fn execute(ctx: &Ctx, id: &str, yes: bool) -> Outcome {
             )));
         }
     }
-    let answer = send_execution(ctx, &detail, &ExecutionRequest::Now)?;
+    let answer = send_execution(ctx, &detail, &ExecutionRequest::Now, why)?;
     if ctx.json {
         return ctx.print_raw(&answer.body);
+    }
+    if answer.status == 202 {
+        return crate::approvals::sent_for_approval(ctx, &answer);
     }
     let event = updated(&answer)?;
     ctx.print(&format!(

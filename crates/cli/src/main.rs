@@ -1,5 +1,6 @@
 //! omctl: the O&M events console's command-line client over the public API (DESIGN.md 11).
 
+mod approvals;
 mod cli;
 mod client;
 mod events;
@@ -13,7 +14,7 @@ use std::io::Write;
 
 use clap::Parser;
 
-use crate::cli::{ChannelsCommand, Cli, Command, EventsCommand, WebhooksCommand};
+use crate::cli::{ApprovalsCommand, ChannelsCommand, Cli, Command, EventsCommand, WebhooksCommand};
 use crate::client::{Api, Failure, Outcome};
 use crate::time::Zone;
 
@@ -89,8 +90,8 @@ fn run(cli: Cli) -> Outcome {
                 days,
             } => lists::events(&ctx, region, status.as_deref(), *days),
             EventsCommand::Show { id } => events::show(&ctx, id),
-            EventsCommand::Reschedule { id, at } => events::reschedule(&ctx, id, at),
-            EventsCommand::Execute { id, yes } => events::execute(&ctx, id, *yes),
+            EventsCommand::Reschedule { id, at, why } => events::reschedule(&ctx, id, at, why),
+            EventsCommand::Execute { id, yes, why } => events::execute(&ctx, id, *yes, why),
             EventsCommand::Verify { id } => events::verify(&ctx, id),
             EventsCommand::Log { id } => events::log(&ctx, id),
             EventsCommand::Export {
@@ -148,6 +149,16 @@ fn run(cli: Cli) -> Outcome {
             }
             ChannelsCommand::Remove { id } => notify::remove_channel(&ctx, id),
             ChannelsCommand::Test { id } => notify::test_channel(&ctx, id),
+        },
+        Command::Approvals(a) => match a {
+            ApprovalsCommand::List { status } => approvals::list(&ctx, status.as_deref()),
+            ApprovalsCommand::Show { id } => approvals::show(&ctx, id),
+            ApprovalsCommand::Approve { id, comment } => {
+                approvals::decide(&ctx, id, "approve", comment.as_deref())
+            }
+            ApprovalsCommand::Reject { id, comment } => {
+                approvals::decide(&ctx, id, "reject", comment.as_deref())
+            }
         },
     }
 }

@@ -11,6 +11,7 @@ use vpn_console_domain::api::{
     AlertTrend, ApiError, AuditPage, EventDetail, History, LogEntry, LoginRequest, OmEventsCell,
     Page, Region, SessionInfo, API_PREFIX,
 };
+use vpn_console_domain::approval::{ApprovalPolicy, Covered};
 use vpn_console_domain::planning::{BulkExecutionRequest, BulkExecutionResponse, ExecutionBody};
 use vpn_console_domain::OmEvent;
 use wasm_bindgen::JsValue;
@@ -408,22 +409,117 @@ pub async fn event(id: &str) -> Result<(EventDetail, String, String), CallError>
     decode(answer).map(|d| (d, etag, json))
 }
 
+/// What a change request came to: made, or sent for approval (202, DESIGN.md 14; the request
+/// is read again with the event's approvals).
+#[derive(Clone)]
+pub enum Executed {
+    Changed(OmEvent),
+    SentForApproval,
+}
+
+/// A pending approval request as the dialog shows it. Read field by field from the parsed
+/// JSON rather than by a serde decoder: each decoder costs the first load kilobytes, for four
+/// fields shown in one place.
+#[derive(Clone, PartialEq)]
+pub struct PendingApproval {
+    pub id: String,
+    pub requested_by: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// `None` for Execute Now.
+    pub execute_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn field(v: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn text_of(v: &JsValue, key: &str) -> Option<String> {
+    field(v, key).as_string()
+}
+
+fn time_of(v: &JsValue, key: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    text_of(v, key)?.parse().ok()
+}
+
+fn array_of(v: &JsValue, key: &str) -> Vec<JsValue> {
+    let a = field(v, key);
+    if js_sys::Array::is_array(&a) {
+        js_sys::Array::from(&a).iter().collect()
+    } else {
+        Vec::new()
+    }
+}
+
+/// `{require_for, min_approvals}` into the domain's policy, whose rule says what it covers.
+fn policy_of(v: &JsValue) -> Option<ApprovalPolicy> {
+    let covered = array_of(v, "require_for")
+        .iter()
+        .filter_map(|c| Covered::parse(&c.as_string()?))
+        .collect();
+    let min = field(v, "min_approvals").as_f64()?;
+    ApprovalPolicy::new(covered, min as u8)
+}
+
+/// The first request of `list` (`GET /approvals`) that covers `event_id`.
+fn pending_of(list: &JsValue, event_id: &str) -> Option<PendingApproval> {
+    let request = array_of(list, "items").into_iter().find(|r| {
+        array_of(r, "event_ids")
+            .iter()
+            .any(|e| e.as_string().as_deref() == Some(event_id))
+    })?;
+    let change = field(&request, "change");
+    Some(PendingApproval {
+        id: text_of(&request, "id")?,
+        requested_by: text_of(&request, "requested_by")?,
+        expires_at: time_of(&request, "expires_at")?,
+        execute_at: time_of(&change, "execute_at"),
+    })
+}
+
 pub async fn request_execution(
     id: &str,
     etag: &str,
     idempotency_key: &str,
     body: &ExecutionBody,
-) -> Result<OmEvent, CallError> {
+) -> Result<Executed, CallError> {
     let headers = [("If-Match", etag), ("Idempotency-Key", idempotency_key)];
-    decode(
+    let answer = send(
+        Method::Post,
+        &event_api_path(id, "/execution"),
+        &headers,
+        Some(json_body(body)),
+    )
+    .await?;
+    if answer.status == 202 {
+        Ok(Executed::SentForApproval)
+    } else {
+        decode(answer).map(Executed::Changed)
+    }
+}
+
+/// The account's approval policy and the event's pending request, if any.
+pub async fn approvals_of(
+    event_id: &str,
+) -> Result<(ApprovalPolicy, Option<PendingApproval>), CallError> {
+    let unreadable = || CallError::Network("unreadable answer: not an approval policy".into());
+    let policy =
+        success_body(send(Method::Get, &ApiPath::new("/approval-policy"), &[], None).await?)?;
+    let policy = policy_of(&policy).ok_or_else(unreadable)?;
+    let list = success_body(
         send(
-            Method::Post,
-            &event_api_path(id, "/execution"),
-            &headers,
-            Some(json_body(body)),
+            Method::Get,
+            &ApiPath::new("/approvals?status=pending"),
+            &[],
+            None,
         )
         .await?,
-    )
+    )?;
+    Ok((policy, pending_of(&list, event_id)))
+}
+
+/// The requester withdraws a pending request.
+pub async fn cancel_approval(id: &str) -> Result<(), CallError> {
+    notifications::no_content(Method::Delete, &ApiPath::new(format!("/approvals/{id}"))).await
 }
 
 /// `POST /om-events/bulk-execution`: every item decided on its own (DESIGN.md 10.4).

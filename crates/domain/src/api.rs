@@ -173,6 +173,11 @@ pub struct LogEntry {
     /// freeze period) moved the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_behalf_of: Option<String>,
+    /// For a change applied after approval (14.2): the approvers' emails. The console does
+    /// not show them, so its build skips reading them: the decoder would cost its first load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
+    pub approved_by: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

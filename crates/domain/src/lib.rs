@@ -4,6 +4,7 @@
 //! browser (with the server's time) and the server (with its own clock) get the same answers.
 
 pub mod api;
+pub mod approval;
 pub mod event;
 pub mod execution;
 pub mod hold;

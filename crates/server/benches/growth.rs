@@ -21,7 +21,7 @@ use sqlx::Row;
 use vpn_console_domain::planning::ExecutionBody;
 use vpn_console_domain::{EventStatus, ExecutionRequest, OmEvent};
 use vpn_console_server::demo;
-use vpn_console_server::execution::{Begun, Execution, Requester, Target};
+use vpn_console_server::execution::{Begun, Execution, Requester, Settled, Target};
 use vpn_console_server::store::idempotency::{
     IdempotencyKey, IdempotentRequest, SavedAnswer, KEPT_FOR_HOURS,
 };
@@ -152,10 +152,10 @@ async fn measure(url: &str, writes: usize) -> anyhow::Result<Figures> {
             id: event.id.to_string(),
             expected_version: Some(versions[which]),
         };
-        let decided = execution
-            .decide(&body, &[target], now)
-            .await?
-            .map_err(|e| anyhow::anyhow!("reschedule {i} refused: {e:?}"))?;
+        let Ok(Settled::Applied(decided)) = execution.request(&body, &[target], false, now).await?
+        else {
+            anyhow::bail!("reschedule {i} refused or sent for approval");
+        };
         let changed = decided
             .into_iter()
             .next()

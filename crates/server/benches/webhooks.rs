@@ -26,7 +26,7 @@ use vpn_console_domain::planning::ExecutionBody;
 use vpn_console_domain::{EventId, ExecutionRequest};
 use vpn_console_server::clock::SystemClock;
 use vpn_console_server::demo;
-use vpn_console_server::execution::{Begun, Execution, Requester, Target};
+use vpn_console_server::execution::{Begun, Execution, Requester, Settled, Target};
 use vpn_console_server::notify::Dispatcher;
 use vpn_console_server::scheduler::Scheduler;
 use vpn_console_server::store::idempotency::SavedAnswer;
@@ -243,8 +243,8 @@ async fn reschedule_latencies(
                     id: id.to_string(),
                     expected_version: Some(event.version),
                 };
-                let decided = execution.decide(&body, &[target], now).await?;
-                let accepted = decided.is_ok_and(|d| d.iter().all(|d| d.event.is_some()));
+                let decided = execution.request(&body, &[target], false, now).await?;
+                let accepted = matches!(decided, Ok(Settled::Applied(d)) if d.iter().all(|d| d.event.is_some()));
                 // Without a key the answer is not kept.
                 let answer = SavedAnswer {
                     status: 200,

@@ -8,17 +8,26 @@
 //! (sections 5, 10.2, 10.3), the accepted changes are written with their audit entries
 //! ([`record_change`]) and the conflict marks of the moved events, and the answer is saved
 //! for retries. Either all of it commits, or none.
+//!
+//! Deciding and applying are two steps, so that a change the approval policy covers (DESIGN.md
+//! 14) is decided here, stored as a request instead of applied, and, once approved, decided
+//! again and applied here too.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use vpn_console_domain::api::ApiError;
+use vpn_console_domain::approval::{
+    self, ApprovalRefusal, ApprovalRequest, ApprovalStatus, RequestedChange,
+};
 use vpn_console_domain::planning::{
     decide_bulk, validate_bulk, BulkExecutionRequest, BulkItem, BulkResult, Decision,
     ExecutionBody, FreezePeriod, PlannedEvent, PlanningContext, PlanningError,
 };
-use vpn_console_domain::{AuditAction, EventId, OmEvent};
+use vpn_console_domain::{AuditAction, EventId, OmEvent, Summary};
 
 use crate::planning::conflicts_of;
+use crate::store::approvals::{self, StoredApproval};
 use crate::store::events::{
     audit_time, event_from_row, record_change, update_event, Change, EVENT_COLUMNS,
 };
@@ -67,6 +76,34 @@ pub struct Decided {
     pub event: Option<OmEvent>,
 }
 
+/// The decisions of a request, before anything is written.
+pub struct Decisions {
+    pub results: Vec<BulkResult>,
+    /// The change starts held events anyway (13).
+    override_hold: bool,
+    events: HashMap<String, OmEvent>,
+    others: Vec<PlannedEvent>,
+    summaries: HashMap<String, Summary>,
+}
+
+/// How a change requested by a person or a token ended.
+pub enum Settled {
+    /// Decided and written (each item as 10.4 answers it).
+    Applied(Vec<Decided>),
+    /// 202: the policy covers it. The items that failed their checks are answered as without
+    /// approval; the request covers the others, whose `event` is `None`.
+    SentForApproval {
+        request: Box<ApprovalRequest>,
+        decided: Vec<Decided>,
+    },
+}
+
+/// A change refused as a whole.
+pub enum Refused {
+    Rule(PlanningError),
+    Approval(ApprovalRefusal),
+}
+
 /// A request under way: its write transaction, holding the conflict marks' lock.
 pub struct Execution<'s> {
     store: &'s Store,
@@ -111,15 +148,16 @@ impl<'s> Execution<'s> {
     }
 
     /// Decides `change` for every target, in order, each exactly as a single request with its
-    /// `If-Match` (an accepted item moves its event before the next is decided), and writes the
-    /// accepted ones. A request refused as a whole (no events, too many, an id twice) changes
-    /// nothing.
+    /// `If-Match` (an accepted item moves its event, in the decision, before the next is
+    /// decided), and writes nothing. A request refused as a whole (no events, too many, an id
+    /// twice) is the error. An event whose change waits for approval is 409
+    /// `approval_pending` before any other check of its item.
     pub async fn decide(
         &mut self,
         change: &ExecutionBody,
         targets: &[Target],
         now: DateTime<Utc>,
-    ) -> sqlx::Result<Result<Vec<Decided>, PlanningError>> {
+    ) -> sqlx::Result<Result<Decisions, PlanningError>> {
         let shape = BulkExecutionRequest::new(
             change.request(),
             change.allow_conflict(),
@@ -148,28 +186,32 @@ impl<'s> Execution<'s> {
             })
             .collect();
         let request = BulkExecutionRequest::new(change.request(), change.allow_conflict(), items);
+        let found_ids: Vec<&str> = events.keys().map(String::as_str).collect();
+        let awaiting: HashSet<String> = approvals::awaiting_approval(&mut self.tx, &found_ids, now)
+            .await?
+            .into_iter()
+            .collect();
 
         // What the rules consult, read beside the transaction (on SQLite it holds the only
         // writer, so nothing changes meanwhile; on PostgreSQL the marks' lock keeps other
         // planning writers out).
         let freezes: Vec<FreezePeriod> = self.store.freeze_periods(&account).await?;
         let mut found: HashMap<String, PlannedEvent> = HashMap::new();
+        let mut summaries: HashMap<String, Summary> = HashMap::new();
         let mut others: HashMap<EventId, PlannedEvent> = HashMap::new();
         for (id, event) in &events {
-            let this = self.store.planned_event(&account, event).await?;
-            for o in self
-                .store
-                .conflict_candidates(&account, &this.planned)
-                .await?
-            {
+            let this = self.store.event_impact(&account, event).await?;
+            let planned = PlannedEvent::new(event.clone(), &this.impact);
+            summaries.insert(id.clone(), this.impact.summary);
+            for o in self.store.conflict_candidates(&account, &planned).await? {
                 others
                     .entry(o.planned.event.id.clone())
                     .or_insert(o.planned);
             }
             if event.status.is_current() {
-                others.insert(event.id.clone(), this.planned.clone());
+                others.insert(event.id.clone(), planned.clone());
             }
-            found.insert(id.clone(), this.planned);
+            found.insert(id.clone(), planned);
         }
         let others: Vec<PlannedEvent> = others.into_values().collect();
         let ctx = PlanningContext {
@@ -177,11 +219,52 @@ impl<'s> Execution<'s> {
             freezes: &freezes,
             others: &others,
         };
-        let results = match decide_bulk(&request, |id| found.get(id), &ctx) {
+        // An event waiting for approval is left out of the decision, as if not there, and
+        // answered `approval_pending`: the items after it are decided without its move.
+        let results = match decide_bulk(
+            &request,
+            |id| found.get(id).filter(|_| !awaiting.contains(id)),
+            &ctx,
+        ) {
             Ok(results) => results,
             Err(e) => return Ok(Err(e)),
         };
+        let results = results
+            .into_iter()
+            .map(|r| match r.decision {
+                Decision::NotFound if awaiting.contains(&r.id) => BulkResult {
+                    id: r.id,
+                    decision: Decision::ApprovalPending,
+                },
+                _ => r,
+            })
+            .collect();
+        Ok(Ok(Decisions {
+            results,
+            override_hold: change.override_hold(),
+            events,
+            others,
+            summaries,
+        }))
+    }
 
+    /// Writes the accepted changes of `decisions` with their audit entries (naming
+    /// `approved_by` for a change applied after approval) and the conflict marks of the moved
+    /// events.
+    pub async fn apply(
+        &mut self,
+        decisions: Decisions,
+        now: DateTime<Utc>,
+        approved_by: &[String],
+    ) -> sqlx::Result<Vec<Decided>> {
+        let account = self.account.clone();
+        let Decisions {
+            results,
+            override_hold,
+            events,
+            others,
+            ..
+        } = decisions;
         let mut decided = Vec::with_capacity(results.len());
         for result in results {
             let event = match (&result.decision, events.get(&result.id)) {
@@ -189,9 +272,10 @@ impl<'s> Execution<'s> {
                     let moved = Moved {
                         execute_at: plan.execute_at,
                         execute_now: plan.execute_now,
-                        override_hold: change.override_hold(),
+                        override_hold,
                     };
-                    self.write(&account, event, &moved, now).await?
+                    self.write(&account, event, &moved, now, approved_by)
+                        .await?
                 }
                 _ => None,
             };
@@ -231,7 +315,147 @@ impl<'s> Execution<'s> {
                 .insert_conflicts(&mut self.tx, &conflicts)
                 .await?;
         }
+        Ok(decided)
+    }
+
+    /// A change as a person or a token asks for it: decided, then applied, or, when the
+    /// account's approval policy covers it, stored as an approval request instead (DESIGN.md
+    /// 14.2) — after the same checks with the same answers, then `reason_required` and
+    /// `too_late_for_approval`. The request covers the items that passed their checks; the
+    /// others are answered as they would be without it. Creating it changes no event.
+    pub async fn request(
+        &mut self,
+        change: &ExecutionBody,
+        targets: &[Target],
+        bulk: bool,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Result<Settled, Refused>> {
+        let decisions = match self.decide(change, targets, now).await? {
+            Ok(decisions) => decisions,
+            Err(e) => return Ok(Err(Refused::Rule(e))),
+        };
+        let policy = self.store.approval_policy(&self.account).await?;
+        let accepted: Vec<&OmEvent> = decisions
+            .results
+            .iter()
+            .filter(|r| matches!(r.decision, Decision::Accepted(_)))
+            .filter_map(|r| decisions.events.get(&r.id))
+            .collect();
+        if accepted.is_empty() || !policy.covers(change, bulk) {
+            return Ok(Ok(Settled::Applied(self.apply(decisions, now, &[]).await?)));
+        }
+        let Some(reason) = change.reason() else {
+            return Ok(Err(Refused::Approval(ApprovalRefusal::ReasonRequired)));
+        };
+        let expires_at = match approval::expires_at(
+            change.execute_at(),
+            accepted.iter().map(|e| e.execute_at),
+            now,
+        ) {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(Refused::Approval(e))),
+        };
+        let risk = approval::risk(
+            decisions
+                .results
+                .iter()
+                .filter(|r| matches!(r.decision, Decision::Accepted(_)))
+                .filter_map(|r| decisions.summaries.get(&r.id)),
+        );
+        let stored = StoredApproval {
+            request: ApprovalRequest {
+                id: format!("apr-{}", &uuid::Uuid::new_v4().simple().to_string()[..16]),
+                event_ids: accepted.iter().map(|e| e.id.to_string()).collect(),
+                requested_by: self.actor.clone(),
+                requested_at: now,
+                change: RequestedChange::of(change),
+                reason: reason.to_owned(),
+                ticket: change.ticket().map(str::to_owned),
+                risk,
+                expires_at,
+                status: ApprovalStatus::Pending,
+                decisions: Vec::new(),
+                error: None,
+            },
+            account: self.account.clone(),
+            via: self.via.clone(),
+            min_approvals: policy.min_approvals(),
+            versions: accepted.iter().map(|e| e.version).collect(),
+        };
+        approvals::insert_approval(&mut self.tx, &stored).await?;
+        approvals::record_on_events(
+            &mut self.tx,
+            &stored,
+            AuditAction::ApprovalRequested,
+            &self.actor,
+            self.via.as_deref(),
+            ApprovalStatus::Pending,
+            now,
+        )
+        .await?;
+        let decided = decisions
+            .results
+            .into_iter()
+            .map(|result| Decided {
+                result,
+                event: None,
+            })
+            .collect();
+        Ok(Ok(Settled::SentForApproval {
+            request: Box::new(stored.request),
+            decided,
+        }))
+    }
+
+    /// Applies an approved request's change, decided again by `now` exactly as a new request
+    /// would be, with the versions its events had when it was asked (a request whose event
+    /// changed meanwhile has failed already). All its events or none: the first refusal is
+    /// the error, and nothing is written then.
+    pub async fn apply_approved(
+        &mut self,
+        stored: &StoredApproval,
+        approved_by: &[String],
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Result<Vec<Decided>, ApiError>> {
+        let r = &stored.request;
+        let change = r.change.body(Some(r.reason.clone()), r.ticket.clone());
+        let targets: Vec<Target> = r
+            .event_ids
+            .iter()
+            .zip(&stored.versions)
+            .map(|(id, version)| Target {
+                id: id.clone(),
+                expected_version: Some(*version),
+            })
+            .collect();
+        let decisions = match self.decide(&change, &targets, now).await? {
+            Ok(decisions) => decisions,
+            Err(e) => {
+                return Ok(Err(ApiError {
+                    code: e.code.as_str().to_owned(),
+                    message: e.message,
+                }))
+            }
+        };
+        if let Some(error) = decisions
+            .results
+            .iter()
+            .find_map(|r| r.decision.api_error())
+        {
+            return Ok(Err(error));
+        }
+        let decided = self.apply(decisions, now, approved_by).await?;
+        // A writer outside the marks' lock (the scheduler, the provider) won a race for one of
+        // them: the others are written in this transaction already, and the refusal says which.
+        if let Some(error) = decided.iter().find_map(|d| d.result.decision.api_error()) {
+            return Ok(Err(error));
+        }
         Ok(Ok(decided))
+    }
+
+    /// The write transaction, for what an approval decision records beside the change.
+    pub(crate) fn tx(&mut self) -> &mut Tx {
+        &mut self.tx
     }
 
     /// Commits, with the answer saved for retries of the same key.
@@ -248,6 +472,11 @@ impl<'s> Execution<'s> {
                 )
                 .await?;
         }
+        self.store.commit(self.tx).await
+    }
+
+    /// Commits a change that no `Idempotency-Key` names (an approval's decision).
+    pub async fn commit_without_answer(self) -> sqlx::Result<()> {
         self.store.commit(self.tx).await
     }
 
@@ -291,6 +520,7 @@ impl<'s> Execution<'s> {
         event: &OmEvent,
         moved: &Moved,
         now: DateTime<Utc>,
+        approved_by: &[String],
     ) -> sqlx::Result<Option<OmEvent>> {
         let Moved {
             execute_at,
@@ -331,6 +561,7 @@ impl<'s> Execution<'s> {
                 to: Some(audit_time(moved.execute_at)),
                 via: self.via.as_deref(),
                 on_behalf_of: None,
+                approved_by,
             },
         )
         .await?;

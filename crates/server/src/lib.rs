@@ -1,5 +1,6 @@
 //! The server of the VPN gateway O&M events console: HTTP API, storage and scheduler.
 
+pub mod approvals;
 pub mod clock;
 pub mod demo;
 pub mod execution;

@@ -83,6 +83,8 @@ pub struct Pass {
     pub completed: usize,
     /// Verifications whose deadline passed and that got their verdict (DESIGN.md 12.2).
     pub concluded: usize,
+    /// Approval requests that reached their `expires_at` pending (DESIGN.md 14.2).
+    pub expired: usize,
 }
 
 impl Scheduler {
@@ -166,6 +168,18 @@ impl Scheduler {
                     self.store.conclude_verification(&id, now).await
                 })
                 .await?;
+            // Before the events: a request expires 10 minutes before the time it concerns.
+            let expiring = self.store.due_approvals(now, BATCH).await?;
+            for id in &expiring {
+                // The conditional update makes this once across replicas.
+                match self.store.expire_approval(id, now).await {
+                    Ok(true) => pass.expired += 1,
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::error!(approval = %id, error = %e, "expiring an approval request failed; tried again next pass")
+                    }
+                }
+            }
             let due = self.store.due_events(now, BATCH).await?;
             let duration = self.execution_duration();
             pass.started += self
@@ -178,7 +192,8 @@ impl Scheduler {
             // A full batch of events that all wait for a retry changes nothing: stop there.
             if (finished.len() < BATCH as usize
                 && due.len() < BATCH as usize
-                && concluding.len() < BATCH as usize)
+                && concluding.len() < BATCH as usize
+                && expiring.len() < BATCH as usize)
                 || pass == before
             {
                 return Ok(pass);
@@ -256,6 +271,7 @@ impl Scheduler {
                     tracing::info!(
                         started = pass.started,
                         completed = pass.completed,
+                        expired = pass.expired,
                         "scheduler pass"
                     );
                 }

@@ -222,12 +222,16 @@ pub fn BulkEventsDialog(
                         let text = match l {
                             Some(Ok(l)) => {
                                 let e = &l.detail.event;
-                                let result = match rs.iter().find(|r| r.id == id).map(|r| &r.error)
-                                {
+                                let answered = rs.iter().find(|r| r.id == id);
+                                let result = match answered.map(|r| &r.error) {
                                     _ if e.status != EventStatus::Pending => {
                                         lang.text(i18n::status(e.status)).to_owned()
                                     }
                                     None => String::new(),
+                                    // 202: covered by an approval request (DESIGN.md 14).
+                                    Some(None) if answered.is_some_and(|r| r.status == 202) => {
+                                        lang.text(Msg::ResultSentForApproval).to_owned()
+                                    }
                                     Some(None) => lang.text(Msg::ResultDone).to_owned(),
                                     Some(Some(err)) => {
                                         format!("{} {}", lang.text(Msg::ResultRefused), err.message)

@@ -4,12 +4,14 @@
 
 use chrono::Utc;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use vpn_console_domain::approval::ApprovalPolicy;
 use vpn_console_domain::planning::ExecutionBody;
-use vpn_console_domain::{EventStatus, ExecutionRequest, OmEvent, ScheduleError};
+use vpn_console_domain::{EventStatus, ExecutionRequest, ScheduleError};
 
 use super::Loaded;
 use crate::action::LocalAction;
-use crate::api::{self, CallError};
+use crate::api::{self, CallError, Executed, PendingApproval};
 use crate::i18n::{self, Lang, Msg};
 use crate::state::Ctx;
 use crate::time::{browser_offset_at, input_value, parse_input, schedule_error, zone_label, Zone};
@@ -34,6 +36,9 @@ struct Submission {
     etag: String,
     idempotency_key: String,
     request: ExecutionRequest,
+    /// Why and the ticket, for the approval policy (DESIGN.md 14).
+    reason: Option<String>,
+    ticket: Option<String>,
 }
 
 /// A new `Idempotency-Key`: the browser's own random UUID.
@@ -95,12 +100,42 @@ pub fn ExecutionForm(
     let idempotency_key = RwSignal::new(new_idempotency_key());
     let send = LocalAction::new_local(|s: &Submission| {
         let s = s.clone();
-        let body = ExecutionBody::new(s.request.clone(), false);
+        let body = ExecutionBody::new(s.request.clone(), false).with_reason(s.reason, s.ticket);
         async move { api::request_execution(&s.id, &s.etag, &s.idempotency_key, &body).await }
     });
     let sending = send.pending();
+    // The account's approval policy and the event's pending request (DESIGN.md 14), loaded
+    // with each state of the event.
+    let approvals = RwSignal::new(None::<(ApprovalPolicy, Option<PendingApproval>)>);
+    let load_approvals = move || {
+        let Some(id) = loaded.with_untracked(|l| l.as_ref().map(|l| l.detail.event.id.to_string()))
+        else {
+            return;
+        };
+        spawn_local(async move {
+            if let Ok(found) = api::approvals_of(&id).await {
+                let _ = approvals.try_set(Some(found));
+            }
+        });
+    };
+    Effect::new(move |_| {
+        loaded.track();
+        load_approvals();
+    });
+    let reason = RwSignal::new(String::new());
+    let ticket = RwSignal::new(String::new());
+    let covered = move || {
+        approvals.with(|a| {
+            a.as_ref().is_some_and(|(policy, _)| {
+                request
+                    .get()
+                    .is_ok_and(|r| policy.covers(&ExecutionBody::new(r, false), false))
+            })
+        })
+    };
+    let awaiting = move || approvals.with(|a| a.as_ref().and_then(|(_, r)| r.clone()));
     // What the last answer was, while no other is awaited.
-    let answer = move || -> Option<Result<OmEvent, CallError>> {
+    let answer = move || -> Option<Result<Executed, CallError>> {
         if sending.get() {
             None
         } else {
@@ -126,7 +161,12 @@ pub fn ExecutionForm(
             return;
         }
         match send.value().get_untracked() {
-            Some(Ok(_)) => on_done.run(()),
+            Some(Ok(Executed::Changed(_))) => on_done.run(()),
+            Some(Ok(Executed::SentForApproval)) => {
+                step.set(Step::Choose);
+                idempotency_key.set(new_idempotency_key());
+                load_approvals();
+            }
             Some(Err(CallError::Network(_))) | None => {}
             Some(Err(e)) => {
                 step.set(Step::Choose);
@@ -157,7 +197,13 @@ pub fn ExecutionForm(
             })
     });
     let can_change = move || ctx.can_change();
-    let ok_disabled = move || sending.get() || !can_change() || verdict.with(|v| v.is_err());
+    let ok_disabled = move || {
+        sending.get()
+            || !can_change()
+            || verdict.with(|v| v.is_err())
+            || awaiting().is_some()
+            || (covered() && reason.with(|r| r.trim().is_empty()))
+    };
 
     let submit = move || {
         let Some(l) = loaded.get_untracked() else {
@@ -170,11 +216,16 @@ pub fn ExecutionForm(
             step.set(Step::Confirm);
             return;
         }
+        let text = |s: RwSignal<String>| {
+            Some(s.get_untracked().trim().to_owned()).filter(|s| !s.is_empty())
+        };
         send.dispatch_local(Submission {
             id: l.detail.event.id.to_string(),
             etag: l.etag,
             idempotency_key: idempotency_key.get_untracked(),
             request,
+            reason: text(reason),
+            ticket: text(ticket),
         });
     };
 
@@ -199,7 +250,47 @@ pub fn ExecutionForm(
                     verdict=verdict disabled=Signal::derive(move || step.get() == Step::Confirm)/>
             }
         })}
+        {move || covered().then(|| view! {
+            <div class="approval-fields">
+                <p class="hint" id="om-approval-hint">{move || t(Msg::ApprovalNeeded)}</p>
+                <label for="om-reason">{move || t(Msg::ApprovalReason)}</label>
+                <textarea id="om-reason" maxlength="500" required=true rows="2"
+                    aria-describedby="om-approval-hint"
+                    prop:value=reason.get_untracked()
+                    on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                <label for="om-ticket">{move || t(Msg::ApprovalTicket)}</label>
+                <input id="om-ticket" type="text" maxlength="100"
+                    prop:value=ticket.get_untracked()
+                    on:input=move |ev| ticket.set(event_target_value(&ev))/>
+            </div>
+        })}
+        {move || awaiting().map(|r| {
+            let mine = ctx.session.with(|s| s.as_ref().is_some_and(|s| s.email == r.requested_by));
+            let change = match r.execute_at {
+                Some(at) => ctx.time(at),
+                None => t(Msg::ExecuteNow).to_owned(),
+            };
+            let id = r.id.clone();
+            view! {
+                <div class="notice approval-pending" role="status">
+                    <p>{format!("{}: {change} — {} {}, {} {}", t(Msg::AwaitingApproval), t(Msg::ApprovalRequestedBy),
+                        r.requested_by, t(Msg::ApprovalExpires), ctx.time(r.expires_at))}</p>
+                    {mine.then(|| view! {
+                        <button type="button" id="om-cancel-request" on:click=move |_| {
+                            let id = id.clone();
+                            spawn_local(async move {
+                                let _ = api::cancel_approval(&id).await;
+                                load_approvals();
+                            });
+                        }>{move || t(Msg::CancelRequest)}</button>
+                    })}
+                </div>
+            }
+        })}
         <p class="notice" role="alert">{notice}</p>
+        <p class="notice sent" role="status">
+            {move || matches!(answer(), Some(Ok(Executed::SentForApproval))).then(|| t(Msg::SentForApproval))}
+        </p>
         {move || failed().map(|m| view! {
             <div class="error-box" role="alert">
                 <p>{move || t(Msg::NotReached)}<span class="muted">{format!(" ({m})")}</span></p>

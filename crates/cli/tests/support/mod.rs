@@ -110,9 +110,15 @@ impl Server {
 
     /// Runs an operator command of the server on the same database; its stdout.
     pub fn operator(&self, args: &[&str]) -> String {
+        self.operator_with(args, &[])
+    }
+
+    /// An operator command with more environment (e.g. a new user's password).
+    fn operator_with(&self, args: &[&str], env: &[(&str, &str)]) -> String {
         let out = Command::new(server_bin())
             .args(args)
             .env("DATABASE_URL", &self.database_url)
+            .envs(env.iter().copied())
             .env("RUST_LOG", "warn")
             .output()
             .unwrap();
@@ -122,6 +128,38 @@ impl Server {
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A second operator of Acme, from the operator command on the same database.
+    pub fn create_operator(&self, email: &str) {
+        self.operator_with(
+            &[
+                "create-user",
+                "--account",
+                "acme",
+                "--email",
+                email,
+                "--role",
+                "operator",
+            ],
+            &[("NEW_USER_PASSWORD", "a long enough password")],
+        );
+    }
+
+    /// `PUT path` with a JSON body, without omctl: the answer's status.
+    pub fn put(&self, token: &str, path: &str, body: &Value) -> u16 {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        agent
+            .put(format!("{}/api/v1{path}", self.url))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .send(body.to_string())
+            .unwrap()
+            .status()
+            .as_u16()
     }
 
     /// The API's own answer, read without omctl: `(status, etag, JSON)`.

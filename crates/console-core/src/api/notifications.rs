@@ -8,7 +8,7 @@ use super::{decode, get, json_body, send, success_body, CallError, Method};
 use crate::paths::ApiPath;
 
 /// Answers without a body (202, 204) are a success on their status alone.
-async fn no_content(method: Method, path: &ApiPath) -> Result<(), CallError> {
+pub(super) async fn no_content(method: Method, path: &ApiPath) -> Result<(), CallError> {
     let answer = send(method, path, &[], None).await?;
     if (200..300).contains(&answer.status) {
         Ok(())

@@ -221,6 +221,15 @@ messages! {
     LivePaused => "Live updates paused — retrying", "实时更新已暂停，正在重试";
     ChangedUnderYou => "This O&M event has just changed; the dialog shows its new state.", "该运维事件刚刚发生了变化，对话框已显示其最新状态。";
     ChangedMeanwhile => "This O&M event changed meanwhile; it has been reloaded. Review it and choose again.", "该运维事件已被修改并已重新加载，请确认后重新选择。";
+    ApprovalNeeded => "This change needs another person's approval: say why.", "此变更需要他人审批：请说明原因。";
+    ApprovalReason => "Reason", "原因";
+    ApprovalTicket => "Ticket (optional)", "工单号（可选）";
+    SentForApproval => "Sent for approval. It is applied when another person approves it.", "已提交审批，他人批准后即执行。";
+    ResultSentForApproval => "sent for approval", "已提交审批";
+    AwaitingApproval => "Waiting for approval", "等待审批";
+    ApprovalRequestedBy => "requested by", "申请人";
+    ApprovalExpires => "expires", "到期";
+    CancelRequest => "Cancel request", "撤回申请";
     NotReached => "The request did not reach the server. Nothing is known to have changed.", "请求未到达服务器，没有任何已知的修改。";
     NoTunnelAffected => "No tunnel is affected", "没有隧道受影响";
     Connected => "connected", "已连接";

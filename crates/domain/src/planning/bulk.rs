@@ -199,7 +199,8 @@ impl BulkItemResult {
     }
 }
 
-/// `200 {results}`.
+/// `200 {results}`. A `202` (the approval policy covers the change, 14.2) also has `approval`,
+/// which the console does not read: its decoder stays out of the first load.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BulkExecutionResponse {

@@ -90,6 +90,8 @@ pub enum Decision {
     VersionMismatch { current: i64 },
     /// 422: a rule refuses.
     Refused(PlanningError),
+    /// 409: a change of the event waits for approval (14.2).
+    ApprovalPending,
 }
 
 impl Decision {
@@ -99,6 +101,7 @@ impl Decision {
             Decision::NotFound => 404,
             Decision::VersionMismatch { .. } => 412,
             Decision::Refused(_) => 422,
+            Decision::ApprovalPending => 409,
         }
     }
 
@@ -112,6 +115,10 @@ impl Decision {
                 format!("The O&M event changed meanwhile (it is now at version {current}); reload it and try again."),
             ),
             Decision::Refused(e) => (e.code.as_str(), e.message.clone()),
+            Decision::ApprovalPending => {
+                let refusal = crate::approval::ApprovalRefusal::ApprovalPending;
+                (refusal.code(), refusal.message().to_owned())
+            }
         };
         Some(ApiError {
             code: code.to_owned(),
@@ -315,6 +322,15 @@ impl ExecutionBody {
             }
             _ => ExecutionRequest::Now,
         }
+    }
+
+    pub fn mode(&self) -> ExecutionMode {
+        self.mode
+    }
+
+    /// The requested time of a change `at`.
+    pub fn execute_at(&self) -> Option<DateTime<Utc>> {
+        self.execute_at
     }
 
     pub fn allow_conflict(&self) -> bool {

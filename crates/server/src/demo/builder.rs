@@ -250,6 +250,7 @@ impl Builder<'_> {
             to: Some(to.to_owned()),
             via: None,
             on_behalf_of: None,
+            approved_by: &[],
         };
         if finished {
             record_change(

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 use vpn_console_domain::api::{
     AlertTrend, ApiError, EventDetail, History, LogEntry, MAX_HISTORY_DAYS,
 };
+use vpn_console_domain::approval::{ApprovalRefusal, ApprovalRequest};
 use vpn_console_domain::planning::{Decision, ExecutionBody};
 use vpn_console_domain::verification::Verification;
 use vpn_console_domain::{EventId, OmEvent};
@@ -19,7 +20,7 @@ use vpn_console_domain::{EventId, OmEvent};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, KnownRegion};
 use super::planning::{PlanningErrorBody, Refusal};
 use super::{AppError, AppState, Result};
-use crate::execution::{Begun, Execution, Requester, Target};
+use crate::execution::{Begun, Execution, Refused, Requester, Settled, Target};
 use crate::store::idempotency::{IdempotencyKey, IdempotentRequest, SavedAnswer};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -176,9 +177,11 @@ pub(super) async fn begin_execution<'s>(
         ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body get the first answer")),
     request_body = ExecutionBody,
     responses((status = 200, body = OmEvent, headers(("ETag" = String))),
+        (status = 202, body = ApprovalRequest, description = "The approval policy covers the change: sent for approval, the event unchanged"),
         (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
-        (status = 404, body = ApiError), (status = 412, body = ApiError),
-        (status = 422, body = PlanningErrorBody, description = "A rule refuses: not_pending, after_default_execution_time, in_the_past, creates_conflict or in_freeze_period (these two with suggested_at), idempotency_key_reused"),
+        (status = 404, body = ApiError), (status = 409, body = ApiError, description = "approval_pending: a change of the event waits for approval"),
+        (status = 412, body = ApiError),
+        (status = 422, body = PlanningErrorBody, description = "A rule refuses: not_pending, after_default_execution_time, in_the_past, creates_conflict or in_freeze_period (these two with suggested_at), idempotency_key_reused, reason_required, too_late_for_approval"),
         (status = 413, body = ApiError), (status = 415, body = ApiError), (status = 428, body = ApiError)))]
 async fn request_execution(
     State(state): State<AppState>,
@@ -202,15 +205,32 @@ async fn request_execution(
         id: id.to_string(),
         expected_version,
     };
-    let decided = execution
-        .decide(&body, std::slice::from_ref(&target), now)
-        .await??
-        .pop()
-        .expect("one decision per target");
+    let settled = match execution
+        .request(&body, std::slice::from_ref(&target), false, now)
+        .await?
+    {
+        Ok(settled) => settled,
+        Err(refused) => return Err(refused.into()),
+    };
+    let decided = match settled {
+        Settled::Applied(mut decided) => decided.pop().expect("one decision per target"),
+        Settled::SentForApproval { request, .. } => {
+            let answer = SavedAnswer {
+                status: StatusCode::ACCEPTED.as_u16(),
+                body: serde_json::to_string(&request).expect("requests serialize"),
+                etag: None,
+            };
+            execution.commit(answer, now).await?;
+            return Ok((StatusCode::ACCEPTED, Json(request)).into_response());
+        }
+    };
     let event = match (decided.result.decision, decided.event) {
         (Decision::Accepted(_), Some(event)) => event,
         (Decision::Refused(e), _) => return Err(e.into()),
         (Decision::VersionMismatch { current }, _) => return Err(stale(Some(current)).into()),
+        (Decision::ApprovalPending, _) => {
+            return Err(approval_refusal(ApprovalRefusal::ApprovalPending).into())
+        }
         _ => return Err(AppError::not_found(&format!("O&M event '{id}'")).into()),
     };
     let answer = SavedAnswer {
@@ -263,6 +283,24 @@ async fn recheck_verification(
                 ),
             )
         })
+}
+
+/// The `{code, message}` answer of an approval rule.
+pub(super) fn approval_refusal(refusal: ApprovalRefusal) -> AppError {
+    AppError::new(
+        StatusCode::from_u16(refusal.status()).expect("refusals have valid statuses"),
+        refusal.code(),
+        refusal.message(),
+    )
+}
+
+impl From<Refused> for Refusal {
+    fn from(refused: Refused) -> Self {
+        match refused {
+            Refused::Rule(e) => Refusal::Rule(e),
+            Refused::Approval(e) => Refusal::App(approval_refusal(e)),
+        }
+    }
 }
 
 /// The first answer again, marked as a replay.

@@ -1,5 +1,6 @@
 //! The HTTP API (docs/DESIGN.md section 6) and the console's files.
 
+mod approvals;
 mod audit;
 mod bulk;
 pub mod client;
@@ -125,7 +126,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(channels::router())
         .merge(calendar::router())
         .merge(audit::router())
-        .merge(overview::router());
+        .merge(overview::router())
+        .merge(approvals::router());
     let (router, doc) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     (router, doc)
 }

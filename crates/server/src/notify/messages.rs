@@ -556,6 +556,7 @@ mod tests {
             to: None,
             via: None,
             on_behalf_of: None,
+            approved_by: None,
         }
     }
 

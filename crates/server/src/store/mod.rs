@@ -4,6 +4,7 @@
 //! only the migrations differ per engine. Times are epoch milliseconds, flags 0/1.
 
 pub mod accounts;
+pub mod approvals;
 pub mod audit;
 pub mod events;
 pub mod idempotency;

@@ -248,6 +248,23 @@ impl Store {
                 },
             );
         }
+        // Their pending approval requests (14).
+        let sql = format!(
+            "SELECT e.event_id, r.id FROM approval_events e \
+             JOIN approval_requests r ON r.id = e.approval_id \
+             WHERE r.account_id = $1 AND r.status = 'pending' AND e.event_id IN ({})",
+            super::placeholders(2, events.len())
+        );
+        let mut q = sqlx::query(&sql).bind(account);
+        for e in events {
+            q = q.bind(e.id.as_str());
+        }
+        for r in q.fetch_all(self.reader()).await? {
+            let id: EventId = text(&r, "event_id")?
+                .parse()
+                .map_err(|e| super::corrupt("event_id", "approval_events.event_id", e))?;
+            marks.events.entry(id).or_default().approval_id = Some(text(&r, "id")?);
+        }
         // The verdict of each resource's previous event (the one the list's cell shows).
         let previous = sqlx::query(
             "SELECT g.id AS resource_id, e.verification_status FROM gateways g \

@@ -192,6 +192,7 @@ impl Store {
                 to: Some(audit_time(to)),
                 via: None,
                 on_behalf_of,
+                approved_by: &[],
             },
         )
         .await?;

@@ -276,6 +276,7 @@ pub(crate) struct LogRow {
     to_value: Option<String>,
     via: Option<String>,
     on_behalf_of: Option<String>,
+    approved_by: Option<String>,
 }
 
 impl LogRow {
@@ -292,6 +293,12 @@ impl LogRow {
             to: r.to_value,
             via: r.via,
             on_behalf_of: r.on_behalf_of,
+            approved_by: r
+                .approved_by
+                .map(|raw| {
+                    serde_json::from_str(&raw).map_err(|e| super::corrupt("approved_by", &raw, e))
+                })
+                .transpose()?,
         })
     }
 }

@@ -395,13 +395,24 @@ async fn openapi_lists_every_route() {
         ("/api/v1/session", "post"),
         ("/api/v1/session", "delete"),
         ("/api/v1/audit-log", "get"),
+        ("/api/v1/approval-policy", "get"),
+        ("/api/v1/approval-policy", "put"),
+        ("/api/v1/approvals", "get"),
+        ("/api/v1/approvals/{id}", "get"),
+        ("/api/v1/approvals/{id}", "delete"),
+        ("/api/v1/approvals/{id}/decision", "post"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),
             "{method} {path} missing"
         );
     }
-    // The verification and hold objects of DESIGN.md 12.2 and 13 are described.
+    // The answers of a change sent for approval (14.2).
+    let execution = &paths["/api/v1/om-events/{id}/execution"]["post"]["responses"];
+    assert!(execution["202"].is_object() && execution["409"].is_object());
+    let bulk = &paths["/api/v1/om-events/bulk-execution"]["post"]["responses"];
+    assert!(bulk["202"].is_object());
+    // The verification and hold objects of DESIGN.md 12.2 and 13, and the approvals of 14.
     let schemas = json["components"]["schemas"].as_object().unwrap();
     for schema in [
         "Verification",
@@ -409,6 +420,11 @@ async fn openapi_lists_every_route() {
         "TunnelHealth",
         "Hold",
         "PreviousVerdict",
+        "ApprovalRequest",
+        "ApprovalPolicy",
+        "ApprovalList",
+        "DecisionBody",
+        "BulkAnswer",
     ] {
         assert!(schemas.contains_key(schema), "schema {schema} missing");
     }

@@ -21,6 +21,7 @@ macro_rules! both_backends {
 }
 
 mod access;
+mod approvals;
 mod audit;
 mod demo;
 mod events;

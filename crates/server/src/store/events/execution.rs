@@ -162,6 +162,7 @@ impl Store {
                 to: Some("executing".to_owned()),
                 via: None,
                 on_behalf_of: None,
+                approved_by: &[],
             },
         )
         .await?;
@@ -220,6 +221,7 @@ impl Store {
             to: Some(to.to_owned()),
             via: None,
             on_behalf_of: None,
+            approved_by: &[],
         };
         if crate::store::opt_text(&row, "executed_by")?.as_deref() != Some(instance) {
             record_change(
@@ -311,6 +313,7 @@ impl Store {
                 to: Some("failed".to_owned()),
                 via: None,
                 on_behalf_of: None,
+                approved_by: &[],
             },
         )
         .await?;

@@ -297,6 +297,7 @@ async fn write_verification(
                 to: Some(status.as_str().to_owned()),
                 via,
                 on_behalf_of: None,
+                approved_by: &[],
             },
         )
         .await?;

@@ -161,6 +161,7 @@ impl Store {
                     to: Some("pending".to_owned()),
                     via: None,
                     on_behalf_of: None,
+                    approved_by: &[],
                 },
             )
             .await?;

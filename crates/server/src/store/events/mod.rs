@@ -52,6 +52,8 @@ pub(crate) struct Change<'a> {
     pub via: Option<&'a str>,
     /// The person on whose behalf the maintenance window moved the event.
     pub on_behalf_of: Option<&'a str>,
+    /// The approvers of an approved change (DESIGN.md 14.2); empty for any other.
+    pub approved_by: &'a [String],
 }
 
 /// An execution time as the audit log's `from` and `to` write it: whole seconds without a
@@ -65,8 +67,8 @@ pub(crate) fn audit_time(t: DateTime<Utc>) -> String {
 /// 8) tails the audit log itself. Every change of an event goes through here, whoever makes it.
 pub(crate) async fn record_change(tx: &mut Tx, change: &Change<'_>) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO event_log (event_id, at, actor, action, from_value, to_value, via, on_behalf_of) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO event_log (event_id, at, actor, action, from_value, to_value, via, on_behalf_of, approved_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(change.event.id.as_str())
     .bind(to_millis(change.at))
@@ -76,6 +78,7 @@ pub(crate) async fn record_change(tx: &mut Tx, change: &Change<'_>) -> sqlx::Res
     .bind(change.to.as_deref())
     .bind(change.via)
     .bind(change.on_behalf_of)
+    .bind(approved_by_text(change.approved_by))
     .execute(&mut **tx)
     .await?;
     let entry = LogEntry {
@@ -86,8 +89,24 @@ pub(crate) async fn record_change(tx: &mut Tx, change: &Change<'_>) -> sqlx::Res
         to: change.to.clone(),
         via: change.via.map(str::to_owned),
         on_behalf_of: change.on_behalf_of.map(str::to_owned),
+        approved_by: (!change.approved_by.is_empty()).then(|| change.approved_by.to_vec()),
     };
-    crate::notify::outbox::on_change(tx, change.account, change.event, &entry).await
+    crate::notify::outbox::on_change(tx, change.account, change.event, &entry).await?;
+    if vpn_console_domain::approval::ends_pending_requests(change.action) {
+        // Boxed: failing a request records its own entries through here.
+        Box::pin(super::approvals::fail_for_changed_event(
+            tx,
+            change.event,
+            change.at,
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+fn approved_by_text(approvers: &[String]) -> Option<String> {
+    (!approvers.is_empty())
+        .then(|| serde_json::to_string(approvers).expect("a list of strings serializes"))
 }
 
 /// The event (and its account) an `UPDATE … RETURNING` of [`EVENT_COLUMNS`] left, `None` when
@@ -180,7 +199,7 @@ impl Store {
 
     pub async fn event_log(&self, id: &EventId) -> sqlx::Result<Vec<LogEntry>> {
         let rows = sqlx::query(
-            "SELECT at, actor, action, from_value, to_value, via, on_behalf_of FROM event_log WHERE event_id = $1 ORDER BY at, id",
+            "SELECT at, actor, action, from_value, to_value, via, on_behalf_of, approved_by FROM event_log WHERE event_id = $1 ORDER BY at, id",
         )
         .bind(id.as_str())
         .fetch_all(self.reader())

@@ -79,6 +79,7 @@ impl Store {
                         to: Some("pending".to_owned()),
                         via: None,
                         on_behalf_of: None,
+                        approved_by: &[],
                     },
                 )
                 .await?;
@@ -114,6 +115,7 @@ impl Store {
                 to: Some("cancelled".to_owned()),
                 via: None,
                 on_behalf_of: None,
+                approved_by: &[],
             },
         )
         .await?;
