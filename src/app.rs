@@ -155,7 +155,7 @@ fn Shell() -> impl IntoView {
                     Page::Connections => view! { <ConnectionsPage/> }.into_any(),
                     Page::History => view! { <crate::lazy_pages::LazyPage name="history"/> }.into_any(),
                     Page::Notifications => view! { <crate::lazy_pages::LazyPage name="notifications"/> }.into_any(),
-                    Page::Maintenance => view! { <crate::lazy_pages::MaintenancePage/> }.into_any(),
+                    Page::Maintenance => view! { <crate::lazy_pages::LazyPage name="maintenance"/> }.into_any(),
                     Page::AuditLog => view! { <crate::lazy_pages::LazyPage name="audit-log"/> }.into_any(),
                     Page::NotFound => view! { <h1>{t(Msg::PageNotFound)}</h1> <p><a href=GATEWAYS>{t(Msg::GoToGateways)}</a></p> }.into_any(),
                 }}
