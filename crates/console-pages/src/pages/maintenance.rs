@@ -5,7 +5,11 @@
 //! fetched until the page is opened.
 //!
 //! The inputs are bound to signals and only their properties change while the user types, so
-//! the focus stays where it is when an answer arrives.
+//! the focus stays where it is when an answer arrives. The signals outlive the page: mounted
+//! again in the same place (a language, zone, region or session switch), it shows what was typed
+//! and loaded rather than reading it again.
+
+use std::cell::RefCell;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -72,6 +76,8 @@ struct Settings {
     freeze_error: RwSignal<Option<Failure>>,
     confirming: RwSignal<Option<String>>,
     busy: RwSignal<bool>,
+    /// The browser's IANA zones, for the zone's suggestions.
+    zones: StoredValue<Vec<String>>,
 }
 
 impl Settings {
@@ -205,33 +211,30 @@ impl Settings {
     }
 }
 
+thread_local! {
+    /// The settings of the page mounted last, under an owner of their own so that they outlive
+    /// it.
+    static KEPT: RefCell<Option<(Owner, Settings)>> = const { RefCell::new(None) };
+}
+
 #[component]
 pub fn MaintenancePage() -> impl IntoView {
     let page = use_page();
     let t = move |m| page.t(m);
-    let (zones, own_zone) = browser_zones();
-    let s = Settings {
-        page,
-        window: RwSignal::new(None),
-        form: WindowForm {
-            zone: RwSignal::new(own_zone),
-            days: RwSignal::new(vec!["sat".into(), "sun".into()]),
-            start: RwSignal::new("02:00".into()),
-            duration: RwSignal::new("240".into()),
-        },
-        previewed: RwSignal::new(None),
-        saved: RwSignal::new(None),
-        removed: RwSignal::new(false),
-        window_error: RwSignal::new(None),
-        freezes: RwSignal::new(None),
-        freeze_form: Default::default(),
-        freeze_error: RwSignal::new(None),
-        confirming: RwSignal::new(None),
-        busy: RwSignal::new(false),
+    let kept = KEPT.with(|k| k.borrow().as_ref().map(|(_, s)| *s));
+    let s = match kept.filter(|_| page.mounted_again()) {
+        Some(s) => Settings { page, ..s },
+        None => {
+            let owner = Owner::new_root(None);
+            let s = owner.with(|| new_settings(page));
+            // The previous page's signals go with their owner.
+            KEPT.with(|k| *k.borrow_mut() = Some((owner, s)));
+            s.load_window();
+            s.load_freezes();
+            s
+        }
     };
-    s.load_window();
-    s.load_freezes();
-    let zones = StoredValue::new(zones);
+    let zones = s.zones;
     let can = page.can_change();
     view! {
         <h1>{t(Msg::Maintenance)}</h1>
@@ -268,6 +271,30 @@ pub fn MaintenancePage() -> impl IntoView {
             {move || freeze_list(s)}
             {can.then(|| freeze_form(s))}
         </section>
+    }
+}
+
+fn new_settings(page: PageCtx) -> Settings {
+    let (zones, own_zone) = browser_zones();
+    Settings {
+        page,
+        window: RwSignal::new(None),
+        form: WindowForm {
+            zone: RwSignal::new(own_zone),
+            days: RwSignal::new(vec!["sat".into(), "sun".into()]),
+            start: RwSignal::new("02:00".into()),
+            duration: RwSignal::new("240".into()),
+        },
+        previewed: RwSignal::new(None),
+        saved: RwSignal::new(None),
+        removed: RwSignal::new(false),
+        window_error: RwSignal::new(None),
+        freezes: RwSignal::new(None),
+        freeze_form: Default::default(),
+        freeze_error: RwSignal::new(None),
+        confirming: RwSignal::new(None),
+        busy: RwSignal::new(false),
+        zones: StoredValue::new(zones),
     }
 }
 

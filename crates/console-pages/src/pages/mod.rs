@@ -29,6 +29,7 @@ pub struct PageCtx {
     open_event: StoredValue<Option<js_sys::Function>, LocalStorage>,
     region: StoredValue<String>,
     detail: StoredValue<JsValue, LocalStorage>,
+    again: bool,
 }
 
 impl PageCtx {
@@ -59,6 +60,12 @@ impl PageCtx {
         });
     }
 
+    /// Whether this page was mounted last into the same place, i.e. the console mounts it anew
+    /// for a language, zone, region or session switch rather than because it was opened.
+    pub fn mounted_again(&self) -> bool {
+        self.again
+    }
+
     /// The event detail the console passed (the API's, as the browser parsed it), for a part
     /// of the O&M Events dialog.
     pub fn detail<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
@@ -85,6 +92,25 @@ impl MountedPage {
     pub fn refresh(&self) {
         self.set_refresh.update(|n| *n = n.wrapping_add(1));
     }
+}
+
+thread_local! {
+    /// The place each page was mounted into last.
+    static PLACES: std::cell::RefCell<Vec<(String, web_sys::HtmlElement)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether `name` was mounted last into `root`; remembers that it now is.
+fn mounted_again(name: &str, root: &web_sys::HtmlElement) -> bool {
+    PLACES.with(|places| {
+        let mut places = places.borrow_mut();
+        let again = places
+            .iter()
+            .any(|(n, r)| n == name && r.is_same_node(Some(root)));
+        places.retain(|(n, _)| n != name);
+        places.push((name.to_owned(), root.clone()));
+        again
+    })
 }
 
 /// Renders the page `name` into `root` (the console's placeholder, emptied first).
@@ -123,6 +149,7 @@ pub fn mount_page(
         open_event: StoredValue::new_local(open_event),
         region: StoredValue::new(region),
         detail: StoredValue::new_local(detail),
+        again: mounted_again(name, &root),
     };
     root.set_inner_html("");
     let view = leptos::mount::mount_to(root, move || {
