@@ -162,7 +162,7 @@ fn Shell() -> impl IntoView {
                     Page::Connections => view! { <ConnectionsPage/> }.into_any(),
                     Page::History => view! { <crate::lazy_pages::LazyPage name="history"/> }.into_any(),
                     Page::Notifications => view! { <crate::lazy_pages::LazyPage name="notifications"/> }.into_any(),
-                    Page::Maintenance => view! { <crate::lazy_pages::MaintenancePage/> }.into_any(),
+                    Page::Maintenance => view! { <crate::lazy_pages::LazyPage name="maintenance"/> }.into_any(),
                     Page::AuditLog => view! { <crate::lazy_pages::LazyPage name="audit-log"/> }.into_any(),
                     Page::Overview => view! { <crate::lazy_pages::LazyPage name="overview"/> }.into_any(),
                     Page::Reports => view! { <crate::lazy_pages::LazyPage name="reports"/> }.into_any(),

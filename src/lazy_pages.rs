@@ -1,9 +1,9 @@
 //! The lazily loaded pages are a second wasm module (crates/console-pages, built to
 //! /console-pages.js by scripts/build-console.sh; docs/CONSOLE.md): most visits open none of
 //! them, so they stay out of the first load's 300 KB gzip budget. The module is imported the
-//! first time one is opened; here are the places it mounts into ([`LazyPage`] for a whole page,
-//! the what-if panel, the settings page), with "Loading…" meanwhile and the failure, with a
-//! retry, when it cannot be loaded.
+//! first time one is opened; here are the places it mounts into, all with its one `mount_page`
+//! ([`LazyPage`] for a whole page, [`WhatIfPanel`] in the O&M Events dialog), with "Loading…"
+//! meanwhile and the failure, with a retry, when it cannot be loaded.
 
 use js_sys::{Array, Function, Promise, Reflect};
 use leptos::prelude::*;
@@ -74,33 +74,94 @@ fn status(
     }
 }
 
-/// The Maintenance settings page (DESIGN.md 10.3), mounted again when the language, the zone
-/// or the session changes.
-#[component]
-pub fn MaintenancePage() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let root = NodeRef::<leptos::html::Div>::new();
-    let state = RwSignal::new(None::<Result<(), String>>);
-    let attempt = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        attempt.track();
-        let (lang, zone, can) = (ctx.lang.get(), ctx.zone.get(), ctx.can_change());
-        let Some(el) = root.get() else {
-            return;
+/// What a mounted page calls to open the O&M Events dialog of an event.
+type OpenEvent = StoredValue<Closure<dyn Fn(String)>, LocalStorage>;
+
+/// A view of the module mounted into `root` with `mount_page`, kept as its `MountedPage`;
+/// "Loading…" until then, the failure with a retry.
+#[derive(Clone, Copy)]
+struct Mount {
+    state: RwSignal<Option<Result<(), String>>>,
+    attempt: RwSignal<u32>,
+    /// The mounted view, freed when replaced or when the place goes.
+    mounted: StoredValue<Option<JsValue>, LocalStorage>,
+}
+
+impl Mount {
+    /// Mounts the module's view `name` into `root` once `wanted` says so, and again whenever the
+    /// region, the language, the zone or the session changes (the view's words and times are
+    /// fixed per mount). `open_event` is what the view calls to open the O&M Events dialog;
+    /// `detail` the event detail it is a part of (JSON, as the server sent it).
+    fn new(
+        name: &'static str,
+        root: NodeRef<leptos::html::Div>,
+        wanted: Signal<bool>,
+        open_event: Option<OpenEvent>,
+        detail: Option<String>,
+    ) -> Mount {
+        let ctx = expect_context::<Ctx>();
+        let region = crate::state::use_region();
+        let this = Mount {
+            state: RwSignal::new(None),
+            attempt: RwSignal::new(0),
+            mounted: StoredValue::new_local(None),
         };
-        spawn_local(async move {
-            let args = vec![
-                el.into(),
-                lang.tag().into(),
-                zone_name(zone).into(),
-                can.into(),
-            ];
-            let _ = state.try_set(Some(call("mount_settings", args).await.map(|_| ())));
+        let detail = StoredValue::new(detail);
+        Effect::new(move |_| {
+            this.attempt.track();
+            let (lang, zone, can) = (ctx.lang.get(), ctx.zone.get(), ctx.can_change());
+            let region = region.get();
+            let (true, Some(el)) = (wanted.get(), root.get()) else {
+                return;
+            };
+            this.free();
+            let open_event: JsValue = open_event
+                .map(|f| f.with_value(|f| f.as_ref().clone()))
+                .unwrap_or(JsValue::UNDEFINED);
+            let detail = detail.with_value(|d| match d {
+                Some(json) => js_sys::JSON::parse(json).unwrap_or(JsValue::NULL),
+                None => JsValue::UNDEFINED,
+            });
+            spawn_local(async move {
+                let args = vec![
+                    name.into(),
+                    el.into(),
+                    region.into(),
+                    lang.tag().into(),
+                    zone_name(zone).into(),
+                    can.into(),
+                    open_event,
+                    detail,
+                ];
+                let answer = call("mount_page", args).await;
+                let shown = answer.as_ref().map(|_| ()).map_err(Clone::clone);
+                if let Ok(page) = answer {
+                    let _ = this.mounted.try_set_value(Some(page));
+                }
+                let _ = this.state.try_set(Some(shown));
+            });
         });
-    });
-    view! {
-        {status(ctx, state, attempt)}
-        <div id="maintenance" node_ref=root></div>
+        on_cleanup(move || this.free());
+        this
+    }
+
+    fn free(&self) {
+        if let Some(page) = self.mounted.try_update_value(Option::take).flatten() {
+            let _ = call_method(&page, "free");
+        }
+    }
+
+    /// Tells the mounted view that the live stream reported a change.
+    fn refresh(&self) {
+        self.mounted.with_value(|page| {
+            if let Some(page) = page {
+                let _ = call_method(page, "refresh");
+            }
+        });
+    }
+
+    fn status(self, ctx: Ctx) -> impl IntoView {
+        status(ctx, self.state, self.attempt)
     }
 }
 
@@ -110,114 +171,46 @@ pub fn MaintenancePage() -> impl IntoView {
 #[component]
 pub fn WhatIfPanel(json: String) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let root = NodeRef::<leptos::html::Details>::new();
+    let details = NodeRef::<leptos::html::Details>::new();
+    let root = NodeRef::<leptos::html::Div>::new();
     let opened = RwSignal::new(false);
-    let state = RwSignal::new(None::<Result<(), String>>);
-    let attempt = RwSignal::new(0u32);
-    let json = StoredValue::new(json);
-    Effect::new(move |_| {
-        attempt.track();
-        let (lang, zone) = (ctx.lang.get(), ctx.zone.get());
-        let (true, Some(el)) = (opened.get(), root.get()) else {
-            return;
-        };
-        spawn_local(async move {
-            let detail = js_sys::JSON::parse(&json.get_value()).unwrap_or(JsValue::NULL);
-            let args = vec![
-                el.clone().into(),
-                detail,
-                lang.tag().into(),
-                zone_name(zone).into(),
-            ];
-            let answer = call("mount_what_if", args).await;
-            if answer.as_ref().is_ok_and(|shown| shown.is_falsy()) {
-                el.set_hidden(true);
-            }
-            let _ = state.try_set(Some(answer.map(|_| ())));
-        });
-    });
+    let mount = Mount::new("what-if", root, opened.into(), None, Some(json));
     let toggled = move |_| {
-        if root.get_untracked().is_some_and(|d| d.open()) {
+        if details.get_untracked().is_some_and(|d| d.open()) {
             opened.set(true);
         }
     };
     view! {
-        <details class="what-if" id="om-what-if" node_ref=root on:toggle=toggled>
+        <details class="what-if" id="om-what-if" node_ref=details on:toggle=toggled>
             <summary>{move || ctx.t(Msg::WhatIfTitle)}</summary>
-            {status(ctx, state, attempt)}
+            {mount.status(ctx)}
+            <div node_ref=root></div>
         </details>
     }
 }
 
 /// A whole page of the lazy module, by its name there (`mount_page`): mounted again when the
-/// region, the language, the zone or the session changes, told of every change the live stream reports,
-/// and able to open the O&M Events dialog over itself.
+/// region, the language, the zone or the session changes, told of every change the live stream
+/// reports, and able to open the O&M Events dialog over itself.
 #[component]
 pub fn LazyPage(name: &'static str) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let live = use_context::<crate::live::Live>();
     let root = NodeRef::<leptos::html::Div>::new();
-    let state = RwSignal::new(None::<Result<(), String>>);
-    let attempt = RwSignal::new(0u32);
     let open_event = RwSignal::new(None::<String>);
-    let region = crate::state::use_region();
-    // The mounted page (the module's `MountedPage`), freed when replaced or when this goes.
-    let mounted = StoredValue::new_local(None::<JsValue>);
-    let free = move || {
-        if let Some(page) = mounted.try_update_value(Option::take).flatten() {
-            let _ = call_method(&page, "free");
-        }
-    };
     let on_open = StoredValue::new_local(Closure::<dyn Fn(String)>::new(move |id: String| {
         open_event.set(Some(id))
     }));
-    Effect::new(move |_| {
-        attempt.track();
-        let (lang, zone, can) = (ctx.lang.get(), ctx.zone.get(), ctx.can_change());
-        let region = region.get();
-        let Some(el) = root.get() else {
-            return;
-        };
-        free();
-        let on_open: JsValue = on_open.with_value(|f| f.as_ref().clone());
-        spawn_local(async move {
-            let args = vec![
-                name.into(),
-                el.into(),
-                region.into(),
-                lang.tag().into(),
-                zone_name(zone).into(),
-                can.into(),
-                on_open,
-            ];
-            let answer = call("mount_page", args).await;
-            let shown = answer.as_ref().map(|_| ()).map_err(Clone::clone);
-            if let Ok(page) = answer {
-                mounted.set_value(Some(page));
-            }
-            let _ = state.try_set(Some(shown));
-        });
-    });
+    let mount = Mount::new(name, root, Signal::stored(true), Some(on_open), None);
     if let Some(live) = live {
         Effect::new(move |_| {
             live.track();
-            mounted.with_value(|page| {
-                if let Some(page) = page {
-                    let _ = call_method(page, "refresh");
-                }
-            });
+            mount.refresh();
         });
     }
-    on_cleanup(free);
-    let refresh = Callback::new(move |()| {
-        mounted.with_value(|page| {
-            if let Some(page) = page {
-                let _ = call_method(page, "refresh");
-            }
-        })
-    });
+    let refresh = Callback::new(move |()| mount.refresh());
     view! {
-        {status(ctx, state, attempt)}
+        {mount.status(ctx)}
         <div class="lazy-page" node_ref=root></div>
         <crate::components::EventDialogHost open_event=open_event on_changed=refresh/>
     }

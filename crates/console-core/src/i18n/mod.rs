@@ -11,7 +11,7 @@ pub use format::{duration, effect, page_status, reason, role, status, summary};
 
 pub use planning::{
     advice_heading, advice_text, bulk_impact, conflict_free_offer, conflict_text,
-    conflicts_heading, day_name, escape_html, DAYS,
+    conflicts_heading, day_name, DAYS,
 };
 pub use provider::{gateway_status, recommendation, region_name};
 pub use verification::{health, hint, hold_reason, previous_verdict, tunnel_result, verdict_line};

@@ -103,14 +103,6 @@ pub fn day_name(lang: Lang, index: usize) -> &'static str {
     names[index % 7]
 }
 
-/// Text for markup written as a string (the what-if, the settings page).
-pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The bulk dialog's combined impact: `[events, tunnels, connections, ssl_clients]` and the
 /// worst interruption in seconds.
 pub fn bulk_impact(

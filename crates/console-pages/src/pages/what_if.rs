@@ -2,17 +2,20 @@
 //! sees the impact recomputed at once by the domain crate's own rules, in the browser: no
 //! request is sent and nothing changes; "reset" goes back to the real topology.
 //!
-//! The topology comes from the event detail alone, so opening the panel asks nothing of the
-//! server. The detail lists the tunnels the event maintains; the other tunnel of a dual-tunnel
-//! connection is known only through what the preview says about the maintained one: it fails
-//! over, so the other is up; it is interrupted, so the other is down (or missing). When the
-//! maintained tunnel is down the preview says nothing about the other, which is then assumed up
-//! (the panel says so).
+//! The topology comes from the event detail alone (the console passes the detail it shows to
+//! `mount_page`), so opening the panel asks nothing of the server. The detail lists the tunnels
+//! the event maintains; the other tunnel of a dual-tunnel connection is known only through what
+//! the preview says about the maintained one: it fails over, so the other is up; it is
+//! interrupted, so the other is down (or missing). When the maintained tunnel is down the
+//! preview says nothing about the other, which is then assumed up (the panel says so).
+//!
+//! Flipping a tunnel sets only the checkboxes' properties and the result's texts, nothing is
+//! drawn again, so the keyboard focus stays where it is.
 
-use std::fmt::Write;
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::Arc;
 
+use leptos::prelude::*;
+use vpn_console_core::i18n::{self, Msg};
 use vpn_console_domain::api::EventDetail;
 use vpn_console_domain::impact::Recommendation;
 use vpn_console_domain::planning::{what_if, AdviceKind, TunnelChange};
@@ -21,12 +24,124 @@ use vpn_console_domain::{
     ResourceRef, Tunnel, TunnelMode, TunnelState,
 };
 
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, HtmlInputElement};
+use super::use_page;
 
-use crate::i18n::{self, escape_html, Msg};
-use crate::{document, Ctx};
+/// One tunnel's two checkboxes, as the user set them.
+#[derive(Clone, Copy)]
+struct Flip {
+    up: RwSignal<bool>,
+    traffic: RwSignal<bool>,
+}
+
+#[component]
+pub fn WhatIfPanel() -> impl IntoView {
+    let page = use_page();
+    let t = move |m| page.t(m);
+    let detail = match page.detail::<EventDetail>() {
+        Ok(d) => d,
+        Err(e) => return view! { <p class="error" role="alert">{e}</p> }.into_any(),
+    };
+    let (gateway, base) = topology_of(&detail);
+    let tunnels: Vec<(Connection, Tunnel)> = base
+        .iter()
+        .flat_map(|c| c.tunnels.iter().map(move |tn| (c.clone(), tn.clone())))
+        .collect();
+    // The console offers the panel only for a detail with tunnels; nothing to flip otherwise.
+    if tunnels.is_empty() {
+        return ().into_any();
+    }
+    let real = |tn: &Tunnel| (tn.state == TunnelState::Available, tn.carries_traffic);
+    let flips: Vec<Flip> = tunnels
+        .iter()
+        .map(|(_, tn)| {
+            let (up, traffic) = real(tn);
+            Flip {
+                up: RwSignal::new(up),
+                traffic: RwSignal::new(traffic),
+            }
+        })
+        .collect();
+    let flips = StoredValue::new(flips);
+    let ids = StoredValue::new(tunnels.iter().map(|(_, tn)| tn.clone()).collect::<Vec<_>>());
+    let event = detail.event;
+    let summary = Memo::new(move |_| {
+        let changes: Vec<TunnelChange> = ids.with_value(|ids| {
+            flips.with_value(|flips| {
+                ids.iter()
+                    .zip(flips)
+                    .map(|(tn, f)| TunnelChange {
+                        tunnel_id: tn.id.clone(),
+                        state: Some(if f.up.get() {
+                            TunnelState::Available
+                        } else {
+                            TunnelState::Unavailable
+                        }),
+                        carries_traffic: Some(f.traffic.get()),
+                    })
+                    .collect()
+            })
+        });
+        what_if(&event, gateway.as_ref(), &base, &changes).summary
+    });
+    let reset = move |_| {
+        ids.with_value(|ids| {
+            flips.with_value(|flips| {
+                for (tn, f) in ids.iter().zip(flips) {
+                    let (up, traffic) = real(tn);
+                    f.up.set(up);
+                    f.traffic.set(traffic);
+                }
+            })
+        })
+    };
+    let lang = page.lang;
+    let fieldsets = tunnels
+        .into_iter()
+        .enumerate()
+        .map(|(i, (c, tn))| {
+            let Flip { up, traffic } = flips.with_value(|f| f[i]);
+            view! {
+                <fieldset class="what-if-tunnel">
+                    <legend>{t(Msg::Tunnel)}" "{tn.index}" · "{c.name}" ("{c.id.to_string()}")"</legend>
+                    <label class="check">
+                        <input type="checkbox" id=format!("wi-up-{i}") prop:checked=move || up.get()
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                // A tunnel that is down carries nothing (as `with_changes` has it).
+                                if !on {
+                                    traffic.set(false);
+                                }
+                                up.set(on);
+                            }/>
+                        {t(Msg::WhatIfUp)}
+                    </label>
+                    <label class="check">
+                        <input type="checkbox" id=format!("wi-traffic-{i}")
+                            prop:checked=move || traffic.get() prop:disabled=move || !up.get()
+                            on:change=move |ev| traffic.set(event_target_checked(&ev))/>
+                        {t(Msg::WhatIfTraffic)}
+                    </label>
+                </fieldset>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="muted">{t(Msg::WhatIfIntro)}</p>
+        {fieldsets}
+        <div role="status" aria-live="polite">
+            <dl class="facts what-if-result">
+                <dt>{t(Msg::WhatIfTunnels)}</dt>
+                <dd id="om-what-if-tunnels">{move || summary.with(|s| s.tunnels.to_string())}</dd>
+                <dt>{t(Msg::WhatIfWorst)}</dt>
+                <dd id="om-what-if-worst">{move || summary.with(|s| i18n::duration(lang, s.max_interruption_s))}</dd>
+                <dt>{t(Msg::AffectedResources)}</dt>
+                <dd id="om-what-if-summary">{move || summary.with(|s| i18n::summary(lang, s))}</dd>
+            </dl>
+        </div>
+        <button type="button" id="om-what-if-reset" on:click=reset>{t(Msg::WhatIfReset)}</button>
+    }
+    .into_any()
+}
 
 /// The gateway and connections the detail describes, as the impact rules take them.
 pub fn topology_of(detail: &EventDetail) -> (Option<Gateway>, Vec<Connection>) {
@@ -150,149 +265,6 @@ fn partner_of(detail: &EventDetail, c: &Connection) -> Tunnel {
         carries_traffic: state == TunnelState::Available && !maintained.carries_traffic,
         health: None,
     }
-}
-
-/// The event and the real topology the what-if starts from.
-struct Model {
-    event: OmEvent,
-    gateway: Option<Gateway>,
-    base: Vec<Connection>,
-}
-
-fn input(id: &str) -> Option<HtmlInputElement> {
-    document().get_element_by_id(id)?.dyn_into().ok()
-}
-
-impl Model {
-    fn tunnels(&self) -> impl Iterator<Item = (&Connection, &Tunnel)> {
-        self.base
-            .iter()
-            .flat_map(|c| c.tunnels.iter().map(move |t| (c, t)))
-    }
-
-    /// The checkboxes, one pair per tunnel, as markup (see `WhatIfPanel`).
-    fn markup(&self, ctx: Ctx) -> String {
-        let t = |m| ctx.t_now(m);
-        let mut h = format!(
-            "<summary>{}</summary><p class=\"muted\">{}</p>",
-            t(Msg::WhatIfTitle),
-            t(Msg::WhatIfIntro)
-        );
-        for (i, (c, tn)) in self.tunnels().enumerate() {
-            let up = if tn.state == TunnelState::Available {
-                " checked"
-            } else {
-                ""
-            };
-            let traffic = if tn.carries_traffic { " checked" } else { "" };
-            let _ = write!(
-                h,
-                "<fieldset class=\"what-if-tunnel\"><legend>{} {} · {} ({})</legend>\
-                 <label class=\"check\"><input type=\"checkbox\" id=\"wi-up-{i}\"{up}>{}</label>\
-                 <label class=\"check\"><input type=\"checkbox\" id=\"wi-traffic-{i}\"{traffic}>{}</label></fieldset>",
-                t(Msg::Tunnel),
-                tn.index,
-                escape_html(&c.name),
-                c.id,
-                t(Msg::WhatIfUp),
-                t(Msg::WhatIfTraffic)
-            );
-        }
-        let _ = write!(
-            h,
-            "<div role=\"status\" aria-live=\"polite\"><dl class=\"facts what-if-result\">\
-             <dt>{}</dt><dd id=\"om-what-if-tunnels\"></dd><dt>{}</dt><dd id=\"om-what-if-worst\"></dd>\
-             <dt>{}</dt><dd id=\"om-what-if-summary\"></dd></dl></div>\
-             <button type=\"button\" id=\"om-what-if-reset\">{}</button>",
-            t(Msg::WhatIfTunnels),
-            t(Msg::WhatIfWorst),
-            t(Msg::AffectedResources),
-            t(Msg::WhatIfReset)
-        );
-        h
-    }
-
-    /// Reads the checkboxes (all of them back to the real topology with `reset`), recomputes
-    /// the impact with the domain's rules, and shows it.
-    fn update(&self, ctx: Ctx, reset: bool) {
-        let mut changes = Vec::new();
-        for (i, (_, tn)) in self.tunnels().enumerate() {
-            let (Some(up), Some(traffic)) = (
-                input(&format!("wi-up-{i}")),
-                input(&format!("wi-traffic-{i}")),
-            ) else {
-                return;
-            };
-            if reset {
-                up.set_checked(tn.state == TunnelState::Available);
-                traffic.set_checked(tn.carries_traffic);
-            }
-            let state = if up.checked() {
-                TunnelState::Available
-            } else {
-                TunnelState::Unavailable
-            };
-            // A tunnel that is down carries nothing (as `with_changes` has it).
-            if state == TunnelState::Unavailable {
-                traffic.set_checked(false);
-            }
-            traffic.set_disabled(state == TunnelState::Unavailable);
-            changes.push(TunnelChange {
-                tunnel_id: tn.id.clone(),
-                state: Some(state),
-                carries_traffic: Some(traffic.checked()),
-            });
-        }
-        let s = what_if(&self.event, self.gateway.as_ref(), &self.base, &changes).summary;
-        let lang = ctx.lang;
-        for (id, text) in [
-            ("om-what-if-tunnels", s.tunnels.to_string()),
-            (
-                "om-what-if-worst",
-                i18n::duration(lang, s.max_interruption_s),
-            ),
-            ("om-what-if-summary", i18n::summary(lang, &s)),
-        ] {
-            if let Some(e) = document().get_element_by_id(id) {
-                e.set_text_content(Some(&text));
-            }
-        }
-    }
-}
-
-/// Written as markup with one listener rather than as Leptos views (whose typed trees cost
-/// this panel 9 KB gzip). Nothing is rendered again while the user flips tunnels, so the
-/// keyboard focus stays where it is; the console mounts it anew from the real topology when the
-/// language changes. `false` when the detail has no tunnel to flip.
-pub fn mount(root: HtmlElement, detail: EventDetail, ctx: Ctx) -> bool {
-    let (gateway, base) = topology_of(&detail);
-    if base.is_empty() {
-        return false;
-    }
-    let model = Arc::new(Model {
-        event: detail.event,
-        gateway,
-        base,
-    });
-    root.set_inner_html(&model.markup(ctx));
-    model.update(ctx, true);
-    let m = model.clone();
-    let change = Closure::<dyn Fn(web_sys::Event)>::new(move |_| m.update(ctx, false));
-    let click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
-        let reset = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|e| e.id() == "om-what-if-reset");
-        if reset {
-            model.update(ctx, true);
-        }
-    });
-    // Handler properties: mounting again replaces them.
-    root.set_onchange(Some(change.as_ref().unchecked_ref()));
-    root.set_onclick(Some(click.as_ref().unchecked_ref()));
-    change.forget();
-    click.forget();
-    true
 }
 
 #[cfg(test)]
