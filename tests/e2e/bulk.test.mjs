@@ -241,9 +241,17 @@ test('Execute Now of the conflicting pair asks for consent when the server says 
   await consent.check();
   await dialog.locator('#bulk-ok:not([disabled])').click();
   await dialog.locator(`#bulk-results li[data-id="${refusedId}"]`).getByText(/ · Done$/).waitFor();
+  // Both are accepted; at run time one path at a time (DESIGN.md 13): the second waits, held
+  // while its partner executes, and starts when it completes.
   for (const d of details) {
-    const now = (await api(page, `/om-events/${d.event.id}`)).body.event;
-    assert.ok(['executing', 'completed'].includes(now.status), `${d.event.id} is ${now.status}`);
+    let now;
+    for (let i = 0; i < 50; i += 1) {
+      now = (await api(page, `/om-events/${d.event.id}`)).body;
+      if (['executing', 'completed'].includes(now.event.status) || now.hold?.reason === 'partner_executing') break;
+      await page.waitForTimeout(200);
+    }
+    assert.ok(['executing', 'completed'].includes(now.event.status) || now.hold?.reason === 'partner_executing',
+      `${d.event.id} is ${now.event.status}, hold ${JSON.stringify(now.hold)}`);
   }
   const log = (await api(page, `/om-events/${refusedId}/log`)).body;
   assert.ok(log.some((e) => e.actor === 'alice@acme.example'), 'logged as the operator');

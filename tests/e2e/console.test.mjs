@@ -183,7 +183,8 @@ test('Execute Now asks for confirmation, then the event runs and completes', asy
   const previous = shanghaiInput(done.body.event.started_at).replace('T', ' ');
   await row.getByText(`Previous: ${previous}`).waitFor();
   const log = await api(page, `/om-events/${event.id}/log`);
-  assert.deepEqual(log.body.map((e) => e.action), ['published', 'execute_now', 'started', 'completed']);
+  // Its tunnels came back: verified at completion (DESIGN.md 12.2).
+  assert.deepEqual(log.body.map((e) => e.action), ['published', 'execute_now', 'started', 'completed', 'verified']);
   await page.context().close();
 });
 
