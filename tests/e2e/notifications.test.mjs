@@ -6,7 +6,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
-import { startServer, launchBrowser, loggedIn } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { startServer, launchBrowser, loggedIn, api } from './helpers.mjs';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server;
 let browser;
@@ -63,7 +67,7 @@ function verify(secret, { headers, body }) {
 
 async function addWebhook(page, url, types = []) {
   await page.getByLabel('Endpoint URL').fill(url);
-  for (const t of types) await page.getByRole('checkbox', { name: t }).check();
+  for (const t of types) await page.locator('.webhook-form').getByRole('checkbox', { name: t }).check();
   await page.getByRole('button', { name: 'Add webhook' }).click();
   const secret = await page.locator('#webhook-secret').textContent();
   assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
@@ -188,5 +192,120 @@ test('a viewer sees the webhooks and their log read-only', async () => {
   assert.equal(await rowOf(page, masked).getByRole('button', { name: 'Delete' }).count(), 0);
   await rowOf(page, masked).getByRole('button', { name: 'Deliveries' }).click();
   await page.locator('#deliveries').waitFor();
+  await hook.close();
+});
+
+async function axe(page) {
+  return page.evaluate(async (source) => {
+    if (!window.axe) (0, eval)(source);
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  }, axeSource);
+}
+
+test('an operator adds a Slack channel, reschedules an event and sees the delivery listed as delivered; test, delete with a confirmation; axe in both languages', async () => {
+  const page = await loggedIn(browser, server);
+  await page.getByRole('link', { name: 'Notifications' }).click();
+  await page.getByRole('heading', { name: 'Channels', level: 2 }).waitFor();
+  const slack = await receiver();
+  // The form asks for what the kind needs: a routing key for PagerDuty, a secret only for robots that sign.
+  await page.locator('#channel-kind').selectOption('pagerduty');
+  await page.getByLabel('Routing key (Events API v2)').waitFor();
+  assert.equal(await page.locator('#channel-secret').count(), 0);
+  await page.locator('#channel-kind').selectOption('dingtalk');
+  await page.locator('#channel-secret').waitFor();
+  await page.locator('#channel-kind').selectOption('slack');
+  assert.equal(await page.locator('#channel-secret').count(), 0);
+  await page.getByLabel('Incoming webhook URL').fill(slack.url);
+  await page.getByLabel('Name', { exact: true }).fill('ops room');
+  await page.getByLabel('Time zone (IANA)').fill('Asia/Shanghai');
+  assert.deepEqual(await axe(page), []);
+  await page.getByRole('button', { name: 'Add channel' }).click();
+  const row = page.locator('#channels-table tbody tr').filter({ hasText: 'ops room' });
+  await row.waitFor();
+  // An operator sees the target the server returns; the server masks it for viewers.
+  assert.match(await row.textContent(), /Slack/);
+  assert.match(await row.textContent(), /Asia\/Shanghai/);
+
+  const list = await api(page, '/regions/cn-hangzhou/vpn-gateways?q=hq-dual-tunnel');
+  const id = list.body.items[0].om_events.current.id;
+  const detail = await api(page, `/om-events/${id}`);
+  const at = new Date(Date.now() + 2 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const moved = await api(page, `/om-events/${id}/execution`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'if-match': detail.etag },
+    body: JSON.stringify({ mode: 'at', execute_at: at }),
+  });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  await until('the Slack message', () => slack.received.some((r) => r.body.includes(id)));
+  const message = JSON.parse(slack.received.find((r) => r.body.includes(id)).body);
+  assert.deepEqual(message.blocks.map((b) => b.type), ['header', 'section', 'actions']);
+  assert.match(JSON.stringify(message.blocks[1]), /\(UTC\+08:00\)/);
+
+  await row.getByRole('button', { name: 'Deliveries' }).click();
+  await until('the delivery listed as delivered', async () => {
+    await page.locator('#channel-deliveries').getByRole('button', { name: 'Refresh' }).click();
+    const first = await page.locator('#channel-deliveries-table tbody tr').first().textContent().catch(() => '');
+    return first.includes('Delivered') && first.includes('om_event.rescheduled');
+  });
+  await row.getByRole('button', { name: 'Send test' }).click();
+  await page.getByText('Test message queued: it is sent once, not retried.').waitFor();
+  await until('the test message', () => slack.received.some((r) => r.body.includes('vpn-sample')));
+  assert.deepEqual(await axe(page), []);
+
+  // The test limit is the server's: its refusal is shown in its words.
+  for (let i = 0; i < 10; i += 1) await api(page, `/channels/${await channelId(page, 'ops room')}/test`, { method: 'POST' });
+  await row.getByRole('button', { name: 'Send test' }).click();
+  await page.getByText(/at most 10 test messages a minute/).waitFor();
+
+  await page.locator('#language-selector').selectOption('zh');
+  await page.getByRole('heading', { name: '通知渠道', level: 2 }).waitFor();
+  await page.getByText('渠道类型', { exact: true }).waitFor();
+  assert.deepEqual(await axe(page), []);
+  await page.locator('#language-selector').selectOption('en');
+  await page.getByRole('heading', { name: 'Channels', level: 2 }).waitFor();
+
+  // Delete asks first; "Keep it" keeps it.
+  const kept = page.locator('#channels-table tbody tr').filter({ hasText: 'ops room' });
+  await kept.getByRole('button', { name: 'Delete' }).click();
+  await kept.getByText('Delete this channel? Its messages stop.').waitFor();
+  await kept.getByRole('button', { name: 'Keep it' }).click();
+  await kept.getByRole('button', { name: 'Delete' }).click();
+  await kept.getByRole('button', { name: 'Yes, delete' }).click();
+  await until('the row to go', async () => (await kept.count()) === 0);
+  await slack.close();
+  await page.context().close();
+});
+
+async function channelId(page, name) {
+  const list = await api(page, '/channels');
+  return list.body.find((c) => c.name === name).id;
+}
+
+test('a viewer sees the channels with their targets masked, and no change buttons', async () => {
+  const operator = await loggedIn(browser, server);
+  const hook = await receiver();
+  const made = await api(operator, '/channels', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'wecom', name: 'viewer check', target: `${hook.url}?key=secret-key`, language: 'zh-CN', time_zone: 'Asia/Shanghai' }),
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+
+  const page = await loggedIn(browser, server, 'victor@acme.example');
+  await page.getByRole('link', { name: 'Notifications' }).click();
+  await page.locator('#channels-read-only').waitFor();
+  const row = page.locator('#channels-table tbody tr').filter({ hasText: 'viewer check' });
+  await row.waitFor();
+  assert.match(await row.textContent(), new RegExp(`${new URL(hook.url).origin.replace(/[.]/g, '\\.')}/…`));
+  assert.doesNotMatch(await row.textContent(), /secret-key/);
+  assert.equal(await page.locator('#channel-form').count(), 0);
+  assert.equal(await row.getByRole('button', { name: 'Send test' }).count(), 0);
+  assert.equal(await row.getByRole('button', { name: 'Delete' }).count(), 0);
+  await row.getByRole('button', { name: 'Deliveries' }).click();
+  await page.locator('#channel-deliveries').waitFor();
+  assert.deepEqual(await axe(page), []);
   await hook.close();
 });

@@ -1,7 +1,8 @@
-//! The notification endpoints (DESIGN.md section 9), as `api::notifications`: one function each.
+//! The notification endpoints (DESIGN.md sections 9 and 15), as `api::notifications`: one
+//! function each.
 
 use vpn_console_domain::notifications::{
-    CalendarFeed, CreatedWebhook, Deliveries, NewWebhook, Webhook,
+    CalendarFeed, Channel, CreatedWebhook, Deliveries, NewChannel, NewWebhook, Webhook,
 };
 
 use super::{decode, get, json_body, send, success_body, CallError, Method};
@@ -36,6 +37,27 @@ pub async fn test_webhook(id: String) -> Result<(), CallError> {
 
 pub async fn deliveries(id: String) -> Result<Deliveries, CallError> {
     get(&ApiPath::new(format!("/webhooks/{id}/deliveries"))).await
+}
+
+pub async fn channels() -> Result<Vec<Channel>, CallError> {
+    get(&ApiPath::new("/channels")).await
+}
+
+pub async fn create_channel(new: NewChannel) -> Result<Channel, CallError> {
+    let body = json_body(&new);
+    decode(send(Method::Post, &ApiPath::new("/channels"), &[], Some(body)).await?)
+}
+
+pub async fn delete_channel(id: String) -> Result<(), CallError> {
+    no_content(Method::Delete, &ApiPath::new(format!("/channels/{id}"))).await
+}
+
+pub async fn test_channel(id: String) -> Result<(), CallError> {
+    no_content(Method::Post, &ApiPath::new(format!("/channels/{id}/test"))).await
+}
+
+pub async fn channel_deliveries(id: String) -> Result<Deliveries, CallError> {
+    get(&ApiPath::new(format!("/channels/{id}/deliveries"))).await
 }
 
 pub async fn retry_delivery(id: String, delivery: String) -> Result<(), CallError> {

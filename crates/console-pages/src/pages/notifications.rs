@@ -1,10 +1,13 @@
-//! Notifications (DESIGN.md section 9): the account's webhooks with their delivery log, and the
-//! user's calendar feed. Viewers see the webhooks read-only; the calendar feed is each user's own.
+//! Notifications (DESIGN.md sections 9 and 15): the account's webhooks and channels with their
+//! delivery logs, and the user's calendar feed. Viewers see webhooks and channels read-only (the
+//! server masks their targets); the calendar feed is each user's own.
 //! Nothing here is fetched until the page is opened.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use vpn_console_domain::notifications::{event_types, Delivery, NewWebhook, Webhook};
+
+mod channels;
 
 use vpn_console_core::api::notifications as notify_api;
 use vpn_console_core::api::CallError;
@@ -20,12 +23,13 @@ pub fn NotificationsPage() -> impl IntoView {
         <h1>{move || t(Msg::Notifications)}</h1>
         <p class="muted">{move || t(Msg::NotificationsIntro)}</p>
         <Webhooks/>
+        <channels::Channels/>
         <CalendarFeedSection/>
     }
 }
 
 /// Puts text on the clipboard; browsers that refuse simply leave the text selectable.
-fn copy_text(text: &str) {
+pub(super) fn copy_text(text: &str) {
     use wasm_bindgen::JsCast;
     let Some(window) = web_sys::window() else {
         return;
@@ -40,7 +44,7 @@ fn copy_text(text: &str) {
     }
 }
 
-fn failure(ctx: super::PageCtx, e: &CallError) -> String {
+pub(super) fn failure(ctx: super::PageCtx, e: &CallError) -> String {
     e.message(ctx.lang)
 }
 
@@ -132,7 +136,7 @@ fn Webhooks() -> impl IntoView {
                     </table>
                 }.into_any(),
             }}
-            {move || shown.get().map(|hook| view! { <DeliveryLog hook=hook version=version/> })}
+            {move || shown.get().map(|hook| view! { <DeliveryLog channel=false id=hook.id label=hook.url version=version/> })}
         </section>
     }
 }
@@ -215,19 +219,34 @@ fn AddWebhook(on_added: Callback<()>) -> impl IntoView {
     }
 }
 
+/// The delivery log of a webhook or (`channel`) of a channel, with why each last attempt
+/// failed; a failed webhook delivery can be retried.
 #[component]
-fn DeliveryLog(hook: Webhook, version: RwSignal<u32>) -> impl IntoView {
+pub(super) fn DeliveryLog(
+    channel: bool,
+    id: String,
+    label: String,
+    version: RwSignal<u32>,
+) -> impl IntoView {
     let ctx = use_page();
     let t = move |m| ctx.t(m);
     let own = RwSignal::new(0u32);
-    let id = hook.id.clone();
+    let hook_id = id.clone();
     let log = LocalResource::new(move || {
         version.track();
         own.track();
-        notify_api::deliveries(id.clone())
+        let id = id.clone();
+        async move {
+            if channel {
+                notify_api::channel_deliveries(id).await
+            } else {
+                notify_api::deliveries(id).await
+            }
+        }
     });
     let error = RwSignal::new(None::<String>);
-    let hook_id = hook.id.clone();
+    // A webhook's log and a channel's may be open together: their ids must differ.
+    let prefix = if channel { "channel-" } else { "" };
     let retry = move |delivery: String| {
         let hook_id = hook_id.clone();
         error.set(None);
@@ -244,8 +263,8 @@ fn DeliveryLog(hook: Webhook, version: RwSignal<u32>) -> impl IntoView {
         _ => t(Msg::StatusPending),
     };
     view! {
-        <section aria-labelledby="deliveries-title" id="deliveries">
-            <h3 id="deliveries-title">{move || t(Msg::DeliveriesOf)}" "<span class="mono">{hook.url.clone()}</span></h3>
+        <section aria-labelledby=format!("{prefix}deliveries-title") id=format!("{prefix}deliveries")>
+            <h3 id=format!("{prefix}deliveries-title")>{move || t(Msg::DeliveriesOf)}" "<span class="mono">{label.clone()}</span></h3>
             <button type="button" on:click=move |_| own.update(|v| *v += 1)>{move || t(Msg::Refresh)}</button>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || match log.get() {
@@ -255,7 +274,7 @@ fn DeliveryLog(hook: Webhook, version: RwSignal<u32>) -> impl IntoView {
                 Some(Ok(d)) => {
                     let retry = retry.clone();
                     view! {
-                        <table class="list" id="deliveries-table">
+                        <table class="list" id=format!("{prefix}deliveries-table")>
                             <caption class="visually-hidden">{t(Msg::DeliveriesOf)}</caption>
                             <thead><tr>
                                 <th scope="col">{t(Msg::ColType)}</th>
@@ -269,6 +288,8 @@ fn DeliveryLog(hook: Webhook, version: RwSignal<u32>) -> impl IntoView {
                             <tbody>
                                 {d.items.into_iter().map(|d| {
                                     let answer = match (d.last_status_code, &d.last_error) {
+                                        // Why a channel's message failed: the service's code and the server's words.
+                                        (Some(code), Some(e)) if channel && !e.contains(&code.to_string()) => format!("{code}: {e}"),
                                         (Some(code), _) => code.to_string(),
                                         (None, Some(e)) => e.clone(),
                                         (None, None) => "—".to_owned(),
@@ -287,7 +308,7 @@ fn DeliveryLog(hook: Webhook, version: RwSignal<u32>) -> impl IntoView {
                                             <td>{move || next.map(|n| ctx.time(n)).unwrap_or_else(|| "—".to_owned())}</td>
                                             <td class="mono">{answer}</td>
                                             <td>{move || ctx.time(created)}</td>
-                                            <td>{(failed && ctx.can_change()).then(|| view! {
+                                            <td>{(failed && !channel && ctx.can_change()).then(|| view! {
                                                 <button type="button" on:click=move |_| retry(id.clone())>{t(Msg::Retry)}</button>
                                             })}</td>
                                         </tr>
