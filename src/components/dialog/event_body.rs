@@ -55,7 +55,7 @@ pub fn EventBody(detail: EventDetail, json: String) -> impl IntoView {
             <p class="notice">{move || t(Msg::NoLongerPending)}</p>
         })}
         {hold.map(|hold| view! { <super::verification::HoldNotice hold=hold /> })}
-        {verification.map(|v| view! { <super::verification::VerificationTable verification=v /> })}
+        {verification.map(|v| view! { <super::verification::VerificationPanel event_id=e.id.to_string() verification=v /> })}
         <super::AdvicePanel detail=planning />
         <h3>{move || t(Msg::AffectedResources)}</h3>
         <p class="summary" id="om-summary"><strong>{summary}</strong></p>
