@@ -82,6 +82,7 @@ pub fn VerificationPanel(event_id: String, verification: Verification) -> impl I
             <p class="notice" role="alert" id="om-recheck-refusal">{move || refusal.get()}</p>
         </div>
     }
+    .into_any()
 }
 
 #[component]
