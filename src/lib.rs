@@ -1,4 +1,7 @@
 //! The VPN Gateway O&M Events console: a Leptos single-page app.
+// The views of the O&M Events dialog nest deeply enough that the native (ssr) build needs more
+// than the default depth to lay out their types.
+#![recursion_limit = "256"]
 
 pub mod action;
 pub mod app;

@@ -538,6 +538,22 @@ pub async fn bulk_execution(
     )
 }
 
+/// `POST /om-events/{id}/verification` (operators): re-check a completed event's tunnels at once;
+/// the answer is the `verification` object itself (DESIGN.md 12.2).
+pub async fn recheck_verification(
+    id: &str,
+) -> Result<vpn_console_domain::verification::Verification, CallError> {
+    decode(
+        send(
+            Method::Post,
+            &event_api_path(id, "/verification"),
+            &[],
+            None,
+        )
+        .await?,
+    )
+}
+
 pub async fn event_log(id: &str) -> Result<Vec<LogEntry>, CallError> {
     get(&event_api_path(id, "/log")).await
 }

@@ -54,8 +54,8 @@ pub fn EventBody(detail: EventDetail, json: String) -> impl IntoView {
         {not_pending.then(|| view! {
             <p class="notice">{move || t(Msg::NoLongerPending)}</p>
         })}
-        {hold.map(|hold| view! { <super::verification::HoldNotice hold=hold /> })}
-        {verification.map(|v| view! { <super::verification::VerificationTable verification=v /> })}
+        {hold.map(|hold| view! { <super::verification::HoldNotice hold=hold /> }.into_any())}
+        {verification.map(|v| view! { <super::verification::VerificationPanel event_id=e.id.to_string() verification=v /> }.into_any())}
         <super::AdvicePanel detail=planning />
         <h3>{move || t(Msg::AffectedResources)}</h3>
         <p class="summary" id="om-summary"><strong>{summary}</strong></p>

@@ -27,6 +27,9 @@ enum Step {
     Choose,
     /// Execute Now asks once more, restating the impact.
     Confirm,
+    /// "Start it anyway" on a held event (DESIGN.md 13) asks once more, naming the holding
+    /// event and the reason.
+    Override,
 }
 
 /// One change as sent: the event at the version seen, and the key that makes a retry safe.
@@ -39,6 +42,8 @@ struct Submission {
     /// Why and the ticket, for the approval policy (DESIGN.md 14).
     reason: Option<String>,
     ticket: Option<String>,
+    /// Start a held event anyway (`override_hold: true`, with mode now).
+    override_hold: bool,
 }
 
 /// A new `Idempotency-Key`: the browser's own random UUID.
@@ -100,7 +105,10 @@ pub fn ExecutionForm(
     let idempotency_key = RwSignal::new(new_idempotency_key());
     let send = LocalAction::new_local(|s: &Submission| {
         let s = s.clone();
-        let body = ExecutionBody::new(s.request.clone(), false).with_reason(s.reason, s.ticket);
+        let mut body = ExecutionBody::new(s.request.clone(), false).with_reason(s.reason, s.ticket);
+        if s.override_hold {
+            body = body.overriding_hold();
+        }
         async move { api::request_execution(&s.id, &s.etag, &s.idempotency_key, &body).await }
     });
     let sending = send.pending();
@@ -125,14 +133,27 @@ pub fn ExecutionForm(
     let reason = RwSignal::new(String::new());
     let ticket = RwSignal::new(String::new());
     let covered = move || {
+        let overriding = step.get() == Step::Override;
         approvals.with(|a| {
             a.as_ref().is_some_and(|(policy, _)| {
+                if overriding {
+                    let body = ExecutionBody::new(ExecutionRequest::Now, false).overriding_hold();
+                    return policy.covers(&body, false);
+                }
                 request
                     .get()
                     .is_ok_and(|r| policy.covers(&ExecutionBody::new(r, false), false))
             })
         })
     };
+    // The hold of a pending event (DESIGN.md 13): what "Start it anyway" names.
+    let hold = Memo::new(move |_| {
+        loaded.with(|l| {
+            l.as_ref()
+                .filter(|l| l.detail.event.status == EventStatus::Pending)
+                .and_then(|l| l.detail.hold.clone())
+        })
+    });
     let awaiting = move || approvals.with(|a| a.as_ref().and_then(|(_, r)| r.clone()));
     // What the last answer was, while no other is awaited.
     let answer = move || -> Option<Result<Executed, CallError>> {
@@ -200,7 +221,7 @@ pub fn ExecutionForm(
     let ok_disabled = move || {
         sending.get()
             || !can_change()
-            || verdict.with(|v| v.is_err())
+            || (step.get() != Step::Override && verdict.with(|v| v.is_err()))
             || awaiting().is_some()
             || (covered() && reason.with(|r| r.trim().is_empty()))
     };
@@ -209,8 +230,14 @@ pub fn ExecutionForm(
         let Some(l) = loaded.get_untracked() else {
             return;
         };
-        let Ok(request) = request.get_untracked() else {
-            return;
+        let overriding = step.get_untracked() == Step::Override;
+        let request = if overriding {
+            ExecutionRequest::Now
+        } else {
+            let Ok(request) = request.get_untracked() else {
+                return;
+            };
+            request
         };
         if request == ExecutionRequest::Now && step.get_untracked() == Step::Choose {
             step.set(Step::Confirm);
@@ -226,6 +253,7 @@ pub fn ExecutionForm(
             request,
             reason: text(reason),
             ticket: text(ticket),
+            override_hold: overriding,
         });
     };
 
@@ -247,7 +275,7 @@ pub fn ExecutionForm(
             });
             view! {
                 <ChoiceFields choice=choice latest=default_at now_at=now_at bounds=Msg::BetweenNowAndDefault
-                    verdict=verdict disabled=Signal::derive(move || step.get() == Step::Confirm)/>
+                    verdict=verdict disabled=Signal::derive(move || step.get() != Step::Choose)/>
             }
         })}
         {move || covered().then(|| view! {
@@ -305,6 +333,18 @@ pub fn ExecutionForm(
                 </div>
             }
         })}
+        {move || (step.get() == Step::Override).then(|| hold.get()).flatten().map(|h| {
+            let partner = h.partner_event_id.to_string();
+            view! {
+                <div class="confirm" role="alertdialog" aria-labelledby="om-override-title" aria-describedby="om-override-text">
+                    <h3 id="om-override-title">{move || t(Msg::StartAnywayTitle)}</h3>
+                    <p id="om-override-text">
+                        {move || t(Msg::StartAnywayText)}" "<span class="mono">{partner}</span>
+                        " — "{move || t(i18n::hold_reason(h.reason))}". "{move || t(Msg::StartAnywayRisk)}
+                    </p>
+                </div>
+            }
+        })}
         <footer>
             {move || (!can_change()).then(|| view! {
                 <p class="reason" id="om-viewer-reason">{move || t(Msg::ViewerReason)}</p>
@@ -312,7 +352,16 @@ pub fn ExecutionForm(
             {move || {
                 let retry = failed().is_some();
                 let confirm = step.get() == Step::Confirm;
-                let label = if retry { Msg::Retry } else if confirm { Msg::ExecuteNow } else { Msg::Ok };
+                let overriding = step.get() == Step::Override;
+                let label = if retry {
+                    Msg::Retry
+                } else if overriding {
+                    Msg::StartAnyway
+                } else if confirm {
+                    Msg::ExecuteNow
+                } else {
+                    Msg::Ok
+                };
                 view! {
                     <button type="button" class="primary" id="om-ok"
                         disabled=ok_disabled
@@ -322,7 +371,12 @@ pub fn ExecutionForm(
                     </button>
                 }
             }}
-            {move || if step.get() == Step::Confirm {
+            {move || (step.get() == Step::Choose && can_change() && hold.with(|h| h.is_some())).then(|| view! {
+                <button type="button" id="om-start-anyway" on:click=move |_| step.set(Step::Override)>
+                    {move || t(Msg::StartAnyway)}
+                </button>
+            })}
+            {move || if step.get() != Step::Choose {
                 view! { <button type="button" on:click=move |_| step.set(Step::Choose)>{t(Msg::Back)}</button> }.into_any()
             } else {
                 view! { <button type="button" id="om-cancel" on:click=move |_| on_close.run(())>{t(Msg::Cancel)}</button> }.into_any()

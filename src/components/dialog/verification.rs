@@ -3,9 +3,11 @@
 //! and after, its result and what to do, in the words a network engineer acts on.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use vpn_console_domain::hold::Hold;
 use vpn_console_domain::verification::{Verification, VerificationStatus};
 
+use crate::api::{self, CallError};
 use crate::i18n::{self, Msg};
 use crate::state::Ctx;
 
@@ -26,6 +28,61 @@ pub fn HoldNotice(hold: Hold) -> impl IntoView {
             {move || t(Msg::HoldThen)}
         </p>
     }
+}
+
+/// The verification of a completed event, with a Re-check button for those who may change
+/// events: the server checks the tunnels at once and its answer replaces the table in place.
+#[component]
+pub fn VerificationPanel(event_id: String, verification: Verification) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move |m| ctx.t(m);
+    let current = RwSignal::new(verification);
+    let busy = RwSignal::new(false);
+    let refusal = RwSignal::new(None::<String>);
+    let recheck = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        refusal.set(None);
+        let id = event_id.clone();
+        spawn_local(async move {
+            let answer = api::recheck_verification(&id).await;
+            let lang = ctx.lang.get_untracked();
+            let _ = busy.try_set(false);
+            match answer {
+                Ok(v) => {
+                    let _ = current.try_set(v);
+                }
+                Err(e) => {
+                    let text = match &e {
+                        CallError::Api { error, .. } if error.code == "forbidden" => {
+                            lang.text(Msg::ErrForbidden).to_owned()
+                        }
+                        CallError::Api { error, .. } if error.code == "not_completed" => {
+                            lang.text(Msg::NotCompletedYet).to_owned()
+                        }
+                        _ => e.message(lang),
+                    };
+                    let _ = refusal.try_set(Some(text));
+                }
+            }
+        });
+    };
+    view! {
+        <div class="verification-panel" id="om-verification" aria-busy=move || busy.get().to_string()>
+            {move || view! { <VerificationTable verification=current.get() /> }}
+            {ctx.can_change().then(|| view! {
+                <p class="actions">
+                    <button type="button" id="om-recheck" disabled=move || busy.get() on:click=recheck>
+                        {move || t(if busy.get() { Msg::Rechecking } else { Msg::Recheck })}
+                    </button>
+                </p>
+            })}
+            <p class="notice" role="alert" id="om-recheck-refusal">{move || refusal.get()}</p>
+        </div>
+    }
+    .into_any()
 }
 
 #[component]

@@ -173,6 +173,13 @@ messages! {
     HintCheckCgwAfter => ": its IKE does not come up.", "：IKE 未能建立。";
     HintBgpBefore => "Check the BGP session and the routes advertised by", "请检查 BGP 会话以及";
     HintBgpAfter => ".", "通告的路由。";
+    Recheck => "Re-check now", "立即重新检查";
+    Rechecking => "Re-checking…", "正在重新检查…";
+    NotCompletedYet => "The event has not completed yet: there is nothing to check.", "该事件尚未完成，暂无可检查的内容。";
+    StartAnyway => "Start it anyway", "仍然立即开始";
+    StartAnywayTitle => "Start a held event?", "要开始已暂缓的事件吗？";
+    StartAnywayText => "This event is held by O&M event", "此事件正被运维事件暂缓：";
+    StartAnywayRisk => "Starting it now may take down both paths of the site at once.", "现在开始可能导致站点的两条路径同时中断。";
     HeldBy => "Held: waiting for O&M event", "已暂缓：等待运维事件";
     HoldPartnerExecuting => "the other path of the site is under maintenance now", "该站点的另一条路径正在维护";
     HoldPartnerVerifying => "the other path's tunnels are not verified back yet", "另一条路径的隧道尚未验证恢复";

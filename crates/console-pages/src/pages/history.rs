@@ -92,7 +92,10 @@ pub fn HistoryPage() -> impl IntoView {
                             };
                             view! {
                                 <tr>
-                                    <td class="mono">{e.id.to_string()}</td>
+                                    <td>{
+                                        let (id, open) = (e.id.to_string(), e.id.to_string());
+                                        view! { <button type="button" class="link-button mono" on:click=move |_| ctx.open_event(&open)>{id}</button> }
+                                    }</td>
                                     <td><div class="label">{move || t(kind)}</div><span class="mono">{e.resource.id_str().to_owned()}</span></td>
                                     <td><span class="mono">{e.gateway_ip.ip.to_string()}</span><div class="label">{move || t(i18n::role(e.gateway_ip.role))}</div></td>
                                     <td>{move || t(i18n::reason(e.reason))}</td>
