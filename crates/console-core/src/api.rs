@@ -498,14 +498,19 @@ pub async fn request_execution(
     }
 }
 
+/// The account's approval policy, read field by field (the dialogs' first load).
+pub async fn approval_policy() -> Result<ApprovalPolicy, CallError> {
+    let policy =
+        success_body(send(Method::Get, &ApiPath::new("/approval-policy"), &[], None).await?)?;
+    policy_of(&policy)
+        .ok_or_else(|| CallError::Network("unreadable answer: not an approval policy".into()))
+}
+
 /// The account's approval policy and the event's pending request, if any.
 pub async fn approvals_of(
     event_id: &str,
 ) -> Result<(ApprovalPolicy, Option<PendingApproval>), CallError> {
-    let unreadable = || CallError::Network("unreadable answer: not an approval policy".into());
-    let policy =
-        success_body(send(Method::Get, &ApiPath::new("/approval-policy"), &[], None).await?)?;
-    let policy = policy_of(&policy).ok_or_else(unreadable)?;
+    let policy = approval_policy().await?;
     let list = success_body(
         send(
             Method::Get,
