@@ -651,8 +651,9 @@ fn ApprovalPolicySection() -> impl IntoView {
                             <legend>{t(Msg::ApprovalPolicyHeading)}</legend>
                             {COVERED.into_iter().map(|(c, m)| {
                                 let id = format!("ap-{}", c.as_str());
+                                let for_id = id.clone();
                                 view! {
-                                    <label for=id.clone()>
+                                    <label for=for_id>
                                         <input type="checkbox" id=id disabled=!can
                                             prop:checked=move || covered.with(|v| v.contains(&c))
                                             on:change=move |ev| {
