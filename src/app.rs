@@ -203,7 +203,7 @@ fn PendingBadge() -> impl IntoView {
                 Lang::Zh => format!("，{n} 条待审批"),
             };
             Some(view! {
-                " "<span class="badge" aria-hidden="true">{n}</span>
+                <span class="badge" aria-hidden="true">{n}</span>
                 <span class="visually-hidden">{label}</span>
             })
         }
