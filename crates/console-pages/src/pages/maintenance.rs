@@ -1,7 +1,6 @@
-//! Maintenance settings (DESIGN.md 10.3, 14.1): the account's maintenance window, its freeze
-//! periods and its approval policy. Before the window is saved a preview shows which events it
-//! would move where; Save is a click of its own, enabled only for the values previewed (any edit
-//! disables it again).
+//! Maintenance settings (DESIGN.md 10.3): the account's maintenance window and its freeze
+//! periods. Before the window is saved a preview shows which events it would move where; Save
+//! is a click of its own, enabled only for the values previewed (any edit disables it again).
 //! Viewers see it all read-only (the server refuses their writes anyway). Nothing here is
 //! fetched until the page is opened.
 //!
@@ -14,11 +13,9 @@ use std::cell::RefCell;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use vpn_console_core::api::approvals;
 use vpn_console_core::api::planning::{self as plan_api, Refused, WindowMove};
 use vpn_console_core::i18n::{day_name, Msg, DAYS};
 use vpn_console_core::time::{browser_offset_at, parse_input};
-use vpn_console_domain::approval::{ApprovalPolicy, Covered};
 use vpn_console_domain::planning::{FreezePeriod, FreezePeriodSpec, MaintenanceWindowSpec};
 
 use super::{use_page, PageCtx};
@@ -274,7 +271,6 @@ pub fn MaintenancePage() -> impl IntoView {
             {move || freeze_list(s)}
             {can.then(|| freeze_form(s))}
         </section>
-        <ApprovalPolicySection/>
     }
 }
 
@@ -583,122 +579,4 @@ fn browser_zones() -> (Vec<String>, String) {
         .and_then(|z| z.as_string())
         .unwrap_or_else(|| "UTC".to_owned());
     (zones, own)
-}
-
-/// The kinds of change an approval policy may cover, in the form's order.
-const COVERED: [(Covered, Msg); 5] = [
-    (Covered::ExecuteNow, Msg::CoverExecuteNow),
-    (Covered::Reschedule, Msg::CoverReschedule),
-    (Covered::Bulk, Msg::CoverBulk),
-    (Covered::AllowConflict, Msg::CoverAllowConflict),
-    (Covered::OverrideHold, Msg::CoverOverrideHold),
-];
-
-/// The account's approval policy (DESIGN.md 14.1): operators tick what needs a second person
-/// and how many, and save it; viewers read it.
-#[component]
-fn ApprovalPolicySection() -> impl IntoView {
-    let page = use_page();
-    let t = move |m| page.t(m);
-    let can = page.can_change();
-    let loaded = RwSignal::new(None::<Result<(), String>>);
-    let covered = RwSignal::new(Vec::<Covered>::new());
-    let min = RwSignal::new(1u8);
-    let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<(), String>>);
-    let take = move |p: ApprovalPolicy| {
-        covered.set(p.require_for().to_vec());
-        min.set(p.min_approvals());
-    };
-    spawn_local(async move {
-        match approvals::policy().await {
-            Ok(p) => {
-                take(p);
-                loaded.set(Some(Ok(())));
-            }
-            Err(e) => loaded.set(Some(Err(e.message(page.lang)))),
-        }
-    });
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(policy) = ApprovalPolicy::new(covered.get_untracked(), min.get_untracked()) else {
-            return;
-        };
-        busy.set(true);
-        outcome.set(None);
-        spawn_local(async move {
-            match approvals::set_policy(policy).await {
-                Ok(p) => {
-                    take(p);
-                    outcome.set(Some(Ok(())));
-                }
-                Err(e) => outcome.set(Some(Err(e.message(page.lang)))),
-            }
-            busy.set(false);
-        });
-    };
-    view! {
-        <section aria-labelledby="approval-policy-title">
-            <h2 id="approval-policy-title">{t(Msg::ApprovalPolicyHeading)}</h2>
-            <p class="muted">{t(Msg::ApprovalPolicyIntro)}</p>
-            {(!can).then(|| view! { <p class="notice">{t(Msg::ApprovalPolicyViewerNote)}</p> })}
-            {move || match loaded.get() {
-                None => status("muted", None, t(Msg::LoadingApprovalPolicy).to_owned()).into_any(),
-                Some(Err(e)) => status("error", None, e).into_any(),
-                Some(Ok(())) => view! {
-                    <form class="settings-form" id="approval-policy-form" on:submit=save>
-                        <fieldset>
-                            <legend>{t(Msg::ApprovalPolicyHeading)}</legend>
-                            {COVERED.into_iter().map(|(c, m)| {
-                                let id = format!("ap-{}", c.as_str());
-                                let for_id = id.clone();
-                                view! {
-                                    <label for=for_id>
-                                        <input type="checkbox" id=id disabled=!can
-                                            prop:checked=move || covered.with(|v| v.contains(&c))
-                                            on:change=move |ev| {
-                                                let on = event_target_checked(&ev);
-                                                covered.update(|v| {
-                                                    v.retain(|x| *x != c);
-                                                    if on {
-                                                        v.push(c);
-                                                    }
-                                                });
-                                                outcome.set(None);
-                                            }/>
-                                        " "{t(m)}
-                                    </label>
-                                }
-                            }).collect_view()}
-                        </fieldset>
-                        <label for="ap-min">{t(Msg::MinApprovalsLabel)}" "
-                            <select id="ap-min" disabled=!can
-                                prop:value=move || min.get().to_string()
-                                on:change=move |ev| {
-                                    if let Ok(n) = event_target_value(&ev).parse() {
-                                        min.set(n);
-                                        outcome.set(None);
-                                    }
-                                }>
-                                <option value="1">"1"</option>
-                                <option value="2">"2"</option>
-                            </select>
-                        </label>
-                        {can.then(|| view! {
-                            <div class="actions">
-                                <button type="submit" class="primary" disabled=move || busy.get()>
-                                    {t(Msg::SaveApprovalPolicy)}
-                                </button>
-                            </div>
-                        })}
-                    </form>
-                }.into_any(),
-            }}
-            {move || match outcome.get() {
-                Some(Ok(())) => Some(status("notice", Some("ap-saved"), t(Msg::ApprovalPolicySaved).to_owned()).into_any()),
-                Some(Err(e)) => Some(status("error", None, e).into_any()),
-                None => None,
-            }}
-        </section>
-    }
 }
