@@ -8,8 +8,8 @@ use crate::api;
 use crate::i18n::{self, Lang, Msg};
 use crate::pages::{ConnectionsPage, GatewaysPage, LoginPage};
 use crate::router::{
-    list_href, provide_location, use_location, use_navigate, use_query_map, NavLink, AUDIT_LOG,
-    CONNECTIONS, GATEWAYS, HISTORY, MAINTENANCE, NOTIFICATIONS, OVERVIEW, REPORTS,
+    list_href, provide_location, use_location, use_navigate, use_query_map, NavLink, APPROVALS,
+    AUDIT_LOG, CONNECTIONS, GATEWAYS, HISTORY, MAINTENANCE, NOTIFICATIONS, OVERVIEW, REPORTS,
 };
 use crate::state::{
     initial_lang, initial_zone, remember_lang, remember_region, remember_zone, use_region, Ctx,
@@ -69,6 +69,7 @@ enum Page {
     Notifications,
     Maintenance,
     AuditLog,
+    Approvals,
     Overview,
     Reports,
     NotFound,
@@ -88,6 +89,7 @@ impl Page {
             NOTIFICATIONS => Page::Notifications,
             MAINTENANCE => Page::Maintenance,
             AUDIT_LOG => Page::AuditLog,
+            APPROVALS => Page::Approvals,
             OVERVIEW => Page::Overview,
             REPORTS => Page::Reports,
             _ => Page::NotFound,
@@ -151,6 +153,7 @@ fn Shell() -> impl IntoView {
                 <NavLink href=nav_href(REPORTS)>{move || t(Msg::ReportsNav)}</NavLink>
                 <NavLink href=nav_href(NOTIFICATIONS)>{move || t(Msg::Notifications)}</NavLink>
                 <NavLink href=nav_href(MAINTENANCE)>{move || t(Msg::Maintenance)}</NavLink>
+                <NavLink href=nav_href(APPROVALS)>{move || t(Msg::ApprovalsNav)}<PendingBadge/></NavLink>
                 {move || ctx.can_change().then(|| view! {
                     <NavLink href=nav_href(AUDIT_LOG)>{move || t(Msg::AuditLog)}</NavLink>
                 })}
@@ -164,6 +167,7 @@ fn Shell() -> impl IntoView {
                     Page::Notifications => view! { <crate::lazy_pages::LazyPage name="notifications"/> }.into_any(),
                     Page::Maintenance => view! { <crate::lazy_pages::LazyPage name="maintenance"/> }.into_any(),
                     Page::AuditLog => view! { <crate::lazy_pages::LazyPage name="audit-log"/> }.into_any(),
+                    Page::Approvals => view! { <crate::lazy_pages::LazyPage name="approvals"/> }.into_any(),
                     Page::Overview => view! { <crate::lazy_pages::LazyPage name="overview"/> }.into_any(),
                     Page::Reports => view! { <crate::lazy_pages::LazyPage name="reports"/> }.into_any(),
                     Page::NotFound => view! { <h1>{t(Msg::PageNotFound)}</h1> <p><a href=GATEWAYS>{t(Msg::GoToGateways)}</a></p> }.into_any(),
@@ -178,6 +182,32 @@ fn Shell() -> impl IntoView {
                 }
             }
         }}
+    }
+}
+
+/// The number of pending approval requests next to the navigation's link: read when the
+/// session starts and again on every live change. The link's name reads "Approvals, 2 pending".
+#[component]
+fn PendingBadge() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let live = expect_context::<crate::live::Live>();
+    let pending = LocalResource::new(move || {
+        live.track();
+        live.resumed.track();
+        api::pending_approvals()
+    });
+    move || match pending.get() {
+        Some(Ok(n)) if n > 0 => {
+            let label = match ctx.lang.get() {
+                Lang::En => format!(", {n} pending"),
+                Lang::Zh => format!("，{n} 条待审批"),
+            };
+            Some(view! {
+                <span class="badge" aria-hidden="true">{n}</span>
+                <span class="visually-hidden">{label}</span>
+            })
+        }
+        _ => None,
     }
 }
 

@@ -86,6 +86,7 @@ pub const HISTORY: &str = "/history";
 pub const NOTIFICATIONS: &str = "/notifications";
 pub const MAINTENANCE: &str = "/maintenance";
 pub const AUDIT_LOG: &str = "/audit-log";
+pub const APPROVALS: &str = "/approvals";
 pub const OVERVIEW: &str = "/overview";
 pub const REPORTS: &str = "/reports";
 

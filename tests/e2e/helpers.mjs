@@ -39,6 +39,8 @@ export async function startServer({ timeScale = 120 } = {}) {
   });
   return {
     url,
+    /** The server's SQLite file, for a journey that needs a row the API cannot make. */
+    db: join(dir, 'console.db'),
     async stop() {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });

@@ -18,6 +18,7 @@ use wasm_bindgen::JsValue;
 
 use crate::paths::{event_api_path, list_api_path, region_days_api_path, ApiPath};
 
+pub mod approvals;
 pub mod notifications;
 pub mod planning;
 
@@ -497,14 +498,19 @@ pub async fn request_execution(
     }
 }
 
+/// The account's approval policy, read field by field (the dialogs' first load).
+pub async fn approval_policy() -> Result<ApprovalPolicy, CallError> {
+    let policy =
+        success_body(send(Method::Get, &ApiPath::new("/approval-policy"), &[], None).await?)?;
+    policy_of(&policy)
+        .ok_or_else(|| CallError::Network("unreadable answer: not an approval policy".into()))
+}
+
 /// The account's approval policy and the event's pending request, if any.
 pub async fn approvals_of(
     event_id: &str,
 ) -> Result<(ApprovalPolicy, Option<PendingApproval>), CallError> {
-    let unreadable = || CallError::Network("unreadable answer: not an approval policy".into());
-    let policy =
-        success_body(send(Method::Get, &ApiPath::new("/approval-policy"), &[], None).await?)?;
-    let policy = policy_of(&policy).ok_or_else(unreadable)?;
+    let policy = approval_policy().await?;
     let list = success_body(
         send(
             Method::Get,
@@ -515,6 +521,24 @@ pub async fn approvals_of(
         .await?,
     )?;
     Ok((policy, pending_of(&list, event_id)))
+}
+
+/// How many approval requests of the account are pending (`total` of
+/// `GET /approvals?status=pending`), for the navigation's badge; read field by field.
+pub async fn pending_approvals() -> Result<u64, CallError> {
+    let list = success_body(
+        send(
+            Method::Get,
+            &ApiPath::new("/approvals?status=pending"),
+            &[],
+            None,
+        )
+        .await?,
+    )?;
+    field(&list, "total")
+        .as_f64()
+        .map(|n| n as u64)
+        .ok_or_else(|| CallError::Network("unreadable answer: not an approval list".into()))
 }
 
 /// The requester withdraws a pending request.

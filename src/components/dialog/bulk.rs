@@ -6,11 +6,12 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use vpn_console_domain::planning::{
-    latest_allowed_at, BulkExecutionRequest, BulkItem, BulkItemResult, Conflict, PlanningErrorCode,
+    latest_allowed_at, BulkExecutionRequest, BulkItem, BulkItemResult, Conflict, ExecutionBody,
+    PlanningErrorCode,
 };
 use vpn_console_domain::{validate, AffectedItem, EventStatus, ScheduleError, ScheduleErrorCode};
 
-use super::execution_form::{new_idempotency_key, Choice, ChoiceFields};
+use super::execution_form::{filled, new_idempotency_key, Choice, ChoiceFields, ReasonFields};
 use super::{now_ms, Loaded, Modal};
 use crate::api::{self, CallError};
 use crate::i18n::{self, Msg};
@@ -93,6 +94,24 @@ pub fn BulkEventsDialog(
         })
     };
     let allow_conflict = RwSignal::new(false);
+    // The approval policy: a bulk change it covers needs a reason (DESIGN.md 14).
+    let policy = RwSignal::new(None::<vpn_console_domain::approval::ApprovalPolicy>);
+    spawn_local(async move {
+        if let Ok(p) = api::approval_policy().await {
+            let _ = policy.try_set(Some(p));
+        }
+    });
+    let reason = RwSignal::new(String::new());
+    let ticket = RwSignal::new(String::new());
+    let covered = move || {
+        policy.with(|p| {
+            p.as_ref().is_some_and(|p| {
+                request
+                    .get()
+                    .is_ok_and(|r| p.covers(&ExecutionBody::new(r, allow_conflict.get()), true))
+            })
+        })
+    };
     // One key per intended change, kept for a retry after a network failure.
     let idempotency_key = RwSignal::new(new_idempotency_key());
     let sending = RwSignal::new(false);
@@ -101,7 +120,8 @@ pub fn BulkEventsDialog(
         let Ok(request) = request.get_untracked() else {
             return;
         };
-        let body = BulkExecutionRequest::new(request, allow_conflict.get_untracked(), to_send());
+        let body = BulkExecutionRequest::new(request, allow_conflict.get_untracked(), to_send())
+            .with_reason(filled(reason), filled(ticket));
         let key = idempotency_key.get_untracked();
         sending.set(true);
         failure.set(None);
@@ -159,6 +179,7 @@ pub fn BulkEventsDialog(
             || verdict.with(Result::is_err)
             || (needs_consent() && !allow_conflict.get())
             || to_send().is_empty()
+            || (covered() && reason.with(|r| r.trim().is_empty()))
     };
 
     // Rebuilt as a whole (plain text, like the list rows): only the time field keeps its state.
@@ -266,6 +287,7 @@ pub fn BulkEventsDialog(
                         verdict=verdict disabled=sending.into()/>
                 })
             })}
+            {move || covered().then(|| view! { <ReasonFields reason=reason ticket=ticket/> })}
             // The answers and what they ask for, rebuilt together when an answer comes.
             {move || {
                 let consent = needs_consent().then(|| view! {

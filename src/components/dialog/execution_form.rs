@@ -243,16 +243,13 @@ pub fn ExecutionForm(
             step.set(Step::Confirm);
             return;
         }
-        let text = |s: RwSignal<String>| {
-            Some(s.get_untracked().trim().to_owned()).filter(|s| !s.is_empty())
-        };
         send.dispatch_local(Submission {
             id: l.detail.event.id.to_string(),
             etag: l.etag,
             idempotency_key: idempotency_key.get_untracked(),
             request,
-            reason: text(reason),
-            ticket: text(ticket),
+            reason: filled(reason),
+            ticket: filled(ticket),
             override_hold: overriding,
         });
     };
@@ -278,20 +275,7 @@ pub fn ExecutionForm(
                     verdict=verdict disabled=Signal::derive(move || step.get() != Step::Choose)/>
             }
         })}
-        {move || covered().then(|| view! {
-            <div class="approval-fields">
-                <p class="hint" id="om-approval-hint">{move || t(Msg::ApprovalNeeded)}</p>
-                <label for="om-reason">{move || t(Msg::ApprovalReason)}</label>
-                <textarea id="om-reason" maxlength="500" required=true rows="2"
-                    aria-describedby="om-approval-hint"
-                    prop:value=reason.get_untracked()
-                    on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
-                <label for="om-ticket">{move || t(Msg::ApprovalTicket)}</label>
-                <input id="om-ticket" type="text" maxlength="100"
-                    prop:value=ticket.get_untracked()
-                    on:input=move |ev| ticket.set(event_target_value(&ev))/>
-            </div>
-        })}
+        {move || covered().then(|| view! { <ReasonFields reason=reason ticket=ticket/> })}
         {move || awaiting().map(|r| {
             let mine = ctx.session.with(|s| s.as_ref().is_some_and(|s| s.email == r.requested_by));
             let change = match r.execute_at {
@@ -485,4 +469,31 @@ pub(super) fn ChoiceFields(
             </p>
         </fieldset>
     }
+}
+
+/// Why a change is made, asked when the approval policy covers it (DESIGN.md 14): the reason
+/// (required then) and an optional ticket. Both execution forms show it.
+#[component]
+pub(super) fn ReasonFields(reason: RwSignal<String>, ticket: RwSignal<String>) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move |m| ctx.t(m);
+    view! {
+        <div class="approval-fields">
+            <p class="hint" id="om-approval-hint">{move || t(Msg::ApprovalNeeded)}</p>
+            <label for="om-reason">{move || t(Msg::ApprovalReason)}</label>
+            <textarea id="om-reason" maxlength="500" required=true rows="2"
+                aria-describedby="om-approval-hint"
+                prop:value=reason.get_untracked()
+                on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+            <label for="om-ticket">{move || t(Msg::ApprovalTicket)}</label>
+            <input id="om-ticket" type="text" maxlength="100"
+                prop:value=ticket.get_untracked()
+                on:input=move |ev| ticket.set(event_target_value(&ev))/>
+        </div>
+    }
+}
+
+/// A field's text, `None` when blank.
+pub(super) fn filled(s: RwSignal<String>) -> Option<String> {
+    Some(s.get_untracked().trim().to_owned()).filter(|s| !s.is_empty())
 }

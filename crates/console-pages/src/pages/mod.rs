@@ -10,6 +10,7 @@ use vpn_console_core::i18n::{Lang, Msg};
 use vpn_console_core::time::{format_time, Zone};
 use wasm_bindgen::prelude::*;
 
+mod approvals;
 mod audit_log;
 mod chart;
 mod history;
@@ -131,6 +132,7 @@ pub fn mount_page(
     detail: JsValue,
 ) -> Result<MountedPage, JsError> {
     let page: fn() -> AnyView = match name {
+        "approvals" => || view! { <approvals::ApprovalsPage/> }.into_any(),
         "audit-log" => || view! { <audit_log::AuditLogPage/> }.into_any(),
         "history" => || view! { <history::HistoryPage/> }.into_any(),
         "maintenance" => || view! { <maintenance::MaintenancePage/> }.into_any(),

@@ -78,6 +78,12 @@ impl BulkExecutionRequest {
         }
     }
 
+    /// The same request, with the requester's reason and ticket (14.2).
+    pub fn with_reason(mut self, reason: Option<String>, ticket: Option<String>) -> Self {
+        self.change = self.change.with_reason(reason, ticket);
+        self
+    }
+
     /// The change every item asks for.
     pub fn change(&self) -> &ExecutionBody {
         &self.change
