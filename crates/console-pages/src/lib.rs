@@ -4,6 +4,10 @@
 //! Leptos components mounted by [`mount_page`]; the strings, times and API client are the
 //! console's (crates/console-core).
 
+// Leptos views nest deeply in their types: the Notifications page (webhooks, channels, calendar)
+// goes past the default 128 when compiled natively by `cargo test --workspace`.
+#![recursion_limit = "256"]
+
 pub mod pages;
 
 pub use pages::{mount_page, MountedPage};
