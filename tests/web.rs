@@ -25,6 +25,8 @@ fn session(role: Role) -> SessionInfo {
 }
 
 fn provide(role: Role) {
+    // The dialog's lazily mounted parts read the region from the address, as in the app.
+    vpn_console::router::provide_location();
     provide_context(Ctx::new(Some(session(role)), Zone::Utc, Lang::En));
 }
 
@@ -69,6 +71,14 @@ fn stand_in_fetch() {
         window.fetch = async (req) => {{
           const method = req.method, url = new URL(req.url).pathname;
           const body = method === 'GET' ? null : await req.text();
+          // The dialog reads the account's approval policy and pending requests (DESIGN.md 14): answered
+          // without being counted among the requests the tests look at.
+          if (method === 'GET' && url === '/api/v1/approval-policy') {{
+            return new Response('{{"require_for":[],"min_approvals":1}}', {{ status: 200, headers: {{ 'Content-Type': 'application/json' }} }});
+          }}
+          if (method === 'GET' && url === '/api/v1/approvals') {{
+            return new Response('{{"items":[],"total":0}}', {{ status: 200, headers: {{ 'Content-Type': 'application/json' }} }});
+          }}
           window.__requests.push({{ method, url, body, ifMatch: req.headers.get('If-Match'), key: req.headers.get('Idempotency-Key') }});
           if (method === 'POST' && window.__postMode === 'network') {{ throw new TypeError('Failed to fetch'); }}
           if (method === 'POST' && window.__postMode === 'stale') {{
