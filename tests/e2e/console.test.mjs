@@ -78,8 +78,10 @@ test('a page load asks for the session, the regions and its list once each, or n
   // index.html starts these before the wasm runs; the console must take them over, not repeat them.
   const plain = await counted(`${server.url}/vpn-gateways?region=cn-hangzhou`);
   assert.equal(plain.drawn, false);
-  // And one live updates stream, opened once the session is known.
+  // And one live updates stream, opened once the session is known, and one read of the pending
+  // approval requests for the navigation's badge (DESIGN.md 14).
   assert.deepEqual(plain.count, {
+    '/api/v1/approvals': 1,
     '/api/v1/session': 1,
     '/api/v1/regions': 1,
     '/api/v1/regions/cn-hangzhou/vpn-gateways': 1,
@@ -93,7 +95,7 @@ test('a page load asks for the session, the regions and its list once each, or n
   for (const url of [`${server.url}/vpn-gateways?region=cn-hangzhou`, `${server.url}/vpn-gateways?region=cn-hangzhou&q=hq-dual(1)%20%2B!`]) {
     const drawn = await counted(url);
     assert.equal(drawn.drawn, true, url);
-    assert.deepEqual(drawn.count, { '/api/v1/stream': 1 }, JSON.stringify(drawn.seen));
+    assert.deepEqual(drawn.count, { '/api/v1/approvals': 1, '/api/v1/stream': 1 }, JSON.stringify(drawn.seen));
     assert.deepEqual(await drawn.tab.evaluate(() => Object.keys(window.omEarly.responses)), []);
   }
   await context.close();
